@@ -1,0 +1,1 @@
+//! zapi-connect
