@@ -1,1 +1,109 @@
-fn main() {}
+//! Project automation: `cargo xtask demo`, `cargo xtask test`, `cargo xtask bundle`.
+
+mod bundle;
+mod cmd;
+mod services;
+mod setup;
+mod site;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  demo     install what is missing, build the npm bundle, start simulator + relay, serve the demo
+  test     install what is missing, then fmt, clippy, native, browser and end-to-end tests
+  bundle   build the npm package into npm/pkg and report its size
+  setup    install the toolchain pieces only (add --browser for Chromium and trunk)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(),
+        Some("test") => test(),
+        Some("bundle") => setup::build_tools().and_then(|()| bundle::build().map(|_| ())),
+        Some("setup") => {
+            setup::build_tools().and_then(|()| match args.get(1).map(String::as_str) {
+                Some("--browser") => setup::browser_tools(),
+                _ => Ok(()),
+            })
+        }
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn demo() -> cmd::Result {
+    setup::build_tools()?;
+    let bundle = bundle::build()?;
+    let site = site::assemble(&bundle)?;
+    cmd::cargo(&["build", "-p", "zapi-sim", "-p", "zapi-relay"])?;
+    let stack = services::Stack::start(&site, services::Upstream::from_env(), "127.0.0.1:8787")?;
+    println!();
+    println!("  zapi-connect demo: {}/", stack.relay_url);
+    match &stack.simulator_url {
+        Some(sim) => println!("  simulator (Z-API stand-in): {sim}"),
+        None => println!("  upstream: real Z-API (ZAPI_INSTANCE_ID is set)"),
+    }
+    println!("  Ctrl-C stops everything.");
+    println!();
+    stack.wait();
+    Ok(())
+}
+
+fn test() -> cmd::Result {
+    setup::build_tools()?;
+    setup::browser_tools()?;
+    cmd::cargo(&["fmt", "--all", "--check"])?;
+    cmd::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    cmd::cargo(&[
+        "clippy",
+        "-p",
+        "zapi-connect",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    cmd::cargo(&["test", "--workspace"])?;
+    cmd::cargo_env(
+        &["test", "-p", "zapi-connect", "--target", "wasm32-unknown-unknown"],
+        &[("CHROMEDRIVER", setup::CHROMEDRIVER)],
+    )?;
+    let bundle = bundle::build()?;
+    bundle.check_budget()?;
+    cmd::run_in(
+        "trunk",
+        &["build", "--release"],
+        cmd::root(),
+        &[("PATH", &setup::path_with_node_tools())],
+    )?;
+    let site = site::assemble(&bundle)?;
+    cmd::cargo(&["build", "-p", "zapi-sim", "-p", "zapi-relay"])?;
+    let stack = services::Stack::start(&site, services::Upstream::Simulator, "127.0.0.1:0")?;
+    let sim = stack.simulator_url.clone().unwrap_or_default();
+    cmd::run_in(
+        "npx",
+        &["playwright", "test"],
+        &cmd::root().join("e2e"),
+        &[
+            ("ZAPI_E2E_BASE_URL", stack.relay_url.as_str()),
+            ("ZAPI_E2E_SIM_URL", sim.as_str()),
+        ],
+    )?;
+    drop(stack);
+    println!("xtask: every check passed");
+    Ok(())
+}

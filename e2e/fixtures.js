@@ -1,0 +1,122 @@
+import { test as base, expect } from "@playwright/test";
+import jsQR from "jsqr";
+import { PNG } from "pngjs";
+
+export const INSTANCE = "demo-instance";
+const EVENTS = ["zapi-state", "zapi-code", "zapi-expired", "zapi-connected", "zapi-error"];
+
+/** The simulator's control API (zapi-sim serves it under /__sim). */
+export class Simulator {
+  constructor(request, url = process.env.ZAPI_E2E_SIM_URL) {
+    this.request = request;
+    this.url = url;
+  }
+  async post(path, data) {
+    const response = await this.request.post(`${this.url}/__sim${path}`, data ? { data } : {});
+    expect(response.ok(), `POST /__sim${path}`).toBeTruthy();
+  }
+  reset() {
+    return this.post("/reset");
+  }
+  scan() {
+    return this.post(`/instances/${INSTANCE}/scan`);
+  }
+  disconnect() {
+    return this.post(`/instances/${INSTANCE}/disconnect`);
+  }
+  failure(mode, extra = {}) {
+    return this.post(`/instances/${INSTANCE}/failure`, { mode, ...extra });
+  }
+  advance(ms) {
+    return this.post("/clock/advance", { ms });
+  }
+  async instance() {
+    const response = await this.request.get(`${this.url}/__sim/instances/${INSTANCE}`);
+    expect(response.ok()).toBeTruthy();
+    return response.json();
+  }
+  async calls() {
+    return (await this.instance()).calls;
+  }
+}
+
+/** A page with one `<zapi-connect>`, a fake clock shared with the simulator, and recorded events. */
+export class Widget {
+  constructor(page, sim) {
+    this.page = page;
+    this.sim = sim;
+    this.base = page.locator("zapi-connect [part=base]");
+    this.qr = page.locator("zapi-connect [part=qr]");
+    this.countdown = page.locator("zapi-connect [part=countdown]");
+    this.newCodeButton = page.locator("zapi-connect [part=new-code-button]");
+    this.error = page.locator("zapi-connect [part=error]");
+    this.retryButton = page.locator("zapi-connect [part=retry-button]");
+    this.connected = page.locator("zapi-connect [part=connected]");
+  }
+
+  /** Opens the bare fixture page and inserts the element with `attributes`. */
+  async mount(attributes = {}) {
+    await this.page.clock.install();
+    await this.page.goto("/fixture.html");
+    await this.page.evaluate(
+      ({ attributes, names }) => {
+        window.zapiEvents = [];
+        for (const name of names) {
+          document.addEventListener(name, (e) => window.zapiEvents.push({ type: e.type, detail: e.detail }));
+        }
+        const element = document.createElement("zapi-connect");
+        for (const [key, value] of Object.entries({ relay: "/zapi", ...attributes })) {
+          element.setAttribute(key, value);
+        }
+        document.body.append(element);
+      },
+      { attributes, names: EVENTS },
+    );
+  }
+
+  /** Moves the page's clock and the simulator's clock forward together. */
+  async advance(ms) {
+    await this.sim.advance(ms);
+    await this.page.clock.runFor(ms);
+  }
+
+  state() {
+    return this.base.getAttribute("data-state");
+  }
+
+  async expectState(state) {
+    await expect(this.base).toHaveAttribute("data-state", state);
+  }
+
+  async countdownSeconds() {
+    const text = await this.countdown.textContent();
+    const match = text.match(/\d+/);
+    expect(match, `countdown text "${text}"`).not.toBeNull();
+    return Number(match[0]);
+  }
+
+  /** Screenshots the QR as shown and decodes it, as a phone camera would. */
+  async decodeQr() {
+    const png = PNG.sync.read(await this.qr.screenshot());
+    const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+    expect(code, "the QR on screen decodes").not.toBeNull();
+    return code.data;
+  }
+
+  events(type) {
+    return this.page.evaluate((type) => window.zapiEvents.filter((e) => e.type === type), type);
+  }
+}
+
+export const test = base.extend({
+  sim: async ({ request }, use) => {
+    const sim = new Simulator(request);
+    await sim.reset();
+    await use(sim);
+  },
+  widget: async ({ page, sim }, use) => {
+    await use(new Widget(page, sim));
+  },
+});
+
+export { expect };

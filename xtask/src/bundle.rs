@@ -1,0 +1,139 @@
+//! The npm package: wasm built with the size profile, wasm-bindgen's web glue, wasm-opt, `npm pack`.
+
+use crate::cmd::{self, Result};
+use std::path::PathBuf;
+
+pub struct Bundle {
+    pub tarball: PathBuf,
+    pub brotli_bytes: u64,
+}
+
+const SIZE_REPORT: &str = r#"
+const fs = require("fs"), zlib = require("zlib");
+let total = { raw: 0, gzip: 0, brotli: 0 };
+for (const file of process.argv.slice(1)) {
+  const raw = fs.readFileSync(file);
+  const gzip = zlib.gzipSync(raw, { level: 9 }).length;
+  const brotli = zlib.brotliCompressSync(raw, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+  }).length;
+  total.raw += raw.length; total.gzip += gzip; total.brotli += brotli;
+  console.log(`  ${file.padEnd(34)} ${String(raw.length).padStart(8)} raw ${String(gzip).padStart(7)} gzip ${String(brotli).padStart(7)} brotli`);
+}
+console.log(`  ${"total shipped".padEnd(34)} ${String(total.raw).padStart(8)} raw ${String(total.gzip).padStart(7)} gzip ${String(total.brotli).padStart(7)} brotli`);
+console.log(`BROTLI_TOTAL=${total.brotli}`);
+"#;
+
+pub fn build() -> Result<Bundle> {
+    cmd::cargo(&[
+        "build",
+        "-p",
+        "zapi-connect",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "bundle",
+    ])?;
+    let npm = cmd::root().join("npm");
+    let pkg = npm.join("pkg");
+    let _ = std::fs::remove_dir_all(&pkg);
+    let wasm = cmd::target_dir().join("wasm32-unknown-unknown/bundle/zapi_connect.wasm");
+    cmd::run_in(
+        "wasm-bindgen",
+        &[
+            wasm.to_str().ok_or("target path is not UTF-8")?,
+            "--target",
+            "web",
+            "--out-dir",
+            "pkg",
+        ],
+        &npm,
+        &[],
+    )?;
+    cmd::run_in(
+        "node_modules/.bin/wasm-opt",
+        &[
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-mutable-globals",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-reference-types",
+            "--enable-multivalue",
+            "pkg/zapi_connect_bg.wasm",
+            "-o",
+            "pkg/zapi_connect_bg.wasm",
+        ],
+        &npm,
+        &[],
+    )?;
+    let brotli_bytes = report_size()?;
+    let packs = cmd::target_dir().join("npm");
+    std::fs::create_dir_all(&packs).map_err(|e| format!("{}: {e}", packs.display()))?;
+    let name = cmd::output_in(
+        "npm",
+        &["pack", "--silent", "--pack-destination", packs.to_str().unwrap_or(".")],
+        &npm,
+    )
+    .ok_or("`npm pack` failed")?;
+    let tarball = packs.join(name.lines().last().unwrap_or_default());
+    println!("xtask: packed {}", tarball.display());
+    Ok(Bundle {
+        tarball,
+        brotli_bytes,
+    })
+}
+
+impl Bundle {
+    /// Fails when the shipped bytes exceed the budget the README states.
+    pub fn check_budget(&self) -> Result {
+        let budget_kb = readme_budget_kb()?;
+        let kb = self.brotli_bytes as f64 / 1024.0;
+        if kb > budget_kb as f64 {
+            return Err(format!(
+                "bundle is {kb:.1} KB brotli, over the {budget_kb} KB budget in README.md"
+            ));
+        }
+        println!("xtask: bundle is {kb:.1} KB brotli, within the {budget_kb} KB budget");
+        Ok(())
+    }
+}
+
+fn report_size() -> Result<u64> {
+    let npm = cmd::root().join("npm");
+    println!("xtask: shipped bytes (wasm + JS)");
+    let out = cmd::output_in(
+        "node",
+        &[
+            "-e",
+            SIZE_REPORT,
+            "pkg/zapi_connect_bg.wasm",
+            "pkg/zapi_connect.js",
+            "index.js",
+        ],
+        &npm,
+    )
+    .ok_or("size report failed")?;
+    let mut total = None;
+    for line in out.lines() {
+        match line.strip_prefix("BROTLI_TOTAL=") {
+            Some(n) => total = n.parse().ok(),
+            None => println!("{line}"),
+        }
+    }
+    total.ok_or_else(|| "size report printed no total".into())
+}
+
+/// The README's line `Size budget: N KB brotli` is the one place the budget is written.
+fn readme_budget_kb() -> Result<u64> {
+    let readme = std::fs::read_to_string(cmd::root().join("README.md"))
+        .map_err(|e| format!("README.md: {e}"))?;
+    readme
+        .lines()
+        .find_map(|line| {
+            let rest = line.split("Size budget:").nth(1)?;
+            rest.split_whitespace().next()?.trim_matches('*').parse().ok()
+        })
+        .ok_or_else(|| "README.md has no `Size budget: N KB brotli` line".into())
+}

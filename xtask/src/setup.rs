@@ -1,0 +1,76 @@
+//! Installs what the project needs and the machine lacks; each step is skipped when already done.
+
+use crate::cmd::{self, Result};
+use std::path::Path;
+
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Everything `cargo xtask demo` and `bundle` need: the wasm target, wasm-bindgen, wasm-opt.
+pub fn build_tools() -> Result {
+    let targets = cmd::output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets.lines().any(|t| t == "wasm32-unknown-unknown") {
+        cmd::run_in(
+            "rustup",
+            &["target", "add", "wasm32-unknown-unknown"],
+            cmd::root(),
+            &[],
+        )?;
+    }
+    let wasm_bindgen = cmd::output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if !wasm_bindgen.ends_with(WASM_BINDGEN_VERSION) {
+        // Not --locked: the CLI's own lockfile names a webpki-roots release the registry lacks.
+        cmd::cargo(&[
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            WASM_BINDGEN_VERSION,
+        ])?;
+    }
+    npm_ci(&cmd::root().join("npm"))
+}
+
+/// What the browser tests add: Chromium with its driver, trunk, Playwright.
+pub fn browser_tools() -> Result {
+    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+        cmd::run_in("apt-get", &["update"], cmd::root(), &[])?;
+        cmd::run_in(
+            "apt-get",
+            &["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"],
+            cmd::root(),
+            &[("DEBIAN_FRONTEND", "noninteractive")],
+        )?;
+    }
+    let trunk = cmd::output("trunk", &["--version"]).unwrap_or_default();
+    if !trunk.ends_with(TRUNK_VERSION) {
+        cmd::cargo(&["install", "--locked", "trunk", "--version", TRUNK_VERSION])?;
+    }
+    npm_ci(&cmd::root().join("e2e"))
+}
+
+/// `PATH` with the npm package's tools first, so trunk finds binaryen's wasm-opt and never a
+/// distribution one (Debian's wasm-opt 108 corrupts current wasm-bindgen output).
+pub fn path_with_node_tools() -> String {
+    let tools = cmd::root().join("npm/node_modules/.bin");
+    let path = std::env::var("PATH").unwrap_or_default();
+    format!("{}:{path}", tools.display())
+}
+
+fn npm_ci(dir: &Path) -> Result {
+    let installed = dir.join("node_modules/.package-lock.json");
+    let lock = dir.join("package-lock.json");
+    let fresh = match (modified(&installed), modified(&lock)) {
+        (Some(installed), Some(lock)) => installed >= lock,
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    cmd::run_in("npm", &["ci", "--no-audit", "--no-fund"], dir, &[])
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
