@@ -1,0 +1,701 @@
+use super::*;
+
+const RELAY: &str = "/zapi";
+
+fn config() -> Config {
+    Config {
+        relay: RELAY.into(),
+        ..Config::default()
+    }
+}
+
+fn svg_code() -> QrImage {
+    QrImage::Src("data:image/png;base64,AAAA".into())
+}
+
+/// A machine plus a clock, with helpers that answer the requests it makes.
+struct Harness {
+    machine: Machine,
+    now: f64,
+}
+
+impl Harness {
+    fn new() -> Self {
+        Self {
+            machine: Machine::new(config()),
+            now: 1_000_000.0,
+        }
+    }
+
+    fn send(&mut self, event: Event) -> Vec<Command> {
+        self.machine.update(event, self.now)
+    }
+
+    fn state(&self) -> Option<StateName> {
+        self.machine.phase().name()
+    }
+
+    /// Moves the clock by `ms` in one-second ticks and collects the commands.
+    fn advance(&mut self, ms: f64) -> Vec<Command> {
+        let end = self.now + ms;
+        let mut out = Vec::new();
+        while self.now < end {
+            self.now = (self.now + 1000.0).min(end);
+            out.extend(self.send(Event::Tick));
+        }
+        out
+    }
+
+    fn status(&mut self, id: RequestId, answer: Result<StatusAnswer, WidgetError>) -> Vec<Command> {
+        self.send(Event::StatusLoaded { id, result: answer })
+    }
+
+    fn qr(&mut self, id: RequestId, answer: Result<QrAnswer, WidgetError>) -> Vec<Command> {
+        self.send(Event::QrLoaded { id, result: answer })
+    }
+
+    /// Start, status "not connected", first code shown.
+    fn showing_first_code(&mut self) {
+        let id = status_id(&self.send(Event::Start));
+        let id = qr_id(&self.status(id, Ok(StatusAnswer::NotConnected)));
+        self.qr(id, Ok(QrAnswer::Code(svg_code())));
+        assert_eq!(self.state(), Some(StateName::Qr));
+    }
+}
+
+fn status_id(commands: &[Command]) -> RequestId {
+    let ids: Vec<_> = commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::FetchStatus { id } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "expected one status fetch in {commands:?}");
+    ids[0]
+}
+
+fn qr_id(commands: &[Command]) -> RequestId {
+    let ids: Vec<_> = commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::FetchQr { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "expected one QR fetch in {commands:?}");
+    ids[0]
+}
+
+fn qr_fetches(commands: &[Command]) -> usize {
+    commands
+        .iter()
+        .filter(|c| matches!(c, Command::FetchQr { .. }))
+        .count()
+}
+
+fn status_fetches(commands: &[Command]) -> usize {
+    commands
+        .iter()
+        .filter(|c| matches!(c, Command::FetchStatus { .. }))
+        .count()
+}
+
+fn events(commands: &[Command]) -> Vec<WidgetEvent> {
+    commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::Emit(event) => Some(event.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn error(code: ErrorCode) -> WidgetError {
+    WidgetError::new(code)
+}
+
+#[test]
+fn start_checks_the_status_first() {
+    let mut h = Harness::new();
+    let out = h.send(Event::Start);
+    assert_eq!(
+        out,
+        vec![
+            Command::Emit(WidgetEvent::State(StateName::Loading)),
+            Command::FetchStatus {
+                id: status_id(&out)
+            },
+        ]
+    );
+    assert!(!h.machine.wants_ticks());
+    assert_eq!(h.machine.countdown_secs(h.now), None);
+}
+
+#[test]
+fn a_second_start_does_nothing() {
+    let mut h = Harness::new();
+    h.send(Event::Start);
+    assert!(h.send(Event::Start).is_empty());
+}
+
+#[test]
+fn already_connected_never_fetches_a_qr() {
+    let mut h = Harness::new();
+    let id = status_id(&h.send(Event::Start));
+    let out = h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(qr_fetches(&out), 0);
+    assert_eq!(h.state(), Some(StateName::AlreadyConnected));
+    assert_eq!(
+        events(&out),
+        vec![
+            WidgetEvent::State(StateName::AlreadyConnected),
+            WidgetEvent::Connected { already: true },
+        ]
+    );
+    assert!(h.advance(60_000.0).is_empty());
+}
+
+#[test]
+fn restore_session_is_its_own_state() {
+    let mut h = Harness::new();
+    let id = status_id(&h.send(Event::Start));
+    let out = h.status(id, Ok(StatusAnswer::RestoreSession));
+    assert_eq!(qr_fetches(&out), 0);
+    assert_eq!(h.state(), Some(StateName::RestoreSession));
+    assert!(h.advance(60_000.0).is_empty());
+    // "Check again" starts over from the status check.
+    let out = h.send(Event::Retry);
+    status_id(&out);
+    assert_eq!(h.state(), Some(StateName::Loading));
+}
+
+#[test]
+fn not_connected_fetches_the_first_qr_and_shows_it() {
+    let mut h = Harness::new();
+    let id = status_id(&h.send(Event::Start));
+    let out = h.status(id, Ok(StatusAnswer::NotConnected));
+    let id = qr_id(&out);
+    assert_eq!(
+        out,
+        vec![Command::FetchQr {
+            id,
+            format: QrFormat::Svg
+        }]
+    );
+    assert_eq!(h.state(), Some(StateName::Loading));
+    let out = h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    let expires_at_ms = h.now + 15_000.0;
+    assert_eq!(
+        events(&out),
+        vec![
+            WidgetEvent::State(StateName::Qr),
+            WidgetEvent::Code { expires_at_ms },
+        ]
+    );
+    assert!(h.machine.wants_ticks());
+    assert_eq!(h.machine.countdown_secs(h.now), Some(15));
+    match h.machine.phase() {
+        Phase::Qr {
+            code,
+            last,
+            refreshing,
+            ..
+        } => {
+            assert_eq!(code, &svg_code());
+            assert!(!last && !refreshing);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_image_format_is_asked_for() {
+    let mut h = Harness::new();
+    h.machine = Machine::new(Config {
+        format: QrFormat::Image,
+        ..config()
+    });
+    let id = status_id(&h.send(Event::Start));
+    let out = h.status(id, Ok(StatusAnswer::NotConnected));
+    assert!(matches!(
+        out[..],
+        [Command::FetchQr {
+            format: QrFormat::Image,
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn the_countdown_comes_from_the_deadline() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let start = h.now;
+    // Ticks may be late or missing (background tabs); only the clock matters.
+    assert_eq!(h.machine.countdown_secs(start + 1.0), Some(15));
+    assert_eq!(h.machine.countdown_secs(start + 999.0), Some(15));
+    assert_eq!(h.machine.countdown_secs(start + 1000.0), Some(14));
+    assert_eq!(h.machine.countdown_secs(start + 14_001.0), Some(1));
+    assert_eq!(h.machine.countdown_secs(start + 15_000.0), Some(0));
+    assert_eq!(h.machine.countdown_secs(start + 99_000.0), Some(0));
+}
+
+#[test]
+fn each_refresh_happens_at_the_deadline() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    assert_eq!(qr_fetches(&h.advance(14_000.0)), 0);
+    let out = h.advance(1_000.0);
+    let id = qr_id(&out);
+    // The old code stays while the new one loads.
+    assert_eq!(h.state(), Some(StateName::Qr));
+    assert!(matches!(
+        h.machine.phase(),
+        Phase::Qr {
+            refreshing: true,
+            ..
+        }
+    ));
+    assert_eq!(qr_fetches(&h.advance(3_000.0)), 0, "one refresh at a time");
+    let out = h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    assert_eq!(
+        events(&out),
+        vec![WidgetEvent::Code {
+            expires_at_ms: h.now + 15_000.0
+        }]
+    );
+    assert!(matches!(
+        h.machine.phase(),
+        Phase::Qr {
+            refreshing: false,
+            last: false,
+            ..
+        }
+    ));
+    assert_eq!(h.machine.countdown_secs(h.now), Some(15));
+}
+
+#[test]
+fn stops_after_exactly_three_qr_calls() {
+    let mut h = Harness::new();
+    let id = status_id(&h.send(Event::Start));
+    let mut calls = 0;
+    let mut pending = Some(qr_id(&h.status(id, Ok(StatusAnswer::NotConnected))));
+    let mut all = Vec::new();
+    while let Some(id) = pending.take() {
+        calls += 1;
+        h.qr(id, Ok(QrAnswer::Code(svg_code())));
+        let out = h.advance(15_000.0);
+        if qr_fetches(&out) > 0 {
+            pending = Some(qr_id(&out));
+        }
+        all.extend(out);
+        assert!(calls <= 3);
+    }
+    assert_eq!(calls, 3);
+    assert_eq!(h.state(), Some(StateName::Paused));
+    assert!(events(&all).contains(&WidgetEvent::State(StateName::Paused)));
+    assert!(!h.machine.wants_ticks());
+    assert_eq!(h.machine.countdown_secs(h.now), None);
+    assert_eq!(qr_fetches(&h.advance(120_000.0)), 0);
+}
+
+#[test]
+fn the_third_code_is_marked_last_and_pauses_at_its_own_deadline() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = qr_id(&h.advance(15_000.0));
+    h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    let id = qr_id(&h.advance(15_000.0));
+    h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    assert!(matches!(h.machine.phase(), Phase::Qr { last: true, .. }));
+    h.advance(14_000.0);
+    assert_eq!(h.state(), Some(StateName::Qr));
+    h.advance(1_000.0);
+    assert_eq!(h.state(), Some(StateName::Paused));
+}
+
+/// Drives a machine to the pause after three codes.
+fn paused() -> Harness {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    for _ in 0..2 {
+        let id = qr_id(&h.advance(15_000.0));
+        h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    }
+    h.advance(15_000.0);
+    assert_eq!(h.state(), Some(StateName::Paused));
+    h
+}
+
+#[test]
+fn get_new_code_starts_a_fresh_cycle_of_three() {
+    let mut h = paused();
+    let out = h.send(Event::GetNewCode);
+    assert_eq!(status_fetches(&out), 0, "fetches the code immediately");
+    let mut id = qr_id(&out);
+    assert_eq!(h.state(), Some(StateName::Loading));
+    let mut calls = 1;
+    loop {
+        h.qr(id, Ok(QrAnswer::Code(svg_code())));
+        let out = h.advance(15_000.0);
+        if qr_fetches(&out) == 0 {
+            break;
+        }
+        id = qr_id(&out);
+        calls += 1;
+    }
+    assert_eq!(calls, 3);
+    assert_eq!(h.state(), Some(StateName::Paused));
+}
+
+#[test]
+fn get_new_code_is_ignored_unless_paused() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    assert_eq!(qr_fetches(&h.send(Event::GetNewCode)), 0);
+}
+
+#[test]
+fn status_is_polled_every_five_seconds_while_a_code_is_shown() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    assert_eq!(status_fetches(&h.advance(4_000.0)), 0);
+    let id = status_id(&h.advance(1_000.0));
+    // One poll in flight at most.
+    assert_eq!(status_fetches(&h.advance(8_000.0)), 0);
+    h.status(id, Ok(StatusAnswer::NotConnected));
+    assert_eq!(status_fetches(&h.advance(4_000.0)), 0);
+    status_id(&h.advance(1_000.0));
+}
+
+#[test]
+fn scanning_connects_and_stops_everything() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = status_id(&h.advance(5_000.0));
+    let out = h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::Connected));
+    assert_eq!(
+        events(&out),
+        vec![
+            WidgetEvent::State(StateName::Connected),
+            WidgetEvent::Connected { already: false },
+        ]
+    );
+    assert!(!h.machine.wants_ticks());
+    assert!(h.advance(120_000.0).is_empty());
+}
+
+#[test]
+fn a_qr_answer_saying_connected_after_a_code_means_the_scan_worked() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = qr_id(&h.advance(15_000.0));
+    let out = h.qr(id, Ok(QrAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::Connected));
+    assert!(events(&out).contains(&WidgetEvent::Connected { already: false }));
+}
+
+#[test]
+fn a_qr_answer_saying_connected_before_any_code_means_already_connected() {
+    let mut h = Harness::new();
+    let id = status_id(&h.send(Event::Start));
+    let id = qr_id(&h.status(id, Ok(StatusAnswer::NotConnected)));
+    let out = h.qr(id, Ok(QrAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::AlreadyConnected));
+    assert!(events(&out).contains(&WidgetEvent::Connected { already: true }));
+}
+
+#[test]
+fn a_poll_finding_a_dropped_session_shows_restore_session() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = status_id(&h.advance(5_000.0));
+    h.status(id, Ok(StatusAnswer::RestoreSession));
+    assert_eq!(h.state(), Some(StateName::RestoreSession));
+    assert!(h.advance(60_000.0).is_empty());
+}
+
+#[test]
+fn a_poll_in_flight_when_pausing_can_still_report_the_scan() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    for _ in 0..2 {
+        let out = h.advance(15_000.0);
+        for c in &out {
+            if let Command::FetchStatus { id } = c {
+                h.status(*id, Ok(StatusAnswer::NotConnected));
+            }
+        }
+        h.qr(qr_id(&out), Ok(QrAnswer::Code(svg_code())));
+    }
+    // The last code's poll is still out when its deadline pauses the widget.
+    let in_flight = status_id(&h.advance(15_000.0));
+    assert_eq!(h.state(), Some(StateName::Paused));
+    h.status(in_flight, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::Connected));
+}
+
+#[test]
+fn background_poll_errors_are_ignored_while_the_code_is_valid() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = status_id(&h.advance(5_000.0));
+    let out = h.status(id, Err(error(ErrorCode::RelayUnreachable)));
+    assert!(out.is_empty());
+    assert_eq!(h.state(), Some(StateName::Qr));
+    // Polling goes on.
+    status_id(&h.advance(5_000.0));
+}
+
+const ALL_CODES: [ErrorCode; 9] = [
+    ErrorCode::RelayUnreachable,
+    ErrorCode::Timeout,
+    ErrorCode::AccessDenied,
+    ErrorCode::SubscriptionExpired,
+    ErrorCode::MalformedResponse,
+    ErrorCode::RateLimited,
+    ErrorCode::UpstreamError,
+    ErrorCode::RelayError,
+    ErrorCode::InvalidConfig,
+];
+
+fn assert_error_then_retry(h: &mut Harness, out: Vec<Command>, code: ErrorCode) {
+    assert_eq!(h.state(), Some(StateName::Error));
+    assert!(matches!(h.machine.phase(), Phase::Error(e) if e.code == code));
+    assert_eq!(
+        events(&out),
+        vec![
+            WidgetEvent::State(StateName::Error),
+            WidgetEvent::Error(error(code)),
+        ]
+    );
+    assert!(!h.machine.wants_ticks());
+    assert!(h.advance(60_000.0).is_empty(), "an error stops the work");
+    let out = h.send(Event::Retry);
+    status_id(&out);
+    assert_eq!(h.state(), Some(StateName::Loading));
+}
+
+#[test]
+fn each_status_error_is_an_error_state_then_retry_checks_again() {
+    for code in ALL_CODES {
+        let mut h = Harness::new();
+        let id = status_id(&h.send(Event::Start));
+        let out = h.status(id, Err(error(code)));
+        assert_error_then_retry(&mut h, out, code);
+    }
+}
+
+#[test]
+fn each_qr_error_is_an_error_state_then_retry_checks_again() {
+    for code in ALL_CODES {
+        let mut h = Harness::new();
+        let id = status_id(&h.send(Event::Start));
+        let id = qr_id(&h.status(id, Ok(StatusAnswer::NotConnected)));
+        let out = h.qr(id, Err(error(code)));
+        assert_error_then_retry(&mut h, out, code);
+    }
+}
+
+#[test]
+fn a_failed_refresh_is_an_error() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = qr_id(&h.advance(15_000.0));
+    let out = h.qr(id, Err(error(ErrorCode::Timeout)));
+    assert_error_then_retry(&mut h, out, ErrorCode::Timeout);
+}
+
+#[test]
+fn retry_is_ignored_outside_errors() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    assert!(h.send(Event::Retry).is_empty());
+}
+
+#[test]
+fn an_empty_relay_is_invalid_config() {
+    let mut h = Harness::new();
+    h.machine = Machine::new(Config {
+        relay: "  ".into(),
+        ..config()
+    });
+    let out = h.send(Event::Start);
+    assert_eq!(status_fetches(&out), 0);
+    assert!(
+        matches!(h.machine.phase(), Phase::Error(e) if e.code == ErrorCode::InvalidConfig && !e.offers_retry())
+    );
+    // Setting a relay starts over by itself.
+    let out = h.send(Event::ConfigChanged(config()));
+    status_id(&out);
+}
+
+#[test]
+fn stale_responses_are_ignored() {
+    let mut h = Harness::new();
+    let first = status_id(&h.send(Event::Start));
+    // A relay change abandons the first check.
+    let second = status_id(&h.send(Event::ConfigChanged(Config {
+        relay: "/other".into(),
+        ..config()
+    })));
+    assert_ne!(first, second);
+    assert!(h.status(first, Ok(StatusAnswer::Connected)).is_empty());
+    assert_eq!(h.state(), Some(StateName::Loading));
+    let qr = qr_id(&h.status(second, Ok(StatusAnswer::NotConnected)));
+    // Answers with unknown ids, or answered twice, change nothing.
+    assert!(h.qr(qr + 100, Ok(QrAnswer::Connected)).is_empty());
+    assert!(h.status(second, Ok(StatusAnswer::Connected)).is_empty());
+    h.qr(qr, Ok(QrAnswer::Code(svg_code())));
+    assert!(h.qr(qr, Err(error(ErrorCode::Timeout))).is_empty());
+    assert_eq!(h.state(), Some(StateName::Qr));
+}
+
+#[test]
+fn answers_after_a_retry_belong_to_the_new_attempt_only() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let poll = status_id(&h.advance(5_000.0));
+    let refresh = qr_id(&h.advance(10_000.0));
+    let out = h.qr(refresh, Err(error(ErrorCode::UpstreamError)));
+    assert_eq!(h.state(), Some(StateName::Error));
+    assert!(!out.is_empty());
+    h.send(Event::Retry);
+    assert!(h.status(poll, Ok(StatusAnswer::Connected)).is_empty());
+    assert_eq!(h.state(), Some(StateName::Loading));
+}
+
+#[test]
+fn interval_is_used_for_deadlines() {
+    let mut h = Harness::new();
+    h.machine = Machine::new(Config {
+        interval_secs: 10,
+        ..config()
+    });
+    h.showing_first_code();
+    assert_eq!(h.machine.countdown_secs(h.now), Some(10));
+    assert_eq!(qr_fetches(&h.advance(9_000.0)), 0);
+    qr_id(&h.advance(1_000.0));
+}
+
+#[test]
+fn an_interval_change_applies_from_the_next_code() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let out = h.send(Event::ConfigChanged(Config {
+        interval_secs: 20,
+        ..config()
+    }));
+    assert!(out.is_empty(), "no restart");
+    assert_eq!(h.machine.countdown_secs(h.now), Some(15));
+    let id = qr_id(&h.advance(15_000.0));
+    h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    assert_eq!(h.machine.countdown_secs(h.now), Some(20));
+}
+
+#[test]
+fn a_format_change_while_showing_codes_restarts() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let out = h.send(Event::ConfigChanged(Config {
+        format: QrFormat::Image,
+        ..config()
+    }));
+    status_id(&out);
+    assert_eq!(h.state(), Some(StateName::Loading));
+}
+
+#[test]
+fn config_changes_after_linking_change_nothing_but_a_new_relay() {
+    let mut h = Harness::new();
+    let id = status_id(&h.send(Event::Start));
+    h.status(id, Ok(StatusAnswer::Connected));
+    let image = Config {
+        format: QrFormat::Image,
+        ..config()
+    };
+    assert!(h.send(Event::ConfigChanged(image)).is_empty());
+    assert_eq!(h.state(), Some(StateName::AlreadyConnected));
+    let moved = Config {
+        relay: "/other".into(),
+        ..config()
+    };
+    status_id(&h.send(Event::ConfigChanged(moved)));
+}
+
+#[test]
+fn config_changes_before_start_are_only_stored() {
+    let mut h = Harness::new();
+    let moved = Config {
+        relay: "/other".into(),
+        ..config()
+    };
+    assert!(h.send(Event::ConfigChanged(moved.clone())).is_empty());
+    assert_eq!(h.machine.config(), &moved);
+    assert_eq!(h.state(), None);
+}
+
+#[test]
+fn interval_choice() {
+    assert_eq!(choose_interval(None), (15, false));
+    assert_eq!(choose_interval(Some(10)), (10, false));
+    assert_eq!(choose_interval(Some(17)), (17, false));
+    assert_eq!(choose_interval(Some(20)), (20, false));
+    assert_eq!(choose_interval(Some(9)), (15, true));
+    assert_eq!(choose_interval(Some(21)), (15, true));
+    assert_eq!(choose_interval(Some(0)), (15, true));
+}
+
+#[test]
+fn qr_format_parsing() {
+    assert_eq!(QrFormat::parse("svg"), Some(QrFormat::Svg));
+    assert_eq!(QrFormat::parse(" Image "), Some(QrFormat::Image));
+    assert_eq!(QrFormat::parse("png"), None);
+    assert_eq!(QrFormat::default(), QrFormat::Svg);
+}
+
+#[test]
+fn stop_ends_all_work_and_ignores_late_answers() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let poll = status_id(&h.advance(5_000.0));
+    let out = h.send(Event::Stop);
+    assert!(out.is_empty());
+    assert_eq!(h.state(), None);
+    assert!(!h.machine.wants_ticks());
+    assert!(h.status(poll, Ok(StatusAnswer::Connected)).is_empty());
+    assert!(h.advance(60_000.0).is_empty());
+    // Starting again begins with a status check.
+    status_id(&h.send(Event::Start));
+}
+
+#[test]
+fn state_names() {
+    let names: Vec<_> = [
+        StateName::Loading,
+        StateName::Qr,
+        StateName::Paused,
+        StateName::Connected,
+        StateName::AlreadyConnected,
+        StateName::RestoreSession,
+        StateName::Error,
+    ]
+    .iter()
+    .map(|n| n.as_str())
+    .collect();
+    assert_eq!(
+        names,
+        [
+            "loading",
+            "qr",
+            "paused",
+            "connected",
+            "already-connected",
+            "restore-session",
+            "error"
+        ]
+    );
+}

@@ -1,0 +1,382 @@
+//! Reading the relay's answers, tolerantly. The browser side turns a response into a [`Body`];
+//! everything here is plain Rust so that it is tested natively.
+
+use crate::error::{ErrorCode, WidgetError};
+use crate::machine::{QrAnswer, QrFormat, QrImage, StatusAnswer};
+use crate::qr_svg;
+
+/// The fields the widget reads from a JSON object; non-string values count as absent.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Fields {
+    pub connected: Option<bool>,
+    pub error: Option<String>,
+    pub value: Option<String>,
+    pub image: Option<String>,
+    /// A QR payload in a success body, the relay's error code in an error body.
+    pub code: Option<String>,
+    pub retryable: Option<bool>,
+}
+
+/// A response body as far as the widget cares.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    /// A JSON object.
+    Json(Fields),
+    /// Not JSON, or a JSON string: the text itself.
+    Text(String),
+    /// JSON that is neither an object nor a string.
+    Other,
+}
+
+const PNG: &str = "data:image/png;base64,";
+const JPEG: &str = "data:image/jpeg;base64,";
+
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack.to_ascii_lowercase().contains(needle)
+}
+
+/// Errors Z-API reports in its `error` text, whatever the HTTP status.
+fn error_from_text(text: &str) -> Option<ErrorCode> {
+    if contains_ignore_case(text, "not allowed") {
+        Some(ErrorCode::AccessDenied)
+    } else if contains_ignore_case(text, "subscribe to this instance again") {
+        Some(ErrorCode::SubscriptionExpired)
+    } else {
+        None
+    }
+}
+
+/// Reads a successful `GET {relay}/status`.
+pub fn read_status(body: &Body) -> Result<StatusAnswer, WidgetError> {
+    let Body::Json(fields) = body else {
+        return Err(WidgetError::new(ErrorCode::MalformedResponse));
+    };
+    let error = fields.error.as_deref().unwrap_or("");
+    if fields.connected == Some(true) {
+        return Ok(StatusAnswer::Connected);
+    }
+    if contains_ignore_case(error, "restore the session") {
+        return Ok(StatusAnswer::RestoreSession);
+    }
+    if let Some(code) = error_from_text(error) {
+        return Err(WidgetError::new(code));
+    }
+    if fields.connected == Some(false) || contains_ignore_case(error, "not connected") {
+        return Ok(StatusAnswer::NotConnected);
+    }
+    Err(WidgetError::new(ErrorCode::MalformedResponse))
+}
+
+/// Reads a successful `GET {relay}/qr-code` (`Svg`) or `GET {relay}/qr-code/image` (`Image`).
+pub fn read_qr(body: &Body, format: QrFormat) -> Result<QrAnswer, WidgetError> {
+    let payload = match body {
+        Body::Json(fields) => {
+            let error = fields.error.as_deref().unwrap_or("");
+            if fields.connected == Some(true) || contains_ignore_case(error, "already connected") {
+                return Ok(QrAnswer::Connected);
+            }
+            let payload = [&fields.value, &fields.image, &fields.code]
+                .into_iter()
+                .flatten()
+                .map(|s| s.trim())
+                .find(|s| !s.is_empty());
+            match payload {
+                Some(payload) => payload,
+                None if !error.is_empty() => {
+                    let code = error_from_text(error).unwrap_or(ErrorCode::UpstreamError);
+                    return Err(WidgetError::new(code));
+                }
+                None => return Ok(QrAnswer::Connected),
+            }
+        }
+        Body::Text(text) if !text.trim().is_empty() => text.trim(),
+        _ => return Err(WidgetError::new(ErrorCode::MalformedResponse)),
+    };
+    let image = if payload.starts_with(PNG) || payload.starts_with(JPEG) {
+        QrImage::Src(payload.into())
+    } else if payload.starts_with("data:") {
+        return Err(WidgetError::new(ErrorCode::MalformedResponse));
+    } else if format == QrFormat::Image {
+        if !is_base64(payload) {
+            return Err(WidgetError::new(ErrorCode::MalformedResponse));
+        }
+        let mut src = String::with_capacity(PNG.len() + payload.len());
+        src.push_str(PNG);
+        src.push_str(payload);
+        QrImage::Src(src)
+    } else {
+        match qr_svg::encode(payload) {
+            Some(svg) => QrImage::Svg(svg),
+            None => return Err(WidgetError::new(ErrorCode::MalformedResponse)),
+        }
+    };
+    Ok(QrAnswer::Code(image))
+}
+
+fn is_base64(text: &str) -> bool {
+    let data = text.trim_end_matches('=');
+    !data.is_empty()
+        && text.len() - data.len() <= 2
+        && data
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
+/// Maps a non-2xx answer to a widget error. `retry_after` is the raw `Retry-After` header.
+pub fn read_error(status: u16, body: &Body, retry_after: Option<&str>) -> WidgetError {
+    let fields = match body {
+        Body::Json(fields) => Some(fields),
+        _ => None,
+    };
+    let relay_code = fields.and_then(|f| f.code.as_deref()).unwrap_or("");
+    if status == 429 || relay_code == "rate_limited" {
+        // Only the delta-seconds form; an HTTP date is rare enough to ignore.
+        let secs = retry_after.and_then(|v| v.trim().parse::<u32>().ok());
+        return WidgetError::rate_limited(secs);
+    }
+    let code = match relay_code {
+        "upstream_timeout" | "timeout" => Some(ErrorCode::Timeout),
+        "access_denied" => Some(ErrorCode::AccessDenied),
+        "subscription_expired" => Some(ErrorCode::SubscriptionExpired),
+        "upstream_malformed" | "malformed_response" => Some(ErrorCode::MalformedResponse),
+        "upstream_error" | "upstream_unreachable" => Some(ErrorCode::UpstreamError),
+        _ => None,
+    }
+    .or_else(|| error_from_text(fields?.error.as_deref()?))
+    .unwrap_or(ErrorCode::RelayError);
+    let mut error = WidgetError::new(code);
+    if let Some(retryable) = fields.and_then(|f| f.retryable) {
+        error.retryable = retryable;
+    }
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(f: impl FnOnce(&mut Fields)) -> Body {
+        let mut fields = Fields::default();
+        f(&mut fields);
+        Body::Json(fields)
+    }
+
+    fn code(result: Result<impl std::fmt::Debug, WidgetError>) -> ErrorCode {
+        result.unwrap_err().code
+    }
+
+    #[test]
+    fn status_not_connected() {
+        let body = json(|f| {
+            f.connected = Some(false);
+            f.error = Some("You are not connected.".into());
+        });
+        assert_eq!(read_status(&body), Ok(StatusAnswer::NotConnected));
+    }
+
+    #[test]
+    fn status_connected() {
+        let body = json(|f| {
+            f.connected = Some(true);
+            f.error = Some("You are already connected.".into());
+        });
+        assert_eq!(read_status(&body), Ok(StatusAnswer::Connected));
+    }
+
+    #[test]
+    fn status_restore_session_is_a_state_not_an_error() {
+        let body = json(|f| {
+            f.connected = Some(false);
+            f.error = Some("You need to restore the session.".into());
+        });
+        assert_eq!(read_status(&body), Ok(StatusAnswer::RestoreSession));
+    }
+
+    #[test]
+    fn status_errors_in_the_text() {
+        let denied = json(|f| f.error = Some("null not allowed".into()));
+        assert_eq!(code(read_status(&denied)), ErrorCode::AccessDenied);
+        let expired = json(|f| {
+            f.error = Some(
+                "To continue sending a message, you must subscribe to this instance again".into(),
+            )
+        });
+        assert_eq!(code(read_status(&expired)), ErrorCode::SubscriptionExpired);
+    }
+
+    #[test]
+    fn status_unreadable() {
+        for body in [Body::Text("ok".into()), Body::Other, json(|_| {})] {
+            assert_eq!(code(read_status(&body)), ErrorCode::MalformedResponse);
+        }
+    }
+
+    #[test]
+    fn qr_payload_is_encoded_to_svg() {
+        let body = json(|f| f.value = Some("2@abc,def,ghi,jkl".into()));
+        match read_qr(&body, QrFormat::Svg) {
+            Ok(QrAnswer::Code(QrImage::Svg(svg))) => assert!(svg.size > 21),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn qr_payload_from_image_code_or_plain_text() {
+        for body in [
+            json(|f| f.image = Some("2@abc".into())),
+            json(|f| f.code = Some("2@abc".into())),
+            Body::Text("2@abc\n".into()),
+        ] {
+            assert!(matches!(
+                read_qr(&body, QrFormat::Svg),
+                Ok(QrAnswer::Code(QrImage::Svg(_)))
+            ));
+        }
+    }
+
+    #[test]
+    fn qr_connected_answers() {
+        for body in [
+            json(|f| f.connected = Some(true)),
+            json(|f| f.error = Some("Instance ALREADY CONNECTED".into())),
+            json(|_| {}),
+            json(|f| f.value = Some("  ".into())),
+        ] {
+            assert_eq!(read_qr(&body, QrFormat::Svg), Ok(QrAnswer::Connected));
+            assert_eq!(read_qr(&body, QrFormat::Image), Ok(QrAnswer::Connected));
+        }
+    }
+
+    #[test]
+    fn qr_image_values() {
+        let png = "data:image/png;base64,iVBORw0KGgo=";
+        let jpeg = "data:image/jpeg;base64,/9j/4AAQ";
+        for src in [png, jpeg] {
+            let body = json(|f| f.value = Some(src.into()));
+            assert_eq!(
+                read_qr(&body, QrFormat::Image),
+                Ok(QrAnswer::Code(QrImage::Src(src.into())))
+            );
+        }
+        let bare = json(|f| f.value = Some("iVBORw0KGgo=".into()));
+        assert_eq!(
+            read_qr(&bare, QrFormat::Image),
+            Ok(QrAnswer::Code(QrImage::Src(png.into())))
+        );
+    }
+
+    #[test]
+    fn qr_image_values_that_are_not_png_or_jpeg_are_malformed() {
+        for value in [
+            "data:image/svg+xml;base64,PHN2Zz4=",
+            "data:text/html,<b>x</b>",
+            "2@abc,def",
+            "https://example.com/qr.png",
+        ] {
+            let body = json(|f| f.value = Some(value.into()));
+            assert_eq!(
+                code(read_qr(&body, QrFormat::Image)),
+                ErrorCode::MalformedResponse,
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn qr_image_from_the_raw_route_is_shown_as_an_image() {
+        let png = "data:image/png;base64,iVBORw0KGgo=";
+        let body = json(|f| f.value = Some(png.into()));
+        assert_eq!(
+            read_qr(&body, QrFormat::Svg),
+            Ok(QrAnswer::Code(QrImage::Src(png.into())))
+        );
+    }
+
+    #[test]
+    fn qr_unreadable_or_failing() {
+        assert_eq!(
+            code(read_qr(&Body::Other, QrFormat::Svg)),
+            ErrorCode::MalformedResponse
+        );
+        assert_eq!(
+            code(read_qr(&Body::Text(" ".into()), QrFormat::Svg)),
+            ErrorCode::MalformedResponse
+        );
+        let too_long = json(|f| f.value = Some("x".repeat(5000)));
+        assert_eq!(
+            code(read_qr(&too_long, QrFormat::Svg)),
+            ErrorCode::MalformedResponse
+        );
+        let denied = json(|f| f.error = Some("1.2.3.4 not allowed".into()));
+        assert_eq!(
+            code(read_qr(&denied, QrFormat::Svg)),
+            ErrorCode::AccessDenied
+        );
+        let other = json(|f| f.error = Some("Something broke".into()));
+        assert_eq!(
+            code(read_qr(&other, QrFormat::Svg)),
+            ErrorCode::UpstreamError
+        );
+    }
+
+    fn relay_error(code: &str, retryable: bool) -> Body {
+        json(|f| {
+            f.code = Some(code.into());
+            f.error = Some("text".into());
+            f.retryable = Some(retryable);
+        })
+    }
+
+    #[test]
+    fn relay_error_codes() {
+        for (relay, ours) in [
+            ("upstream_timeout", ErrorCode::Timeout),
+            ("access_denied", ErrorCode::AccessDenied),
+            ("subscription_expired", ErrorCode::SubscriptionExpired),
+            ("upstream_malformed", ErrorCode::MalformedResponse),
+            ("upstream_error", ErrorCode::UpstreamError),
+            ("upstream_unreachable", ErrorCode::UpstreamError),
+            ("invalid_request", ErrorCode::RelayError),
+        ] {
+            let error = read_error(502, &relay_error(relay, true), None);
+            assert_eq!(error.code, ours, "{relay}");
+            assert!(error.retryable, "the relay's retryable wins");
+            assert!(!read_error(502, &relay_error(relay, false), None).retryable);
+        }
+    }
+
+    #[test]
+    fn raw_zapi_errors_from_a_plain_proxy() {
+        let denied = json(|f| f.error = Some("203.0.113.9 not allowed".into()));
+        assert_eq!(read_error(403, &denied, None).code, ErrorCode::AccessDenied);
+        let expired = json(|f| {
+            f.error = Some("you must subscribe to this instance again".into());
+        });
+        assert_eq!(
+            read_error(400, &expired, None).code,
+            ErrorCode::SubscriptionExpired
+        );
+    }
+
+    #[test]
+    fn rate_limiting_keeps_retry_after() {
+        let error = read_error(429, &Body::Text("slow down".into()), Some(" 30 "));
+        assert_eq!(error.code, ErrorCode::RateLimited);
+        assert_eq!(error.retry_after_secs, Some(30));
+        assert!(error.message.contains("30"));
+        let dated = read_error(429, &Body::Other, Some("Wed, 21 Oct 2015 07:28:00 GMT"));
+        assert_eq!(dated.retry_after_secs, None);
+        assert!(dated.retryable);
+    }
+
+    #[test]
+    fn anything_else_is_a_relay_error() {
+        let not_found = read_error(404, &Body::Text("Not Found".into()), None);
+        assert_eq!(not_found.code, ErrorCode::RelayError);
+        assert!(!not_found.message.is_empty());
+        assert_eq!(
+            read_error(500, &json(|f| f.error = Some("boom".into())), None).code,
+            ErrorCode::RelayError
+        );
+    }
+}
