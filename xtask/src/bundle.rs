@@ -73,7 +73,12 @@ pub fn build() -> Result<Bundle> {
     std::fs::create_dir_all(&packs).map_err(|e| format!("{}: {e}", packs.display()))?;
     let name = cmd::output_in(
         "npm",
-        &["pack", "--silent", "--pack-destination", packs.to_str().unwrap_or(".")],
+        &[
+            "pack",
+            "--silent",
+            "--pack-destination",
+            packs.to_str().unwrap_or("."),
+        ],
         &npm,
     )
     .ok_or("`npm pack` failed")?;
@@ -133,7 +138,11 @@ fn readme_budget_kb() -> Result<u64> {
         .lines()
         .find_map(|line| {
             let rest = line.split("Size budget:").nth(1)?;
-            rest.split_whitespace().next()?.trim_matches('*').parse().ok()
+            rest.split_whitespace()
+                .next()?
+                .trim_matches('*')
+                .parse()
+                .ok()
         })
         .ok_or_else(|| "README.md has no `Size budget: N KB brotli` line".into())
 }

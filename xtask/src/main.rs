@@ -2,6 +2,7 @@
 
 mod bundle;
 mod cmd;
+mod contract;
 mod services;
 mod setup;
 mod site;
@@ -14,7 +15,7 @@ usage: cargo xtask <command>
   demo     install what is missing, build the npm bundle, start simulator + relay, serve the demo
   test     install what is missing, then fmt, clippy, native, browser and end-to-end tests
   bundle   build the npm package into npm/pkg and report its size
-  setup    install the toolchain pieces only (add --browser for Chromium and trunk)
+  setup    install the build tools only (add --test for Chromium, nginx, trunk, Playwright)
 ";
 
 fn main() -> ExitCode {
@@ -25,7 +26,7 @@ fn main() -> ExitCode {
         Some("bundle") => setup::build_tools().and_then(|()| bundle::build().map(|_| ())),
         Some("setup") => {
             setup::build_tools().and_then(|()| match args.get(1).map(String::as_str) {
-                Some("--browser") => setup::browser_tools(),
+                Some("--test") => setup::test_tools(),
                 _ => Ok(()),
             })
         }
@@ -63,9 +64,16 @@ fn demo() -> cmd::Result {
 
 fn test() -> cmd::Result {
     setup::build_tools()?;
-    setup::browser_tools()?;
+    setup::test_tools()?;
     cmd::cargo(&["fmt", "--all", "--check"])?;
-    cmd::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    cmd::cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     cmd::cargo(&[
         "clippy",
         "-p",
@@ -79,7 +87,15 @@ fn test() -> cmd::Result {
     ])?;
     cmd::cargo(&["test", "--workspace"])?;
     cmd::cargo_env(
-        &["test", "-p", "zapi-connect", "--target", "wasm32-unknown-unknown"],
+        &[
+            "test",
+            "-p",
+            "zapi-connect",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "web",
+        ],
         &[("CHROMEDRIVER", setup::CHROMEDRIVER)],
     )?;
     let bundle = bundle::build()?;
@@ -103,6 +119,7 @@ fn test() -> cmd::Result {
             ("ZAPI_E2E_SIM_URL", sim.as_str()),
         ],
     )?;
+    contract::run(&stack)?;
     drop(stack);
     println!("xtask: every check passed");
     Ok(())

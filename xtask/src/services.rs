@@ -6,8 +6,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 pub const DEMO_INSTANCE: &str = "demo-instance";
-const DEMO_TOKEN: &str = "demo-token";
-const DEMO_CLIENT_TOKEN: &str = "demo-client-token";
+pub const DEMO_TOKEN: &str = "demo-token";
+pub const DEMO_CLIENT_TOKEN: &str = "demo-client-token";
 
 pub enum Upstream {
     Simulator,

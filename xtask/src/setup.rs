@@ -7,6 +7,7 @@ pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const NGINX: &str = "/usr/sbin/nginx";
 
 /// Everything `cargo xtask demo` and `bundle` need: the wasm target, wasm-bindgen, wasm-opt.
 pub fn build_tools() -> Result {
@@ -32,13 +33,24 @@ pub fn build_tools() -> Result {
     npm_ci(&cmd::root().join("npm"))
 }
 
-/// What the browser tests add: Chromium with its driver, trunk, Playwright.
-pub fn browser_tools() -> Result {
-    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+/// What the tests add: Chromium with its driver, nginx (a relay recipe), trunk, Playwright.
+pub fn test_tools() -> Result {
+    let missing: Vec<&str> = [
+        (CHROMIUM, "chromium"),
+        (CHROMEDRIVER, "chromium-driver"),
+        (NGINX, "nginx"),
+    ]
+    .iter()
+    .filter(|(path, _)| !Path::new(path).exists())
+    .map(|(_, package)| *package)
+    .collect();
+    if !missing.is_empty() {
         cmd::run_in("apt-get", &["update"], cmd::root(), &[])?;
+        let mut args = vec!["install", "-y", "--no-install-recommends"];
+        args.extend(&missing);
         cmd::run_in(
             "apt-get",
-            &["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"],
+            &args,
             cmd::root(),
             &[("DEBIAN_FRONTEND", "noninteractive")],
         )?;

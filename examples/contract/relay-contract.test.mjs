@@ -1,0 +1,103 @@
+// One contract suite for every relay (docs/relay-contract.md): zapi-relay, the nginx recipe and
+// the Node recipe each run it, in front of zapi-sim. `cargo xtask test` starts them and sets
+// RELAY_URL (the relay's base, e.g. http://127.0.0.1:8787/zapi), SIM_URL and RELAY_SECRETS.
+import { test, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+
+const relay = process.env.RELAY_URL;
+const sim = process.env.SIM_URL;
+const secrets = (process.env.RELAY_SECRETS ?? "").split(",").filter(Boolean);
+const instance = process.env.SIM_INSTANCE ?? "demo-instance";
+assert.ok(relay && sim, "set RELAY_URL and SIM_URL (cargo xtask test does)");
+
+const control = (path, body) =>
+  fetch(`${sim}/__sim${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then((r) => r.json().catch(() => null));
+const snapshot = () => control(`/instances/${instance}`);
+
+/** GETs a relay path, checking that no secret leaks into the status line, headers or body. */
+async function get(path) {
+  const response = await fetch(`${relay}${path}`);
+  const text = await response.text();
+  const headers = [...response.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
+  for (const secret of secrets) {
+    assert.ok(!text.includes(secret), `a secret leaked in the body of ${path}`);
+    assert.ok(!headers.includes(secret), `a secret leaked in the headers of ${path}`);
+  }
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: response.status, headers: response.headers, json };
+}
+
+beforeEach(() => control("/reset", {}));
+
+test("status mirrors Z-API's body", async () => {
+  const { status, json } = await get("/status");
+  assert.equal(status, 200);
+  assert.deepEqual(json, { connected: false, error: "You are not connected.", smartphoneConnected: false });
+  assert.equal((await snapshot()).calls.status, 1);
+});
+
+test("qr-code carries the instance's current payload, with the Client-Token added", async () => {
+  const { status, json, headers } = await get("/qr-code");
+  assert.equal(status, 200);
+  assert.equal(json.value, (await snapshot()).qr);
+  assert.match(headers.get("cache-control") ?? "", /no-store/);
+});
+
+test("qr-code/image is a PNG data URL", async () => {
+  const { status, json } = await get("/qr-code/image");
+  assert.equal(status, 200);
+  assert.match(json.value, /^data:image\/png;base64,iVBOR/);
+});
+
+test("phone-code returns the pairing code for a valid number", async () => {
+  const { status, json } = await get("/phone-code/5511912345678");
+  assert.equal(status, 200);
+  assert.match(json.value, /^[1-9A-HJ-NP-TV-Z]{8}$/);
+  assert.equal(json.value, (await snapshot()).phoneCode);
+});
+
+test("a connected instance says so", async () => {
+  await control(`/instances/${instance}/scan`, {});
+  const { json } = await get("/status");
+  assert.equal(json.connected, true);
+});
+
+for (const phone of ["abc", "1234567", "1234567890123456", "+5511912345678", "55%2F11912345", "..%2F..%2Fstatus", "５５１１９１２３４５６７８"]) {
+  test(`phone "${phone}" is refused before any Z-API call`, async () => {
+    const { status } = await get(`/phone-code/${phone}`);
+    assert.ok(status >= 400 && status < 500, `status ${status}`);
+    const calls = (await snapshot()).calls;
+    assert.equal(calls["phone-code"] + calls.status + calls["qr-code"], 0);
+  });
+}
+
+for (const path of ["", "/", "/restart", "/disconnect", "/qr-code/../restart", "/%2E%2E/restart", "/device", "/send-text"]) {
+  test(`"${path}" is not relayed`, async () => {
+    const { status } = await get(path);
+    assert.ok(status >= 400 && status < 500, `status ${status}`);
+    const calls = (await snapshot()).calls;
+    assert.equal(calls["phone-code"] + calls.status + calls["qr-code"] + calls["qr-code/image"], 0);
+  });
+}
+
+for (const [mode, pattern] of [
+  ["subscription_expired", /subscri/i],
+  ["client_token_rejected", /not allowed/i],
+  ["ip_not_allowed", /not allowed/i],
+  ["server_error", /.+/],
+]) {
+  test(`upstream failure "${mode}" reaches the widget as a JSON error`, async () => {
+    await control(`/instances/${instance}/failure`, { mode });
+    const { status, json } = await get("/qr-code");
+    assert.ok(status >= 400, `status ${status}`);
+    assert.equal(typeof json?.error, "string");
+    if (json.code === undefined) assert.match(json.error, pattern);
+  });
+}
