@@ -1,1 +1,71 @@
-pub fn app() {}
+//! zapi-sim: a stand-in for Z-API's connection endpoints, for demos and tests.
+//!
+//! It serves `/instances/{id}/token/{token}/{qr-code, qr-code/image, phone-code/{phone}, status}`
+//! with Z-API's bodies and errors, rotates the QR payload every 20 s of its own clock, and has a
+//! control API under `/__sim` to scan, disconnect, jump the clock ahead and inject failures.
+//!
+//! Embed it in a test:
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use zapi_sim::{Sim, SimConfig};
+//!
+//! let sim = Sim::new(SimConfig::default());
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let addr = listener.local_addr()?;
+//! let app = zapi_sim::app(sim.clone());
+//! tokio::spawn(async move { axum::serve(listener, app).await });
+//! let qr = sim.current_qr("demo-instance");
+//! # Ok(()) }
+//! ```
+
+mod config;
+mod control;
+pub mod payload;
+mod state;
+mod zapi;
+
+use axum::http::StatusCode;
+use axum::{Json, Router};
+use serde_json::json;
+use tower_http::trace::TraceLayer;
+
+pub use config::{InstanceConfig, SimConfig};
+pub use state::{
+    CallCounts, Endpoint, Failure, FailureMode, InstanceSnapshot, Sim, UnknownInstance,
+    PHONE_CODE_LIFETIME, QR_ROTATION,
+};
+
+/// The simulator's routes: the Z-API endpoints, the `/__sim` control API, and a JSON 404.
+pub fn app(sim: Sim) -> Router {
+    Router::new()
+        .merge(zapi::router())
+        .merge(control::router())
+        .fallback(|| async { (StatusCode::NOT_FOUND, Json(json!({"error": "Not found"}))) })
+        .layer(TraceLayer::new_for_http())
+        .with_state(sim)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

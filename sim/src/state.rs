@@ -1,0 +1,535 @@
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::SimConfig;
+use crate::payload;
+
+/// WhatsApp invalidates a QR code this often (simulator clock).
+pub const QR_ROTATION: Duration = Duration::from_secs(20);
+
+/// How long a pairing code stays the same for an instance (simulator clock).
+pub const PHONE_CODE_LIFETIME: Duration = Duration::from_secs(180);
+
+/// The four connection endpoints, as counted in [`CallCounts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    QrCode,
+    QrCodeImage,
+    PhoneCode,
+    Status,
+}
+
+impl Endpoint {
+    /// The path suffix, which is also the key in the control API's `calls` object.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Endpoint::QrCode => "qr-code",
+            Endpoint::QrCodeImage => "qr-code/image",
+            Endpoint::PhoneCode => "phone-code",
+            Endpoint::Status => "status",
+        }
+    }
+}
+
+/// Z-API calls received per endpoint, including the ones that failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CallCounts {
+    #[serde(rename = "qr-code")]
+    pub qr_code: u64,
+    #[serde(rename = "qr-code/image")]
+    pub qr_code_image: u64,
+    #[serde(rename = "phone-code")]
+    pub phone_code: u64,
+    pub status: u64,
+}
+
+impl CallCounts {
+    pub fn get(&self, endpoint: Endpoint) -> u64 {
+        match endpoint {
+            Endpoint::QrCode => self.qr_code,
+            Endpoint::QrCodeImage => self.qr_code_image,
+            Endpoint::PhoneCode => self.phone_code,
+            Endpoint::Status => self.status,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.qr_code + self.qr_code_image + self.phone_code + self.status
+    }
+
+    fn bump(&mut self, endpoint: Endpoint) {
+        let slot = match endpoint {
+            Endpoint::QrCode => &mut self.qr_code,
+            Endpoint::QrCodeImage => &mut self.qr_code_image,
+            Endpoint::PhoneCode => &mut self.phone_code,
+            Endpoint::Status => &mut self.status,
+        };
+        *slot += 1;
+    }
+}
+
+/// How an instance misbehaves, for tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureMode {
+    #[default]
+    None,
+    /// `/status` reports `You need to restore the session.`; the other endpoints still answer.
+    RestoreSession,
+    /// 400 `To continue sending a message, you must subscribe to this instance again`.
+    SubscriptionExpired,
+    /// 400 `null not allowed`, as if the Client-Token were missing.
+    ClientTokenRejected,
+    /// 403 `203.0.113.7 not allowed`, as if the IP allow-list blocked the caller.
+    IpNotAllowed,
+    /// 500 `Internal server error`.
+    ServerError,
+    /// 200 `text/html` `<html>oops</html>`.
+    Garbage,
+    /// 200 JSON of about 3 MiB.
+    Oversized,
+    /// Sleep `delay_ms` of real time, then answer normally.
+    Slow,
+}
+
+impl fmt::Display for FailureMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = serde_json::to_value(self).expect("a unit enum serializes");
+        f.write_str(text.as_str().unwrap_or_default())
+    }
+}
+
+/// The failure settings of one instance, as `POST /__sim/instances/{id}/failure` takes them.
+/// A POST replaces all three fields; missing ones take their defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Failure {
+    pub mode: FailureMode,
+    /// Real-time delay of the `slow` mode. Default 15 000.
+    pub delay_ms: u64,
+    /// Real-time delay added to every Z-API call of the instance, whatever the mode. Default 0.
+    pub latency_ms: u64,
+}
+
+impl Default for Failure {
+    fn default() -> Self {
+        Self {
+            mode: FailureMode::None,
+            delay_ms: 15_000,
+            latency_ms: 0,
+        }
+    }
+}
+
+impl Failure {
+    pub fn mode(mode: FailureMode) -> Self {
+        Self {
+            mode,
+            ..Self::default()
+        }
+    }
+}
+
+/// What `GET /__sim/instances/{id}` returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceSnapshot {
+    pub id: String,
+    pub connected: bool,
+    pub qr: String,
+    pub phone_code: Option<String>,
+    pub calls: CallCounts,
+    pub failure: FailureMode,
+}
+
+/// Returned when an operation names an instance the simulator does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownInstance(pub String);
+
+impl fmt::Display for UnknownInstance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no simulated instance {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownInstance {}
+
+/// A handle on the simulator's state. Cloning is cheap; all clones see the same state.
+#[derive(Clone)]
+pub struct Sim {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: SimConfig,
+    started: Instant,
+    state: Mutex<State>,
+}
+
+struct State {
+    clock_offset: Duration,
+    instances: BTreeMap<String, Instance>,
+}
+
+struct Instance {
+    token: String,
+    connected: bool,
+    qr: String,
+    qr_since: Duration,
+    qr_image: Option<Arc<str>>,
+    phone_code: Option<(String, Duration)>,
+    calls: CallCounts,
+    failure: Failure,
+}
+
+impl Instance {
+    fn new(token: String, now: Duration) -> Self {
+        Self {
+            token,
+            connected: false,
+            qr: payload::random_qr_payload(),
+            qr_since: now,
+            qr_image: None,
+            phone_code: None,
+            calls: CallCounts::default(),
+            failure: Failure::default(),
+        }
+    }
+
+    fn new_qr(&mut self, now: Duration) {
+        self.qr = payload::random_qr_payload();
+        self.qr_since = now;
+        self.qr_image = None;
+    }
+
+    /// Catches up with the clock: rotation happens lazily, on the first look after it is due.
+    fn refresh(&mut self, now: Duration) {
+        let age = now.saturating_sub(self.qr_since);
+        if age >= QR_ROTATION {
+            let periods = age.as_millis() / QR_ROTATION.as_millis();
+            let skipped = QR_ROTATION * u32::try_from(periods).unwrap_or(u32::MAX);
+            self.new_qr(self.qr_since + skipped);
+        }
+        if let Some((_, issued)) = &self.phone_code {
+            if now.saturating_sub(*issued) >= PHONE_CODE_LIFETIME {
+                self.phone_code = None;
+            }
+        }
+    }
+
+    fn snapshot(&self, id: &str) -> InstanceSnapshot {
+        InstanceSnapshot {
+            id: id.to_owned(),
+            connected: self.connected,
+            qr: self.qr.clone(),
+            phone_code: self.phone_code.as_ref().map(|(code, _)| code.clone()),
+            calls: self.calls,
+            failure: self.failure.mode,
+        }
+    }
+}
+
+/// What the Z-API handlers learn when a call arrives, before any delay.
+pub(crate) struct CallStart {
+    pub token_ok: bool,
+    pub failure: Failure,
+}
+
+/// The part of an instance a normal (non-failing) answer needs.
+pub(crate) struct Answer {
+    pub connected: bool,
+    pub value: Arc<str>,
+}
+
+impl Sim {
+    pub fn new(config: SimConfig) -> Self {
+        let now = Duration::ZERO;
+        let instances = config
+            .instances
+            .iter()
+            .map(|i| (i.id.clone(), Instance::new(i.token.clone(), now)))
+            .collect();
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                started: Instant::now(),
+                state: Mutex::new(State {
+                    clock_offset: Duration::ZERO,
+                    instances,
+                }),
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.inner.config
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind; keep serving.
+        self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn now_locked(&self, state: &State) -> Duration {
+        self.inner.started.elapsed() + state.clock_offset
+    }
+
+    /// The simulator clock: time since start plus every `advance_clock`.
+    pub fn now(&self) -> Duration {
+        let state = self.lock();
+        self.now_locked(&state)
+    }
+
+    /// Moves the simulator clock forward, as the control API's `clock/advance` does.
+    pub fn advance_clock(&self, by: Duration) {
+        self.lock().clock_offset += by;
+    }
+
+    fn with_instance<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut Instance, Duration) -> T,
+    ) -> Result<T, UnknownInstance> {
+        let mut state = self.lock();
+        let now = self.now_locked(&state);
+        let instance = state
+            .instances
+            .get_mut(id)
+            .ok_or_else(|| UnknownInstance(id.to_owned()))?;
+        instance.refresh(now);
+        Ok(f(instance, now))
+    }
+
+    /// The ids of all simulated instances.
+    pub fn instance_ids(&self) -> Vec<String> {
+        self.lock().instances.keys().cloned().collect()
+    }
+
+    /// The QR payload `/qr-code` would return now.
+    pub fn current_qr(&self, id: &str) -> Option<String> {
+        self.with_instance(id, |i, _| i.qr.clone()).ok()
+    }
+
+    /// The pairing code handed out within the last 180 s, if any.
+    pub fn current_phone_code(&self, id: &str) -> Option<String> {
+        self.with_instance(id, |i, _| i.phone_code.as_ref().map(|(c, _)| c.clone()))
+            .ok()
+            .flatten()
+    }
+
+    pub fn is_connected(&self, id: &str) -> Option<bool> {
+        self.with_instance(id, |i, _| i.connected).ok()
+    }
+
+    pub fn calls(&self, id: &str) -> Option<CallCounts> {
+        self.with_instance(id, |i, _| i.calls).ok()
+    }
+
+    pub fn failure(&self, id: &str) -> Option<Failure> {
+        self.with_instance(id, |i, _| i.failure).ok()
+    }
+
+    /// Everything the control API shows about an instance. Counts nothing.
+    pub fn snapshot(&self, id: &str) -> Option<InstanceSnapshot> {
+        self.with_instance(id, |i, _| i.snapshot(id)).ok()
+    }
+
+    /// The phone scanned the QR code or typed the pairing code.
+    pub fn scan(&self, id: &str) -> Result<(), UnknownInstance> {
+        self.with_instance(id, |i, _| {
+            i.connected = true;
+            i.phone_code = None;
+        })
+    }
+
+    /// The phone unlinked the device; a new QR code is due.
+    pub fn disconnect(&self, id: &str) -> Result<(), UnknownInstance> {
+        self.with_instance(id, |i, now| {
+            i.connected = false;
+            i.phone_code = None;
+            i.new_qr(now);
+        })
+    }
+
+    /// Disconnected, counters at zero, no failure, fresh QR code.
+    pub fn reset_instance(&self, id: &str) -> Result<(), UnknownInstance> {
+        self.with_instance(id, |i, now| {
+            *i = Instance::new(std::mem::take(&mut i.token), now);
+        })
+    }
+
+    pub fn set_failure(&self, id: &str, failure: Failure) -> Result<(), UnknownInstance> {
+        self.with_instance(id, |i, _| i.failure = failure)
+    }
+
+    /// Every instance reset and the clock offset back to zero.
+    pub fn reset(&self) {
+        let mut state = self.lock();
+        state.clock_offset = Duration::ZERO;
+        let now = self.now_locked(&state);
+        for instance in state.instances.values_mut() {
+            *instance = Instance::new(std::mem::take(&mut instance.token), now);
+        }
+    }
+
+    /// Counts a Z-API call. `None` for an unknown instance, which is not counted.
+    pub(crate) fn start_call(
+        &self,
+        id: &str,
+        token: &str,
+        endpoint: Endpoint,
+    ) -> Option<CallStart> {
+        self.with_instance(id, |i, _| {
+            i.calls.bump(endpoint);
+            CallStart {
+                token_ok: i.token == token,
+                failure: i.failure,
+            }
+        })
+        .ok()
+    }
+
+    pub(crate) fn qr_answer(&self, id: &str) -> Option<Answer> {
+        self.with_instance(id, |i, _| Answer {
+            connected: i.connected,
+            value: i.qr.as_str().into(),
+        })
+        .ok()
+    }
+
+    pub(crate) fn qr_image_answer(&self, id: &str) -> Option<Answer> {
+        self.with_instance(id, |i, _| {
+            let image = i
+                .qr_image
+                .get_or_insert_with(|| payload::qr_png_data_url(&i.qr).into())
+                .clone();
+            Answer {
+                connected: i.connected,
+                value: image,
+            }
+        })
+        .ok()
+    }
+
+    pub(crate) fn phone_code_answer(&self, id: &str) -> Option<Answer> {
+        self.with_instance(id, |i, now| {
+            if i.connected {
+                return Answer {
+                    connected: true,
+                    value: "".into(),
+                };
+            }
+            let (code, _) = i
+                .phone_code
+                .get_or_insert_with(|| (payload::random_pairing_code(), now));
+            Answer {
+                connected: false,
+                value: code.as_str().into(),
+            }
+        })
+        .ok()
+    }
+}
+
+impl fmt::Debug for Sim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sim")
+            .field("instances", &self.instance_ids())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "demo-instance";
+
+    #[test]
+    fn qr_rotates_every_twenty_seconds_of_sim_clock() {
+        let sim = Sim::new(SimConfig::default());
+        let first = sim.current_qr(ID).unwrap();
+        sim.advance_clock(Duration::from_secs(19));
+        assert_eq!(sim.current_qr(ID).unwrap(), first);
+        sim.advance_clock(Duration::from_secs(1));
+        let second = sim.current_qr(ID).unwrap();
+        assert_ne!(second, first);
+        sim.advance_clock(Duration::from_secs(19));
+        assert_eq!(sim.current_qr(ID).unwrap(), second);
+    }
+
+    #[test]
+    fn a_long_jump_keeps_rotation_on_the_twenty_second_grid() {
+        let sim = Sim::new(SimConfig::default());
+        sim.advance_clock(Duration::from_secs(50));
+        let qr = sim.current_qr(ID).unwrap();
+        // The rotation due at 40 s happened; the next one is at 60 s, not at 70 s.
+        sim.advance_clock(Duration::from_secs(9));
+        assert_eq!(sim.current_qr(ID).unwrap(), qr);
+        sim.advance_clock(Duration::from_secs(1));
+        assert_ne!(sim.current_qr(ID).unwrap(), qr);
+    }
+
+    #[test]
+    fn phone_code_is_stable_for_180_seconds() {
+        let sim = Sim::new(SimConfig::default());
+        assert_eq!(sim.current_phone_code(ID), None);
+        let code = sim.phone_code_answer(ID).unwrap().value.to_string();
+        sim.advance_clock(Duration::from_secs(179));
+        assert_eq!(&*sim.phone_code_answer(ID).unwrap().value, code);
+        sim.advance_clock(Duration::from_secs(1));
+        assert_eq!(sim.current_phone_code(ID), None);
+        // A new one is only issued on request (and is almost surely different).
+        assert_eq!(sim.phone_code_answer(ID).unwrap().value.len(), 8);
+    }
+
+    #[test]
+    fn scan_disconnect_and_reset() {
+        let sim = Sim::new(SimConfig::default());
+        let qr = sim.current_qr(ID).unwrap();
+        sim.start_call(ID, "demo-token", Endpoint::Status).unwrap();
+        sim.set_failure(ID, Failure::mode(FailureMode::Garbage))
+            .unwrap();
+        sim.scan(ID).unwrap();
+        assert_eq!(sim.is_connected(ID), Some(true));
+        sim.disconnect(ID).unwrap();
+        assert_eq!(sim.is_connected(ID), Some(false));
+        assert_ne!(sim.current_qr(ID).unwrap(), qr);
+
+        sim.scan(ID).unwrap();
+        sim.reset_instance(ID).unwrap();
+        let snap = sim.snapshot(ID).unwrap();
+        assert!(!snap.connected);
+        assert_eq!(snap.calls, CallCounts::default());
+        assert_eq!(snap.failure, FailureMode::None);
+        // The token survives a reset.
+        assert!(
+            sim.start_call(ID, "demo-token", Endpoint::QrCode)
+                .unwrap()
+                .token_ok
+        );
+    }
+
+    #[test]
+    fn unknown_instances_are_reported() {
+        let sim = Sim::new(SimConfig::default());
+        assert_eq!(sim.current_qr("nope"), None);
+        assert_eq!(sim.scan("nope"), Err(UnknownInstance("nope".into())));
+        assert!(sim
+            .start_call("nope", "demo-token", Endpoint::QrCode)
+            .is_none());
+    }
+
+    #[test]
+    fn failure_mode_names_match_the_control_api() {
+        assert_eq!(FailureMode::RestoreSession.to_string(), "restore_session");
+        let parsed: Failure = serde_json::from_str(r#"{"mode":"slow","delay_ms":250}"#).unwrap();
+        assert_eq!(parsed.mode, FailureMode::Slow);
+        assert_eq!(parsed.delay_ms, 250);
+        assert_eq!(parsed.latency_ms, 0);
+    }
+}

@@ -1,0 +1,245 @@
+//! The Z-API connection endpoints, answering the way Z-API does (see ZAPI.md).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use serde_json::json;
+
+use crate::state::{Endpoint, FailureMode, Sim};
+
+pub(crate) fn router() -> Router<Sim> {
+    Router::new()
+        .route("/instances/{id}/token/{token}/qr-code", get(qr_code))
+        .route(
+            "/instances/{id}/token/{token}/qr-code/image",
+            get(qr_code_image),
+        )
+        .route(
+            "/instances/{id}/token/{token}/phone-code/{phone}",
+            get(phone_code),
+        )
+        .route("/instances/{id}/token/{token}/status", get(status))
+}
+
+type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+fn already_connected() -> Response {
+    Json(json!({"connected": true, "error": "You are already connected."})).into_response()
+}
+
+fn instance_not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "Instance not found")
+}
+
+/// Why a call does not get the instance's normal answer.
+enum Rejection {
+    InstanceNotFound,
+    ClientTokenMissing,
+    ClientTokenWrong,
+    IpNotAllowed(String),
+    Injected(FailureMode),
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        match self {
+            Rejection::InstanceNotFound => instance_not_found(),
+            Rejection::ClientTokenMissing => error(StatusCode::BAD_REQUEST, "null not allowed"),
+            Rejection::ClientTokenWrong => error(StatusCode::FORBIDDEN, "Client-Token not allowed"),
+            Rejection::IpNotAllowed(ip) => {
+                error(StatusCode::FORBIDDEN, &format!("{ip} not allowed"))
+            }
+            Rejection::Injected(mode) => injected(mode),
+        }
+    }
+}
+
+/// The answer of a failure mode that replaces the normal one.
+fn injected(mode: FailureMode) -> Response {
+    match mode {
+        FailureMode::SubscriptionExpired => error(
+            StatusCode::BAD_REQUEST,
+            "To continue sending a message, you must subscribe to this instance again",
+        ),
+        FailureMode::ClientTokenRejected => error(StatusCode::BAD_REQUEST, "null not allowed"),
+        FailureMode::IpNotAllowed => error(StatusCode::FORBIDDEN, "203.0.113.7 not allowed"),
+        FailureMode::Garbage => (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            "<html>oops</html>",
+        )
+            .into_response(),
+        FailureMode::Oversized => oversized(),
+        FailureMode::ServerError
+        | FailureMode::None
+        | FailureMode::RestoreSession
+        | FailureMode::Slow => error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error"),
+    }
+}
+
+/// Everything that happens before the instance's normal answer: counting, latency, the three
+/// kinds of credential, and the injected failure.
+/// `Ok(restore_session)` tells `/status` to report a dropped session.
+async fn admit(
+    sim: &Sim,
+    endpoint: Endpoint,
+    id: &str,
+    token: &str,
+    headers: &HeaderMap,
+    peer: Peer,
+) -> Result<bool, Rejection> {
+    let start = sim
+        .start_call(id, token, endpoint)
+        .ok_or(Rejection::InstanceNotFound)?;
+    let failure = start.failure;
+    if failure.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(failure.latency_ms)).await;
+    }
+    if !start.token_ok {
+        return Err(Rejection::InstanceNotFound);
+    }
+    if let Some(expected) = &sim.config().client_token {
+        match headers.get("client-token") {
+            None => return Err(Rejection::ClientTokenMissing),
+            Some(given) if given.as_bytes() != expected.as_bytes() => {
+                return Err(Rejection::ClientTokenWrong)
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(allowed) = &sim.config().allowed_ips {
+        let ip = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
+        if !ip.is_some_and(|ip| allowed.contains(&ip)) {
+            let shown = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+            return Err(Rejection::IpNotAllowed(shown));
+        }
+    }
+    match failure.mode {
+        FailureMode::None => Ok(false),
+        FailureMode::RestoreSession => Ok(true),
+        FailureMode::Slow => {
+            tokio::time::sleep(Duration::from_millis(failure.delay_ms)).await;
+            Ok(false)
+        }
+        mode => Err(Rejection::Injected(mode)),
+    }
+}
+
+fn oversized() -> Response {
+    let filler = "A".repeat(3 * 1024 * 1024);
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        format!(r#"{{"value":"{filler}"}}"#),
+    )
+        .into_response()
+}
+
+async fn qr_code(
+    State(sim): State<Sim>,
+    Path((id, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    peer: Peer,
+) -> Response {
+    if let Err(rejection) = admit(&sim, Endpoint::QrCode, &id, &token, &headers, peer).await {
+        return rejection.into_response();
+    }
+    match sim.qr_answer(&id) {
+        None => instance_not_found(),
+        Some(answer) if answer.connected => already_connected(),
+        Some(answer) => Json(json!({ "value": &*answer.value })).into_response(),
+    }
+}
+
+async fn qr_code_image(
+    State(sim): State<Sim>,
+    Path((id, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    peer: Peer,
+) -> Response {
+    if let Err(rejection) = admit(&sim, Endpoint::QrCodeImage, &id, &token, &headers, peer).await {
+        return rejection.into_response();
+    }
+    match sim.qr_image_answer(&id) {
+        None => instance_not_found(),
+        Some(answer) if answer.connected => already_connected(),
+        Some(answer) => Json(json!({ "value": &*answer.value })).into_response(),
+    }
+}
+
+/// Z-API wants country code + area code + number, digits only.
+fn valid_phone(phone: &str) -> bool {
+    (10..=15).contains(&phone.len()) && phone.bytes().all(|b| b.is_ascii_digit())
+}
+
+async fn phone_code(
+    State(sim): State<Sim>,
+    Path((id, token, phone)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    peer: Peer,
+) -> Response {
+    if let Err(rejection) = admit(&sim, Endpoint::PhoneCode, &id, &token, &headers, peer).await {
+        return rejection.into_response();
+    }
+    if !valid_phone(&phone) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Invalid phone number: use 10 to 15 digits, country code first",
+        );
+    }
+    match sim.phone_code_answer(&id) {
+        None => instance_not_found(),
+        Some(answer) if answer.connected => already_connected(),
+        Some(answer) => Json(json!({ "value": &*answer.value })).into_response(),
+    }
+}
+
+async fn status(
+    State(sim): State<Sim>,
+    Path((id, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    peer: Peer,
+) -> Response {
+    let restore_session = match admit(&sim, Endpoint::Status, &id, &token, &headers, peer).await {
+        Ok(restore) => restore,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let body = if restore_session {
+        json!({"connected": false, "error": "You need to restore the session.", "smartphoneConnected": false})
+    } else {
+        match sim.is_connected(&id) {
+            None => return instance_not_found(),
+            Some(true) => {
+                json!({"connected": true, "error": "You are already connected.", "smartphoneConnected": true})
+            }
+            Some(false) => {
+                json!({"connected": false, "error": "You are not connected.", "smartphoneConnected": false})
+            }
+        }
+    };
+    Json(body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_are_ten_to_fifteen_digits() {
+        assert!(valid_phone("5511999999999"));
+        assert!(valid_phone("1234567890"));
+        assert!(valid_phone("123456789012345"));
+        assert!(!valid_phone("123456789"));
+        assert!(!valid_phone("1234567890123456"));
+        assert!(!valid_phone("+5511999999999"));
+        assert!(!valid_phone("55 11999999999"));
+        assert!(!valid_phone("５５１１９９９９９９９９９"));
+    }
+}
