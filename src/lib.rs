@@ -12,3 +12,10 @@ pub mod relay;
 
 pub use error::{ErrorCode, WidgetError};
 pub use machine::{QrFormat, StateName, WidgetEvent};
+mod component;
+mod fetch;
+
+pub use component::ZapiConnect;
+mod element;
+
+pub use element::ZapiConnectElement;

@@ -26,6 +26,12 @@ pub fn choose_interval(requested: Option<u32>) -> (u32, bool) {
     }
 }
 
+/// Whole seconds from `now_ms` to `deadline_ms`, rounded up, never below zero. Always derived
+/// from the deadline, so that late timer ticks (background tabs) cannot make it drift.
+pub fn countdown_secs(deadline_ms: f64, now_ms: f64) -> u32 {
+    ((deadline_ms - now_ms) / 1000.0).ceil().max(0.0) as u32
+}
+
 /// How the QR code reaches the page.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum QrFormat {
@@ -142,6 +148,7 @@ pub enum Phase {
     Loading,
     Qr {
         code: QrImage,
+        shown_at_ms: f64,
         /// When this code is replaced (or, for the last code of a cycle, when the widget pauses).
         deadline_ms: f64,
         /// Whether no further code follows in this cycle.
@@ -242,9 +249,7 @@ impl Machine {
     /// Whole seconds until the shown code's deadline, rounded up; `None` without a code.
     pub fn countdown_secs(&self, now_ms: f64) -> Option<u32> {
         match self.phase {
-            Phase::Qr { deadline_ms, .. } => {
-                Some(((deadline_ms - now_ms) / 1000.0).ceil().max(0.0) as u32)
-            }
+            Phase::Qr { deadline_ms, .. } => Some(countdown_secs(deadline_ms, now_ms)),
             _ => None,
         }
     }
@@ -280,16 +285,7 @@ impl Machine {
                     self.fetch_qr(&mut out);
                 }
             }
-            Event::ConfigChanged(config) => {
-                let restart = self.phase != Phase::Idle
-                    && (config.relay != self.config.relay
-                        || (config.format != self.config.format
-                            && matches!(self.phase, Phase::Loading | Phase::Qr { .. })));
-                self.config = config;
-                if restart {
-                    self.begin(&mut out);
-                }
-            }
+            Event::ConfigChanged(config) => self.config_changed(config, &mut out),
             Event::Tick => self.tick(now_ms, &mut out),
             Event::StatusLoaded { id, result } => self.status_loaded(id, result, now_ms, &mut out),
             Event::QrLoaded { id, result } => self.qr_loaded(id, result, now_ms, &mut out),
@@ -299,6 +295,31 @@ impl Machine {
             out.insert(0, Command::Emit(WidgetEvent::State(name)));
         }
         out
+    }
+
+    fn config_changed(&mut self, config: Config, out: &mut Vec<Command>) {
+        let relay_changed = config.relay != self.config.relay;
+        let format_changed = config.format != self.config.format;
+        let interval_secs = config.interval_secs;
+        self.config = config;
+        let restart = match &self.phase {
+            Phase::Idle => false,
+            // The user's Retry picks up a new relay; only a missing one is fixed by setting it.
+            Phase::Error(error) => relay_changed && error.code == ErrorCode::InvalidConfig,
+            Phase::Loading | Phase::Qr { .. } => relay_changed || format_changed,
+            _ => relay_changed,
+        };
+        if restart {
+            self.begin(out);
+        } else if let Phase::Qr {
+            shown_at_ms,
+            deadline_ms,
+            ..
+        } = &mut self.phase
+        {
+            // A new interval also moves the shown code's deadline.
+            *deadline_ms = *shown_at_ms + f64::from(interval_secs) * 1000.0;
+        }
     }
 
     /// A fresh start from the status check.
@@ -432,6 +453,7 @@ impl Machine {
                 self.shown_code = true;
                 self.phase = Phase::Qr {
                     code,
+                    shown_at_ms: now_ms,
                     deadline_ms,
                     last: self.qr_calls >= MAX_QR_CALLS,
                     refreshing: false,

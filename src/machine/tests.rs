@@ -534,6 +534,21 @@ fn an_empty_relay_is_invalid_config() {
 }
 
 #[test]
+fn a_new_relay_after_an_error_waits_for_retry() {
+    let mut h = Harness::new();
+    let id = status_id(&h.send(Event::Start));
+    h.status(id, Err(error(ErrorCode::RelayUnreachable)));
+    let moved = Config {
+        relay: "/other".into(),
+        ..config()
+    };
+    assert!(h.send(Event::ConfigChanged(moved.clone())).is_empty());
+    assert_eq!(h.state(), Some(StateName::Error));
+    status_id(&h.send(Event::Retry));
+    assert_eq!(h.machine.config(), &moved);
+}
+
+#[test]
 fn stale_responses_are_ignored() {
     let mut h = Harness::new();
     let first = status_id(&h.send(Event::Start));
@@ -582,18 +597,42 @@ fn interval_is_used_for_deadlines() {
 }
 
 #[test]
-fn an_interval_change_applies_from_the_next_code() {
+fn an_interval_change_moves_the_shown_code_deadline() {
     let mut h = Harness::new();
-    h.showing_first_code();
-    let out = h.send(Event::ConfigChanged(Config {
+    h.machine = Machine::new(Config {
         interval_secs: 20,
         ..config()
-    }));
-    assert!(out.is_empty(), "no restart");
-    assert_eq!(h.machine.countdown_secs(h.now), Some(15));
-    let id = qr_id(&h.advance(15_000.0));
+    });
+    h.showing_first_code();
+    h.advance(3_000.0);
+    let out = h.send(Event::ConfigChanged(config_with_interval(10)));
+    assert!(out.is_empty(), "no restart, no event");
+    assert_eq!(h.machine.countdown_secs(h.now), Some(7));
+    assert_eq!(qr_fetches(&h.advance(6_000.0)), 0);
+    let id = qr_id(&h.advance(1_000.0));
     h.qr(id, Ok(QrAnswer::Code(svg_code())));
-    assert_eq!(h.machine.countdown_secs(h.now), Some(20));
+    assert_eq!(h.machine.countdown_secs(h.now), Some(10));
+}
+
+#[test]
+fn an_interval_shorter_than_the_code_age_refreshes_at_the_next_tick() {
+    let mut h = Harness::new();
+    h.machine = Machine::new(Config {
+        interval_secs: 20,
+        ..config()
+    });
+    h.showing_first_code();
+    h.advance(12_000.0);
+    h.send(Event::ConfigChanged(config_with_interval(10)));
+    assert_eq!(h.machine.countdown_secs(h.now), Some(0));
+    qr_id(&h.advance(1_000.0));
+}
+
+fn config_with_interval(interval_secs: u32) -> Config {
+    Config {
+        interval_secs,
+        ..config()
+    }
 }
 
 #[test]

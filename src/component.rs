@@ -1,0 +1,388 @@
+//! The Leptos view: renders the machine's state and carries out its commands.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::{Interval, Timeout};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use send_wrapper::SendWrapper;
+use web_sys::AbortController;
+
+use crate::error::{ErrorCode, WidgetError};
+use crate::fetch;
+use crate::machine::{
+    choose_interval, countdown_secs, Command, Config, Event, Machine, Phase, QrFormat, QrImage,
+    StateName, WidgetEvent,
+};
+use crate::messages as msg;
+use crate::relay;
+
+/// How long a request to the relay may take before it counts as a `timeout`.
+const REQUEST_TIMEOUT_MS: u32 = 10_000;
+const TICK_MS: u32 = 1_000;
+const STYLE: &str = include_str!("style.css");
+
+/// Links a WhatsApp phone to a Z-API instance: shows the instance's QR code with a countdown,
+/// refreshes it by Z-API's rules and reports when the phone is linked.
+///
+/// Every prop may change while the widget is shown. Removing the component stops every timer
+/// and request.
+#[component]
+pub fn ZapiConnect(
+    /// Base URL of your relay, such as `/zapi` or `https://example.com/zapi`; the widget calls
+    /// `{relay}/status`, `{relay}/qr-code` and `{relay}/qr-code/image`. Empty shows the
+    /// `invalid_config` error.
+    #[prop(into)]
+    relay: Signal<String>,
+    /// Seconds between QR codes, from 10 to 20 (Z-API's advice). Default 15; other values fall
+    /// back to 15 with a console warning.
+    #[prop(into, optional)]
+    interval: MaybeProp<u32>,
+    /// [`QrFormat::Svg`] (default): the raw value from `/qr-code`, drawn as an inline SVG.
+    /// [`QrFormat::Image`]: the PNG from `/qr-code/image`.
+    #[prop(into, optional)]
+    qr_format: MaybeProp<QrFormat>,
+    /// Called with every [`WidgetEvent`]: state changes, new codes, the link, errors.
+    #[prop(into, optional)]
+    on_event: Option<Callback<WidgetEvent>>,
+) -> impl IntoView {
+    let phase = RwSignal::new(Phase::Loading);
+    let now = RwSignal::new(js_sys::Date::now());
+    let runtime = Rc::new(Runtime {
+        machine: RefCell::new(Machine::default()),
+        queue: RefCell::default(),
+        busy: Cell::new(false),
+        stopped: Cell::new(false),
+        phase,
+        now,
+        ticker: RefCell::default(),
+        requests: RefCell::default(),
+        next_request: Cell::new(0),
+        on_event,
+        this: RefCell::default(),
+    });
+    *runtime.this.borrow_mut() = Rc::downgrade(&runtime);
+    on_cleanup({
+        let runtime = SendWrapper::new(runtime.clone());
+        move || runtime.stop()
+    });
+
+    let warned_interval = Cell::new(None);
+    Effect::new({
+        let runtime = runtime.clone();
+        move |_| {
+            let requested = interval.get();
+            let (interval_secs, fell_back) = choose_interval(requested);
+            if fell_back && warned_interval.replace(requested) != requested {
+                web_sys::console::warn_1(&msg::WARN_INTERVAL.into());
+            }
+            let config = Config {
+                relay: relay.get(),
+                interval_secs,
+                format: qr_format.get().unwrap_or_default(),
+            };
+            runtime.dispatch(Event::ConfigChanged(config));
+            runtime.dispatch(Event::Start);
+        }
+    });
+
+    let state = Memo::new(move |_| phase.with(|p| p.name().unwrap_or(StateName::Loading)));
+    let runtime = SendWrapper::new(runtime);
+    view! {
+        <style>{STYLE}</style>
+        <div part="base" class="zc" data-state=move || state.get().as_str()>
+            <p class="zc-sr" aria-live="polite">{move || announcement(state.get())}</p>
+            {move || render(&phase.get(), now, &runtime)}
+        </div>
+    }
+}
+
+/// What the live region says when the state changes (errors speak through `role="alert"`).
+fn announcement(state: StateName) -> &'static str {
+    match state {
+        StateName::Loading => msg::LOADING,
+        StateName::Qr => msg::QR_STEPS,
+        StateName::Paused => msg::PAUSED_TITLE,
+        StateName::Connected | StateName::AlreadyConnected => msg::CONNECTED_TITLE,
+        StateName::RestoreSession => msg::RESTORE_TITLE,
+        StateName::Error => "",
+    }
+}
+
+fn render(phase: &Phase, now: RwSignal<f64>, runtime: &SendWrapper<Rc<Runtime>>) -> AnyView {
+    let send = |event: Event| {
+        let runtime = runtime.clone();
+        move |_| runtime.dispatch(event.clone())
+    };
+    match phase {
+        Phase::Idle | Phase::Loading => view! {
+            <div class="zc-spin" aria-hidden="true"></div>
+            <p class="zc-text">{msg::LOADING}</p>
+        }
+        .into_any(),
+        Phase::Qr {
+            code,
+            deadline_ms,
+            last,
+            ..
+        } => {
+            let (deadline_ms, last) = (*deadline_ms, *last);
+            view! {
+                <p class="zc-title">{msg::QR_TITLE}</p>
+                <div class="zc-tile">{qr(code)}</div>
+                <span part="countdown" class="zc-count">
+                    {move || msg::countdown(countdown_secs(deadline_ms, now.get()), last)}
+                </span>
+                <p class="zc-steps">{msg::QR_STEPS}</p>
+            }
+            .into_any()
+        }
+        Phase::Paused => view! {
+            <p class="zc-title">{msg::PAUSED_TITLE}</p>
+            <p class="zc-text">{msg::PAUSED_TEXT}</p>
+            <button type="button" part="new-code-button" on:click=send(Event::GetNewCode)>
+                {msg::NEW_CODE_BUTTON}
+            </button>
+        }
+        .into_any(),
+        Phase::Connected | Phase::AlreadyConnected => {
+            let text = if *phase == Phase::Connected {
+                msg::CONNECTED_TEXT
+            } else {
+                msg::ALREADY_CONNECTED_TEXT
+            };
+            view! {
+                <div part="connected" class="zc-done">
+                    <svg class="zc-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <circle cx="12" cy="12" r="11" fill="currentColor" />
+                        <path d="M7 12.5l3.2 3.2L17 9" fill="none" stroke="#fff" stroke-width="2.2" />
+                    </svg>
+                    <p class="zc-title">{msg::CONNECTED_TITLE}</p>
+                    <p class="zc-text">{text}</p>
+                </div>
+            }
+            .into_any()
+        }
+        Phase::RestoreSession => view! {
+            <div part="restore-session" class="zc-error">
+                <p class="zc-title">{msg::RESTORE_TITLE}</p>
+                <p class="zc-text">{msg::RESTORE_TEXT}</p>
+                <button type="button" part="check-button" on:click=send(Event::Retry)>
+                    {msg::CHECK_AGAIN_BUTTON}
+                </button>
+            </div>
+        }
+        .into_any(),
+        Phase::Error(error) => {
+            let retry = error.offers_retry().then(|| {
+                view! {
+                    <button type="button" part="retry-button" on:click=send(Event::Retry)>
+                        {msg::RETRY_BUTTON}
+                    </button>
+                }
+            });
+            view! {
+                <div part="error" class="zc-error" data-code=error.code.as_str() role="alert">
+                    <svg class="zc-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <circle cx="12" cy="12" r="11" fill="currentColor" />
+                        <path d="M12 6.5v7M12 16.5v1" stroke="#fff" stroke-width="2.4" />
+                    </svg>
+                    <p class="zc-title">{msg::ERROR_TITLE}</p>
+                    <p class="zc-text">{error.message.clone()}</p>
+                    {retry}
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+fn qr(code: &QrImage) -> AnyView {
+    match code {
+        QrImage::Svg(svg) => view! {
+            <svg
+                part="qr"
+                class="zc-qr"
+                xmlns="http://www.w3.org/2000/svg"
+                viewBox=svg.view_box()
+                role="img"
+                aria-label=msg::QR_ALT
+                shape-rendering="crispEdges"
+            >
+                <rect width="100%" height="100%" fill="#fff" />
+                <path d=svg.path.clone() fill="#000" />
+            </svg>
+        }
+        .into_any(),
+        QrImage::Src(src) => view! {
+            <img part="qr" class="zc-qr" src=src.clone() alt=msg::QR_ALT />
+        }
+        .into_any(),
+    }
+}
+
+/// Runs the machine: feeds it events, carries out its commands, and owns every timer and
+/// request so that [`Runtime::stop`] can end them all.
+struct Runtime {
+    machine: RefCell<Machine>,
+    queue: RefCell<VecDeque<Event>>,
+    busy: Cell<bool>,
+    stopped: Cell<bool>,
+    phase: RwSignal<Phase>,
+    now: RwSignal<f64>,
+    ticker: RefCell<Option<Interval>>,
+    requests: RefCell<Vec<(u32, AbortController)>>,
+    next_request: Cell<u32>,
+    on_event: Option<Callback<WidgetEvent>>,
+    this: RefCell<Weak<Runtime>>,
+}
+
+impl Runtime {
+    /// Events raised while commands run (a host's event handler may change a prop) are queued
+    /// and handled in order.
+    fn dispatch(&self, event: Event) {
+        if self.stopped.get() {
+            return;
+        }
+        self.queue.borrow_mut().push_back(event);
+        if self.busy.replace(true) {
+            return;
+        }
+        loop {
+            let next = self.queue.borrow_mut().pop_front();
+            let Some(event) = next.filter(|_| !self.stopped.get()) else {
+                break;
+            };
+            let now = js_sys::Date::now();
+            let commands = self.machine.borrow_mut().update(event, now);
+            self.show(now);
+            for command in commands {
+                if self.stopped.get() {
+                    break;
+                }
+                self.execute(command);
+            }
+        }
+        self.busy.set(false);
+    }
+
+    /// Brings the signals and the ticker in line with the machine.
+    fn show(&self, now: f64) {
+        let (changed, wants_ticks) = {
+            let machine = self.machine.borrow();
+            let phase = machine.phase();
+            let changed = self.phase.with_untracked(|shown| shown != phase);
+            (changed.then(|| phase.clone()), machine.wants_ticks())
+        };
+        if let Some(phase) = changed {
+            self.phase.set(phase);
+        }
+        self.now.set(now);
+        let mut ticker = self.ticker.borrow_mut();
+        if wants_ticks && ticker.is_none() {
+            let this = self.this.borrow().clone();
+            *ticker = Some(Interval::new(TICK_MS, move || {
+                if let Some(runtime) = this.upgrade() {
+                    runtime.dispatch(Event::Tick);
+                }
+            }));
+        } else if !wants_ticks {
+            // Dropping an Interval clears it.
+            ticker.take();
+        }
+    }
+
+    fn execute(&self, command: Command) {
+        match command {
+            Command::FetchStatus { id } => self.fetch("/status", move |body| Event::StatusLoaded {
+                id,
+                result: body.and_then(relay::read_status),
+            }),
+            Command::FetchQr { id, format } => {
+                let path = match format {
+                    QrFormat::Svg => "/qr-code",
+                    QrFormat::Image => "/qr-code/image",
+                };
+                self.fetch(path, move |body| Event::QrLoaded {
+                    id,
+                    result: body.and_then(|body| relay::read_qr(body, format)),
+                })
+            }
+            Command::Emit(event) => {
+                if let Some(on_event) = self.on_event {
+                    on_event.run(event);
+                }
+            }
+        }
+    }
+
+    /// GETs `{relay}{path}` and dispatches what `to_event` makes of the answer.
+    fn fetch(
+        &self,
+        path: &str,
+        to_event: impl FnOnce(Result<&relay::Body, WidgetError>) -> Event + 'static,
+    ) {
+        let Some(runtime) = self.this.borrow().upgrade() else {
+            return;
+        };
+        let mut url = {
+            let machine = self.machine.borrow();
+            machine
+                .config()
+                .relay
+                .trim()
+                .trim_end_matches('/')
+                .to_owned()
+        };
+        url.push_str(path);
+        spawn_local(async move {
+            let reply = runtime.get(&url).await;
+            let event = match &reply {
+                Ok(reply) => to_event(reply.success()),
+                Err(error) => to_event(Err(error.clone())),
+            };
+            runtime.dispatch(event);
+        });
+    }
+
+    /// One request with a 10 s limit; aborted by [`Runtime::stop`] if still running.
+    async fn get(&self, url: &str) -> Result<fetch::Reply, WidgetError> {
+        let controller =
+            AbortController::new().map_err(|_| WidgetError::new(ErrorCode::RelayUnreachable))?;
+        let key = self.next_request.get().wrapping_add(1);
+        self.next_request.set(key);
+        self.requests.borrow_mut().push((key, controller.clone()));
+        let timed_out = Rc::new(Cell::new(false));
+        let timeout = Timeout::new(REQUEST_TIMEOUT_MS, {
+            let (controller, timed_out) = (controller.clone(), timed_out.clone());
+            move || {
+                timed_out.set(true);
+                controller.abort();
+            }
+        });
+        let reply = fetch::get(url, &controller.signal()).await;
+        drop(timeout);
+        self.requests.borrow_mut().retain(|(k, _)| *k != key);
+        reply.map_err(|()| {
+            WidgetError::new(if timed_out.get() {
+                ErrorCode::Timeout
+            } else {
+                ErrorCode::RelayUnreachable
+            })
+        })
+    }
+
+    fn stop(&self) {
+        self.stopped.set(true);
+        self.queue.borrow_mut().clear();
+        self.machine
+            .borrow_mut()
+            .update(Event::Stop, js_sys::Date::now());
+        self.ticker.borrow_mut().take();
+        for (_, controller) in self.requests.borrow_mut().drain(..) {
+            controller.abort();
+        }
+    }
+}

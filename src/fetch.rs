@@ -1,0 +1,70 @@
+//! GET requests to the relay, read into [`Body`] values for [`crate::relay`].
+
+use gloo_net::http::Request;
+use js_sys::{Array, Reflect, JSON};
+use wasm_bindgen::JsValue;
+use web_sys::{AbortSignal, RequestCache};
+
+use crate::error::WidgetError;
+use crate::relay::{self, Body, Fields};
+
+/// A response that arrived, whatever its status.
+pub struct Reply {
+    pub status: u16,
+    pub body: Body,
+    pub retry_after: Option<String>,
+}
+
+impl Reply {
+    /// The body of a 2xx answer, or the error a non-2xx answer stands for.
+    pub fn success(&self) -> Result<&Body, WidgetError> {
+        if (200..300).contains(&self.status) {
+            Ok(&self.body)
+        } else {
+            Err(relay::read_error(
+                self.status,
+                &self.body,
+                self.retry_after.as_deref(),
+            ))
+        }
+    }
+}
+
+/// `Err(())` when the request is rejected: network failure, CORS, or an abort.
+pub async fn get(url: &str, signal: &AbortSignal) -> Result<Reply, ()> {
+    let response = Request::get(url)
+        .cache(RequestCache::NoStore)
+        .abort_signal(Some(signal))
+        .send()
+        .await
+        .map_err(drop)?;
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after");
+    let text = response.text().await.map_err(drop)?;
+    Ok(Reply {
+        status,
+        body: parse_body(&text),
+        retry_after,
+    })
+}
+
+fn parse_body(text: &str) -> Body {
+    let Ok(value) = JSON::parse(text) else {
+        return Body::Text(text.into());
+    };
+    if let Some(text) = value.as_string() {
+        return Body::Text(text);
+    }
+    if !value.is_object() || Array::is_array(&value) {
+        return Body::Other;
+    }
+    let field = |name: &str| Reflect::get(&value, &JsValue::from_str(name)).unwrap_or_default();
+    Body::Json(Fields {
+        connected: field("connected").as_bool(),
+        error: field("error").as_string(),
+        value: field("value").as_string(),
+        image: field("image").as_string(),
+        code: field("code").as_string(),
+        retryable: field("retryable").as_bool(),
+    })
+}
