@@ -1,0 +1,179 @@
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// Every way a relay request can fail. The response is always the JSON envelope
+/// `{"code": ..., "error": ..., "retryable": ...}` with a stable `code`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelayError {
+    /// No such route (404 `not_found`).
+    NotFound,
+    /// The phone segment is not 8–15 ASCII digits (400 `invalid_phone`).
+    InvalidPhone,
+    /// Connection refused, DNS failure, TLS failure (502 `upstream_unreachable`).
+    UpstreamUnreachable,
+    /// Z-API did not answer within the timeout (504 `upstream_timeout`).
+    UpstreamTimeout,
+    /// A 2xx body that is not a JSON object, or too large (502 `upstream_malformed`).
+    UpstreamMalformed,
+    /// Z-API rejected the Client-Token or the relay's IP (403 `access_denied`).
+    AccessDenied,
+    /// The instance must be subscribed again (402 `subscription_expired`).
+    SubscriptionExpired,
+    /// Any other non-2xx answer (502 `upstream_error`). `message` is Z-API's `error` text, kept
+    /// only when it contains no secret.
+    UpstreamError {
+        status: u16,
+        message: Option<String>,
+    },
+}
+
+impl RelayError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            RelayError::NotFound => "not_found",
+            RelayError::InvalidPhone => "invalid_phone",
+            RelayError::UpstreamUnreachable => "upstream_unreachable",
+            RelayError::UpstreamTimeout => "upstream_timeout",
+            RelayError::UpstreamMalformed => "upstream_malformed",
+            RelayError::AccessDenied => "access_denied",
+            RelayError::SubscriptionExpired => "subscription_expired",
+            RelayError::UpstreamError { .. } => "upstream_error",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            RelayError::NotFound => StatusCode::NOT_FOUND,
+            RelayError::InvalidPhone => StatusCode::BAD_REQUEST,
+            RelayError::UpstreamUnreachable
+            | RelayError::UpstreamMalformed
+            | RelayError::UpstreamError { .. } => StatusCode::BAD_GATEWAY,
+            RelayError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
+            RelayError::AccessDenied => StatusCode::FORBIDDEN,
+            RelayError::SubscriptionExpired => StatusCode::PAYMENT_REQUIRED,
+        }
+    }
+
+    /// Whether trying again later may succeed without anyone changing anything.
+    pub fn retryable(&self) -> bool {
+        match self {
+            RelayError::UpstreamUnreachable
+            | RelayError::UpstreamTimeout
+            | RelayError::UpstreamMalformed => true,
+            RelayError::UpstreamError { status, .. } => *status >= 500 || *status == 429,
+            RelayError::NotFound
+            | RelayError::InvalidPhone
+            | RelayError::AccessDenied
+            | RelayError::SubscriptionExpired => false,
+        }
+    }
+
+    /// The human message of the envelope.
+    pub fn message(&self) -> String {
+        match self {
+            RelayError::NotFound => "Not found.".to_owned(),
+            RelayError::InvalidPhone => {
+                "The phone number must be 8 to 15 digits, country code first.".to_owned()
+            }
+            RelayError::UpstreamUnreachable => "Z-API could not be reached.".to_owned(),
+            RelayError::UpstreamTimeout => "Z-API did not answer in time.".to_owned(),
+            RelayError::UpstreamMalformed => {
+                "Z-API sent an answer the relay cannot use.".to_owned()
+            }
+            RelayError::AccessDenied => {
+                "Z-API refused the relay's credentials (Client-Token or IP allow-list).".to_owned()
+            }
+            RelayError::SubscriptionExpired => {
+                "The Z-API instance must be subscribed again.".to_owned()
+            }
+            RelayError::UpstreamError {
+                status,
+                message: Some(message),
+            } => format!("Z-API answered {status}: {message}"),
+            RelayError::UpstreamError {
+                status,
+                message: None,
+            } => format!("Z-API answered {status}."),
+        }
+    }
+}
+
+impl std::fmt::Display for RelayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message())
+    }
+}
+
+impl std::error::Error for RelayError {}
+
+impl IntoResponse for RelayError {
+    fn into_response(self) -> Response {
+        let mut body = json!({
+            "code": self.code(),
+            "error": self.message(),
+            "retryable": self.retryable(),
+        });
+        if let RelayError::UpstreamError { status, .. } = &self {
+            body["upstreamStatus"] = json!(status);
+        }
+        (self.status(), Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_statuses_are_stable() {
+        let cases = [
+            (RelayError::NotFound, "not_found", 404, false),
+            (RelayError::InvalidPhone, "invalid_phone", 400, false),
+            (
+                RelayError::UpstreamUnreachable,
+                "upstream_unreachable",
+                502,
+                true,
+            ),
+            (RelayError::UpstreamTimeout, "upstream_timeout", 504, true),
+            (
+                RelayError::UpstreamMalformed,
+                "upstream_malformed",
+                502,
+                true,
+            ),
+            (RelayError::AccessDenied, "access_denied", 403, false),
+            (
+                RelayError::SubscriptionExpired,
+                "subscription_expired",
+                402,
+                false,
+            ),
+            (
+                RelayError::UpstreamError {
+                    status: 500,
+                    message: None,
+                },
+                "upstream_error",
+                502,
+                true,
+            ),
+            (
+                RelayError::UpstreamError {
+                    status: 409,
+                    message: None,
+                },
+                "upstream_error",
+                502,
+                false,
+            ),
+        ];
+        for (error, code, status, retryable) in cases {
+            assert_eq!(error.code(), code);
+            assert_eq!(error.status().as_u16(), status);
+            assert_eq!(error.retryable(), retryable, "{code}");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! `GET {base}/status`: Z-API's connection status, passed through (including
+//! `You need to restore the session.`, which is a normal status body).
+
+use axum::extract::State;
+use axum::response::Response;
+
+use crate::error::RelayError;
+use crate::upstream::{Upstream, ZapiPath};
+
+pub async fn get(State(upstream): State<Upstream>) -> Result<Response, RelayError> {
+    upstream.get(&ZapiPath::Status).await
+}

@@ -1,0 +1,384 @@
+//! The only place that talks to Z-API. Upstream URLs are built from [`ZapiPath`] alone, so the
+//! relay can never be turned into an open proxy.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use reqwest::redirect::Policy;
+use reqwest::Url;
+use serde_json::Value;
+
+use crate::config::RelayConfig;
+use crate::error::RelayError;
+
+/// A phone number as Z-API wants it: 8 to 15 ASCII digits, country code first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(raw: &str) -> Result<Self, RelayError> {
+        if (8..=15).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(RelayError::InvalidPhone)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The four Z-API paths the relay forwards to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ZapiPath {
+    QrCode,
+    QrCodeImage,
+    PhoneCode(Phone),
+    Status,
+}
+
+impl ZapiPath {
+    fn segments(&self) -> Vec<&str> {
+        match self {
+            ZapiPath::QrCode => vec!["qr-code"],
+            ZapiPath::QrCodeImage => vec!["qr-code", "image"],
+            ZapiPath::PhoneCode(phone) => vec!["phone-code", phone.as_str()],
+            ZapiPath::Status => vec!["status"],
+        }
+    }
+}
+
+/// The Z-API client: a shared connection pool plus the config that holds the secrets.
+#[derive(Clone)]
+pub struct Upstream {
+    http: reqwest::Client,
+    config: Arc<RelayConfig>,
+}
+
+impl Upstream {
+    pub fn new(config: RelayConfig) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.upstream_timeout)
+            // A redirect would carry the Client-Token to wherever it points.
+            .redirect(Policy::none())
+            .user_agent(concat!("zapi-relay/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("the TLS backend initializes");
+        Self {
+            http,
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn config(&self) -> &RelayConfig {
+        &self.config
+    }
+
+    fn url(&self, path: &ZapiPath) -> Url {
+        let mut url = self.config.upstream.clone();
+        {
+            let mut segments = url
+                .path_segments_mut()
+                .expect("the upstream URL was checked to be a base");
+            segments.pop_if_empty();
+            segments.extend([
+                "instances",
+                self.config.instance_id.as_str(),
+                "token",
+                self.config.instance_token.as_str(),
+            ]);
+            segments.extend(path.segments());
+        }
+        url
+    }
+
+    /// The upstream path as it may appear in logs: the token replaced by `***`.
+    pub fn redacted(&self, path: &ZapiPath) -> String {
+        format!(
+            "/instances/{}/token/***/{}",
+            self.config.instance_id,
+            path.segments().join("/")
+        )
+    }
+
+    /// Calls Z-API and turns its answer into the relay's: a JSON object on success, a
+    /// [`RelayError`] otherwise.
+    pub async fn get(&self, path: &ZapiPath) -> Result<Response, RelayError> {
+        let shown = self.redacted(path);
+        let started = Instant::now();
+        let mut request = self.http.get(self.url(path));
+        if let Some(client_token) = &self.config.client_token {
+            request = request.header("Client-Token", client_token);
+        }
+        let response = request.send().await.map_err(|e| {
+            let error = classify_transport(&e);
+            tracing::warn!(upstream = %shown, error = %e.without_url(), code = error.code(), "upstream request failed");
+            error
+        })?;
+
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = read_capped(response, self.config.max_upstream_body).await;
+        let elapsed_ms = started.elapsed().as_millis();
+
+        let result = match body {
+            Err(BodyError::Transport(e)) => {
+                let error = classify_transport(&e);
+                tracing::warn!(upstream = %shown, error = %e.without_url(), "reading the upstream body failed");
+                Err(error)
+            }
+            Err(BodyError::TooLarge) if status.is_success() => Err(RelayError::UpstreamMalformed),
+            Err(BodyError::TooLarge) => Err(error_answer(status.as_u16(), b"", &self.config)),
+            Ok(body) if status.is_success() => {
+                success_answer(content_type.as_deref(), &body, &self.config)
+            }
+            Ok(body) => Err(error_answer(status.as_u16(), &body, &self.config)),
+        };
+        match &result {
+            Ok(_) => {
+                tracing::info!(upstream = %shown, status = status.as_u16(), elapsed_ms, "upstream answered")
+            }
+            Err(e) => {
+                tracing::warn!(upstream = %shown, status = status.as_u16(), elapsed_ms, code = e.code(), "upstream answer refused")
+            }
+        }
+        result
+    }
+}
+
+fn classify_transport(error: &reqwest::Error) -> RelayError {
+    if error.is_connect() {
+        RelayError::UpstreamUnreachable
+    } else if error.is_timeout() {
+        RelayError::UpstreamTimeout
+    } else {
+        RelayError::UpstreamUnreachable
+    }
+}
+
+enum BodyError {
+    TooLarge,
+    Transport(reqwest::Error),
+}
+
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, BodyError> {
+    let cap_u64 = u64::try_from(cap).unwrap_or(u64::MAX);
+    if response.content_length().is_some_and(|len| len > cap_u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
+        if body.len() + chunk.len() > cap {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn contains_secret(text: &str, config: &RelayConfig) -> bool {
+    config.secrets().any(|secret| text.contains(secret))
+}
+
+fn is_text_plain(content_type: Option<&str>) -> bool {
+    content_type.is_some_and(|ct| {
+        ct.split(';')
+            .next()
+            .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("text/plain"))
+    })
+}
+
+/// A 2xx body becomes the relay's body: a JSON object as is, a plain-text payload wrapped as
+/// `{"value": ...}`, anything else refused.
+pub(crate) fn success_answer(
+    content_type: Option<&str>,
+    body: &[u8],
+    config: &RelayConfig,
+) -> Result<Response, RelayError> {
+    let text = std::str::from_utf8(body).map_err(|_| RelayError::UpstreamMalformed)?;
+    if contains_secret(text, config) {
+        return Err(RelayError::UpstreamMalformed);
+    }
+    let json = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(_)) => text.to_owned(),
+        Ok(_) => return Err(RelayError::UpstreamMalformed),
+        Err(_) if is_text_plain(content_type) && !text.trim().is_empty() => {
+            serde_json::json!({ "value": text.trim() }).to_string()
+        }
+        Err(_) => return Err(RelayError::UpstreamMalformed),
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
+}
+
+/// Longest upstream error text passed on to the browser.
+const MAX_ERROR_TEXT: usize = 200;
+
+/// A non-2xx answer becomes a [`RelayError`], by Z-API's `error` text.
+pub(crate) fn error_answer(status: u16, body: &[u8], config: &RelayConfig) -> RelayError {
+    let text = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|value| {
+            ["error", "message"]
+                .iter()
+                .find_map(|key| value.get(key).and_then(Value::as_str).map(str::to_owned))
+        });
+    let lower = text.as_deref().unwrap_or_default().to_lowercase();
+    if lower.contains("not allowed") {
+        RelayError::AccessDenied
+    } else if lower.contains("subscribe to this instance again") {
+        RelayError::SubscriptionExpired
+    } else {
+        let message = text
+            .filter(|text| !contains_secret(text, config))
+            .map(|text| text.chars().take(MAX_ERROR_TEXT).collect());
+        RelayError::UpstreamError { status, message }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::to_bytes;
+
+    fn config() -> RelayConfig {
+        let mut config = RelayConfig::new("inst-1", "tok-secret");
+        config.client_token = Some("client-secret".to_owned());
+        config.upstream = Url::parse("http://upstream.test:9000/base/").unwrap();
+        config
+    }
+
+    #[test]
+    fn phone_must_be_8_to_15_ascii_digits() {
+        for ok in ["12345678", "5511999999999", "123456789012345"] {
+            assert!(Phone::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "1234567",
+            "1234567890123456",
+            "+5511999999",
+            "55 11999999",
+            "55/11999999",
+            "..%2F..",
+            "５５１１９９９９９９",
+        ] {
+            assert_eq!(Phone::parse(bad), Err(RelayError::InvalidPhone), "{bad}");
+        }
+    }
+
+    #[test]
+    fn urls_are_built_from_the_four_shapes_only() {
+        let upstream = Upstream::new(config());
+        let phone = ZapiPath::PhoneCode(Phone::parse("5511999999999").unwrap());
+        assert_eq!(
+            upstream.url(&phone).as_str(),
+            "http://upstream.test:9000/base/instances/inst-1/token/tok-secret/phone-code/5511999999999"
+        );
+        assert_eq!(
+            upstream.url(&ZapiPath::QrCodeImage).path(),
+            "/base/instances/inst-1/token/tok-secret/qr-code/image"
+        );
+        assert_eq!(
+            upstream.redacted(&ZapiPath::Status),
+            "/instances/inst-1/token/***/status"
+        );
+    }
+
+    #[test]
+    fn odd_characters_in_credentials_stay_inside_their_segment() {
+        let mut config = config();
+        config.instance_token = "a/../b?c#d".to_owned();
+        let url = Upstream::new(config).url(&ZapiPath::Status);
+        assert_eq!(
+            url.path(),
+            "/base/instances/inst-1/token/a%2F..%2Fb%3Fc%23d/status"
+        );
+        assert_eq!(url.query(), None);
+    }
+
+    async fn body_of(response: Response) -> String {
+        String::from_utf8(
+            to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn success_bodies() {
+        let config = config();
+        let ok = success_answer(Some("application/json"), br#"{"value":"2@x"}"#, &config).unwrap();
+        assert_eq!(body_of(ok).await, r#"{"value":"2@x"}"#);
+        let wrapped =
+            success_answer(Some("text/plain; charset=utf-8"), b"2@abc,def\n", &config).unwrap();
+        assert_eq!(body_of(wrapped).await, r#"{"value":"2@abc,def"}"#);
+
+        for (ct, body) in [
+            (Some("text/html"), &b"<html>oops</html>"[..]),
+            (Some("application/json"), b"[1,2]"),
+            (Some("application/json"), b"\"2@x\""),
+            (None, b"2@x"),
+            (Some("text/plain"), b"  "),
+            (Some("application/json"), br#"{"value":"tok-secret"}"#),
+            (Some("application/json"), b"\xff\xfe"),
+        ] {
+            assert_eq!(
+                success_answer(ct, body, &config).unwrap_err(),
+                RelayError::UpstreamMalformed,
+                "{body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_bodies() {
+        let config = config();
+        assert_eq!(
+            error_answer(400, br#"{"error":"null not allowed"}"#, &config),
+            RelayError::AccessDenied
+        );
+        assert_eq!(
+            error_answer(403, br#"{"error":"203.0.113.7 not allowed"}"#, &config),
+            RelayError::AccessDenied
+        );
+        assert_eq!(
+            error_answer(
+                400,
+                br#"{"error":"To continue sending a message, you must subscribe to this instance again"}"#,
+                &config
+            ),
+            RelayError::SubscriptionExpired
+        );
+        assert_eq!(
+            error_answer(500, br#"{"error":"Internal server error"}"#, &config),
+            RelayError::UpstreamError {
+                status: 500,
+                message: Some("Internal server error".to_owned())
+            }
+        );
+        assert_eq!(
+            error_answer(404, br#"{"error":"no instance inst-1"}"#, &config),
+            RelayError::UpstreamError {
+                status: 404,
+                message: None
+            }
+        );
+        assert_eq!(
+            error_answer(502, b"<html>bad gateway</html>", &config),
+            RelayError::UpstreamError {
+                status: 502,
+                message: None
+            }
+        );
+    }
+}
