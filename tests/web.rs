@@ -1,0 +1,408 @@
+//! Browser tests (Chromium): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown -p zapi-connect`. A stub `fetch` answers for relays under
+//! `/stub-relay/`; other URLs go to the network.
+#![cfg(target_arch = "wasm32")]
+
+use std::sync::{Arc, Mutex};
+
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Function, Reflect};
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, ShadowRootInit, ShadowRootMode};
+use zapi_connect::{ErrorCode, QrFormat, WidgetEvent, ZapiConnect, ZapiConnectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Installs (once) a recording `fetch` stub and interval bookkeeping, then sets the stub's
+/// answers: `routes` maps a path suffix to `{status, body}` or to `"hang"`.
+fn stub(routes: &str) {
+    let install = Function::new_with_args(
+        "routes",
+        r#"
+        const g = globalThis;
+        if (!g.__zc) {
+          const realFetch = g.fetch.bind(g);
+          const realSet = g.setInterval.bind(g);
+          const realClear = g.clearInterval.bind(g);
+          g.__zc = { calls: [], aborted: 0, intervals: new Set(), routes: {} };
+          g.setInterval = (f, ms, ...rest) => { const id = realSet(f, ms, ...rest); g.__zc.intervals.add(id); return id; };
+          g.clearInterval = (id) => { g.__zc.intervals.delete(id); realClear(id); };
+          g.fetch = (input, init) => {
+            const url = typeof input === "string" ? input : input.url;
+            const at = url.indexOf("/stub-relay/");
+            if (at < 0) return realFetch(input, init);
+            const path = url.slice(url.indexOf("/", at + 1));
+            g.__zc.calls.push(path);
+            const signal = (init && init.signal) || input.signal;
+            const route = g.__zc.routes[path];
+            if (route === "hang") {
+              return new Promise((_, reject) => signal.addEventListener("abort", () => {
+                g.__zc.aborted++;
+                reject(new DOMException("aborted", "AbortError"));
+              }));
+            }
+            if (!route) return Promise.resolve(new Response("Not Found", { status: 404 }));
+            const body = typeof route.body === "string" ? route.body : JSON.stringify(route.body);
+            return Promise.resolve(new Response(body, { status: route.status || 200, headers: route.headers || {} }));
+          };
+        }
+        g.__zc.calls = [];
+        g.__zc.aborted = 0;
+        g.__zc.routes = JSON.parse(routes);
+        "#,
+    );
+    install.call1(&JsValue::NULL, &routes.into()).unwrap();
+}
+
+fn zc(key: &str) -> JsValue {
+    let state = Reflect::get(&js_sys::global(), &"__zc".into()).unwrap();
+    Reflect::get(&state, &key.into()).unwrap()
+}
+
+fn calls() -> Vec<String> {
+    js_sys::Array::from(&zc("calls"))
+        .iter()
+        .map(|v| v.as_string().unwrap())
+        .collect()
+}
+
+fn active_intervals() -> u32 {
+    Reflect::get(&zc("intervals"), &"size".into())
+        .unwrap()
+        .as_f64()
+        .unwrap() as u32
+}
+
+const NOT_CONNECTED: &str =
+    r#"{"connected":false,"error":"You are not connected.","smartphoneConnected":false}"#;
+const PAYLOAD: &str =
+    "2@tEsTpAyLoAd0123456789abcdefghijklmnopqrstuvwxyz,c2Vzc2lvbg==,aWRlbnRpdHk=,YWR2";
+
+fn routes(status: &str, qr: &str) -> String {
+    format!(r#"{{"/status":{{"body":{status}}},"/qr-code":{qr}}}"#)
+}
+
+fn container() -> HtmlElement {
+    let document = gloo_utils_document();
+    let div = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div.unchecked_into()
+}
+
+fn gloo_utils_document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+async fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if condition() {
+            return;
+        }
+        TimeoutFuture::new(25).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn find(root: &HtmlElement, selector: &str) -> Option<Element> {
+    root.query_selector(selector).unwrap()
+}
+
+fn state(root: &HtmlElement) -> Option<String> {
+    find(root, "[part=base]")?.get_attribute("data-state")
+}
+
+type Events = Arc<Mutex<Vec<WidgetEvent>>>;
+
+/// Mounts the component in a fresh container; drop the handle to unmount.
+fn mount(relay: &str, format: QrFormat) -> (HtmlElement, Events, impl Drop) {
+    let root = container();
+    let events = Events::default();
+    let relay = relay.to_owned();
+    let handle = leptos::mount::mount_to(root.clone(), {
+        let events = events.clone();
+        move || {
+            let on_event = move |event| events.lock().unwrap().push(event);
+            view! { <ZapiConnect relay=relay qr_format=format on_event=on_event /> }
+        }
+    });
+    (root, events, handle)
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_relay_shows_an_error_with_a_retry_button() {
+    // Nothing listens on the discard port.
+    let (root, events, _handle) = mount("http://127.0.0.1:9/zapi", QrFormat::Svg);
+    wait_for("the error state", || {
+        state(&root).as_deref() == Some("error")
+    })
+    .await;
+    let error = find(&root, "[part=error]").expect("an error part");
+    assert_eq!(
+        error.get_attribute("data-code").as_deref(),
+        Some("relay_unreachable")
+    );
+    assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+    assert!(
+        error.text_content().unwrap().len() > 20,
+        "the error says what to do"
+    );
+    let retry = find(&root, "[part=retry-button]").expect("a retry button");
+    assert_eq!(retry.text_content().as_deref(), Some("Try again"));
+    let seen = events.lock().unwrap().clone();
+    assert!(seen.iter().any(
+        |e| matches!(e, WidgetEvent::Error(e) if e.code == ErrorCode::RelayUnreachable && e.retryable)
+    ));
+    // Retry starts over with a status check.
+    let count = events.lock().unwrap().len();
+    retry.unchecked_into::<HtmlElement>().click();
+    wait_for("a second error", || {
+        events.lock().unwrap().len() >= count + 2
+    })
+    .await;
+    wait_for("the error state again", || {
+        state(&root).as_deref() == Some("error")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_svg_qr_is_square_with_a_quiet_zone() {
+    let payload = format!(r#"{{"body":{{"value":"{PAYLOAD}"}}}}"#);
+    stub(&routes(NOT_CONNECTED, &payload));
+    let (root, events, _handle) = mount("/stub-relay/", QrFormat::Svg);
+    wait_for("the QR", || state(&root).as_deref() == Some("qr")).await;
+    assert_eq!(calls(), ["/status", "/qr-code"]);
+
+    let svg = find(&root, "svg[part=qr]").expect("an inline svg");
+    assert_eq!(svg.get_attribute("role").as_deref(), Some("img"));
+    assert!(svg.get_attribute("aria-label").is_some());
+    assert!(
+        !svg.outer_html().contains(PAYLOAD),
+        "the payload is not leaked into the DOM"
+    );
+    let view_box = svg.get_attribute("viewBox").expect("a viewBox");
+    let numbers: Vec<u32> = view_box.split(' ').map(|n| n.parse().unwrap()).collect();
+    let size = numbers[2];
+    assert_eq!(numbers, [0, 0, size, size], "square");
+    assert_eq!(
+        (size - 8 - 17) % 4,
+        0,
+        "a QR version's width plus 4 modules each side"
+    );
+    let tile = find(&root, "svg[part=qr] rect").unwrap();
+    assert_eq!(tile.get_attribute("fill").as_deref(), Some("#fff"));
+    let path = find(&root, "svg[part=qr] path")
+        .unwrap()
+        .get_attribute("d")
+        .unwrap();
+    let mut coordinates = path.split('M').filter(|s| !s.is_empty()).map(|s| {
+        let (x, rest) = s.split_once(' ').unwrap();
+        let y = rest.split('h').next().unwrap();
+        (x.parse::<u32>().unwrap(), y.parse::<u32>().unwrap())
+    });
+    assert!(coordinates.all(|(x, y)| (4..size - 4).contains(&x) && (4..size - 4).contains(&y)));
+
+    let countdown = find(&root, "[part=countdown]")
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(
+        countdown.contains("15") || countdown.contains("14"),
+        "{countdown}"
+    );
+    let seen = events.lock().unwrap().clone();
+    assert!(seen.iter().any(|e| matches!(e, WidgetEvent::Code { .. })));
+}
+
+#[wasm_bindgen_test]
+async fn the_image_format_shows_the_relays_png() {
+    let png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==";
+    stub(&format!(
+        r#"{{"/status":{{"body":{NOT_CONNECTED}}},"/qr-code/image":{{"body":{{"value":"{png}"}}}}}}"#
+    ));
+    let (root, _events, _handle) = mount("/stub-relay", QrFormat::Image);
+    wait_for("the QR", || state(&root).as_deref() == Some("qr")).await;
+    let img = find(&root, "img[part=qr]").expect("an img");
+    assert_eq!(img.get_attribute("src").as_deref(), Some(png));
+    assert!(!img.get_attribute("alt").unwrap_or_default().is_empty());
+    assert_eq!(calls(), ["/status", "/qr-code/image"]);
+}
+
+#[wasm_bindgen_test]
+async fn an_already_connected_instance_gets_no_qr_call() {
+    stub(r#"{"/status":{"body":{"connected":true,"error":"You are already connected."}}}"#);
+    let (root, events, _handle) = mount("/stub-relay", QrFormat::Svg);
+    wait_for("already-connected", || {
+        state(&root).as_deref() == Some("already-connected")
+    })
+    .await;
+    assert!(find(&root, "[part=connected]").is_some());
+    assert!(find(&root, "[part=qr]").is_none());
+    assert_eq!(calls(), ["/status"]);
+    assert!(events
+        .lock()
+        .unwrap()
+        .contains(&WidgetEvent::Connected { already: true }));
+}
+
+#[wasm_bindgen_test]
+async fn relay_errors_keep_their_codes() {
+    for (route, code) in [
+        (r#"{"status":404,"body":"Not Found"}"#, "relay_error"),
+        (
+            r#"{"status":403,"body":{"error":"203.0.113.9 not allowed"}}"#,
+            "access_denied",
+        ),
+        (
+            r#"{"status":504,"body":{"code":"upstream_timeout","error":"slow","retryable":true}}"#,
+            "timeout",
+        ),
+        (
+            r#"{"status":429,"body":"","headers":{"Retry-After":"7"}}"#,
+            "rate_limited",
+        ),
+        (r#"{"body":"not json"}"#, "malformed_response"),
+    ] {
+        stub(&format!(r#"{{"/status":{route}}}"#));
+        let (root, _events, handle) = mount("/stub-relay", QrFormat::Svg);
+        wait_for(code, || state(&root).as_deref() == Some("error")).await;
+        let error = find(&root, "[part=error]").unwrap();
+        assert_eq!(error.get_attribute("data-code").as_deref(), Some(code));
+        drop(handle);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_stops_the_interval_and_aborts_requests() {
+    let payload = format!(r#"{{"body":{{"value":"{PAYLOAD}"}}}}"#);
+    stub(&routes(NOT_CONNECTED, &payload));
+    let before = active_intervals();
+    let (root, _events, handle) = mount("/stub-relay", QrFormat::Svg);
+    wait_for("the QR", || state(&root).as_deref() == Some("qr")).await;
+    assert_eq!(
+        active_intervals(),
+        before + 1,
+        "one ticker while a code is shown"
+    );
+    drop(handle);
+    assert_eq!(
+        active_intervals(),
+        before,
+        "the ticker is cleared on unmount"
+    );
+    assert!(find(&root, "[part=base]").is_none());
+    let made = calls().len();
+    // Time passes: nothing runs, nothing panics.
+    TimeoutFuture::new(2_500).await;
+    assert_eq!(calls().len(), made);
+
+    stub(r#"{"/status":"hang"}"#);
+    let (root, _events, handle) = mount("/stub-relay", QrFormat::Svg);
+    wait_for("the status request", || calls().len() == 1).await;
+    assert_eq!(state(&root).as_deref(), Some("loading"));
+    drop(handle);
+    assert_eq!(
+        zc("aborted").as_f64(),
+        Some(1.0),
+        "the request in flight is aborted"
+    );
+    TimeoutFuture::new(100).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_element_mounts_in_its_shadow_root_and_dispatches_events() {
+    let payload = format!(r#"{{"body":{{"value":"{PAYLOAD}"}}}}"#);
+    stub(&routes(NOT_CONNECTED, &payload));
+    let host = container();
+    let seen = js_sys::Array::new();
+    let listener = Function::new_with_args(
+        "list",
+        "return (e) => list.push([e.type, e.detail, e.composed, e.bubbles]);",
+    )
+    .call1(&JsValue::NULL, &seen)
+    .unwrap()
+    .unchecked_into::<Function>();
+    for name in ["zapi-state", "zapi-code", "zapi-error"] {
+        gloo_utils_document()
+            .add_event_listener_with_callback(name, &listener)
+            .unwrap();
+    }
+    host.set_attribute("relay", "/stub-relay").unwrap();
+    let init = ShadowRootInit::new(ShadowRootMode::Open);
+    let shadow = host.attach_shadow(&init).unwrap();
+    let mut element = ZapiConnectElement::new(host.clone());
+    element.connect();
+    let base_state = || {
+        shadow
+            .query_selector("[part=base]")
+            .unwrap()
+            .and_then(|b| b.get_attribute("data-state"))
+    };
+    wait_for("the QR in the shadow root", || {
+        base_state().as_deref() == Some("qr")
+    })
+    .await;
+    assert!(
+        host.query_selector("[part=base]").unwrap().is_none(),
+        "not in the light DOM"
+    );
+    assert!(
+        shadow.query_selector("style").unwrap().is_some(),
+        "styles live in the shadow root"
+    );
+
+    let first: js_sys::Array = seen.get(0).unchecked_into();
+    assert_eq!(first.get(0).as_string().as_deref(), Some("zapi-state"));
+    let detail = first.get(1);
+    assert_eq!(
+        Reflect::get(&detail, &"state".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("loading")
+    );
+    assert_eq!(first.get(2).as_bool(), Some(true), "composed");
+    assert_eq!(first.get(3).as_bool(), Some(true), "bubbles");
+    let code = seen
+        .iter()
+        .map(|e| e.unchecked_into::<js_sys::Array>())
+        .find(|e| e.get(0).as_string().as_deref() == Some("zapi-code"))
+        .expect("a zapi-code event");
+    let detail = code.get(1);
+    assert_eq!(
+        Reflect::get(&detail, &"kind".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("qr")
+    );
+    assert!(
+        Reflect::get(&detail, &"expiresAt".into())
+            .unwrap()
+            .as_f64()
+            .unwrap()
+            > js_sys::Date::now()
+    );
+
+    // A relay attribute change applies live: an empty relay is an invalid configuration.
+    element.attribute_changed("relay", Some("/stub-relay".into()), Some(String::new()));
+    wait_for("invalid_config", || {
+        base_state().as_deref() == Some("error")
+    })
+    .await;
+    let error = shadow.query_selector("[part=error]").unwrap().unwrap();
+    assert_eq!(
+        error.get_attribute("data-code").as_deref(),
+        Some("invalid_config")
+    );
+
+    element.disconnect();
+    assert!(shadow.query_selector("[part=base]").unwrap().is_none());
+    for name in ["zapi-state", "zapi-code", "zapi-error"] {
+        gloo_utils_document()
+            .remove_event_listener_with_callback(name, &listener)
+            .unwrap();
+    }
+}
