@@ -28,6 +28,9 @@ pub struct RelayConfig {
     pub connect_timeout: Duration,
     /// Largest upstream body accepted. Default 1 MiB.
     pub max_upstream_body: usize,
+    /// Requests per minute and client IP on the Z-API routes; `None` (the default) for no
+    /// limit. Behind a reverse proxy every client shares the proxy's IP.
+    pub rate_limit_per_minute: Option<u32>,
 }
 
 impl RelayConfig {
@@ -43,11 +46,13 @@ impl RelayConfig {
             upstream_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(3),
             max_upstream_body: 1024 * 1024,
+            rate_limit_per_minute: None,
         }
     }
 
     /// Reads `ZAPI_INSTANCE_ID`, `ZAPI_TOKEN` (both required), `ZAPI_CLIENT_TOKEN`,
-    /// `ZAPI_UPSTREAM`, `RELAY_BASE_PATH`, `RELAY_STATIC_DIR` and `RELAY_UPSTREAM_TIMEOUT_MS`.
+    /// `ZAPI_UPSTREAM`, `RELAY_BASE_PATH`, `RELAY_STATIC_DIR`, `RELAY_UPSTREAM_TIMEOUT_MS` and
+    /// `RELAY_RATE_LIMIT_PER_MIN` (`0` or unset: no limit).
     /// Empty variables count as unset.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -76,6 +81,13 @@ impl RelayConfig {
                 reason: "expected a whole number of milliseconds".to_owned(),
             })?;
             config.upstream_timeout = Duration::from_millis(ms);
+        }
+        if let Some(limit) = var("RELAY_RATE_LIMIT_PER_MIN") {
+            let limit: u32 = limit.trim().parse().map_err(|_| ConfigError::Invalid {
+                name: "RELAY_RATE_LIMIT_PER_MIN",
+                reason: "expected a whole number of requests".to_owned(),
+            })?;
+            config.rate_limit_per_minute = (limit > 0).then_some(limit);
         }
         Ok(config)
     }
@@ -124,6 +136,7 @@ impl fmt::Debug for RelayConfig {
             .field("upstream_timeout", &self.upstream_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_upstream_body", &self.max_upstream_body)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .finish()
     }
 }
@@ -191,6 +204,7 @@ mod tests {
             ("RELAY_BASE_PATH", "api/zapi/"),
             ("RELAY_STATIC_DIR", "www"),
             ("RELAY_UPSTREAM_TIMEOUT_MS", "2500"),
+            ("RELAY_RATE_LIMIT_PER_MIN", "30"),
         ])
         .unwrap();
         assert_eq!(config.client_token.as_deref(), Some("c"));
@@ -198,6 +212,7 @@ mod tests {
         assert_eq!(config.normalized_base_path(), "/api/zapi");
         assert_eq!(config.static_dir, Some(PathBuf::from("www")));
         assert_eq!(config.upstream_timeout, Duration::from_millis(2500));
+        assert_eq!(config.rate_limit_per_minute, Some(30));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -21,6 +21,8 @@ pub enum RelayError {
     AccessDenied,
     /// The instance must be subscribed again (402 `subscription_expired`).
     SubscriptionExpired,
+    /// The client asked too often (429 `rate_limited`, with `Retry-After`).
+    RateLimited { retry_after_secs: u64 },
     /// Any other non-2xx answer (502 `upstream_error`). `message` is Z-API's `error` text, kept
     /// only when it contains no secret.
     UpstreamError {
@@ -40,6 +42,7 @@ impl RelayError {
             RelayError::AccessDenied => "access_denied",
             RelayError::SubscriptionExpired => "subscription_expired",
             RelayError::UpstreamError { .. } => "upstream_error",
+            RelayError::RateLimited { .. } => "rate_limited",
         }
     }
 
@@ -53,6 +56,7 @@ impl RelayError {
             RelayError::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             RelayError::AccessDenied => StatusCode::FORBIDDEN,
             RelayError::SubscriptionExpired => StatusCode::PAYMENT_REQUIRED,
+            RelayError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -61,7 +65,8 @@ impl RelayError {
         match self {
             RelayError::UpstreamUnreachable
             | RelayError::UpstreamTimeout
-            | RelayError::UpstreamMalformed => true,
+            | RelayError::UpstreamMalformed
+            | RelayError::RateLimited { .. } => true,
             RelayError::UpstreamError { status, .. } => *status >= 500 || *status == 429,
             RelayError::NotFound
             | RelayError::InvalidPhone
@@ -87,6 +92,9 @@ impl RelayError {
             }
             RelayError::SubscriptionExpired => {
                 "The Z-API instance must be subscribed again.".to_owned()
+            }
+            RelayError::RateLimited { retry_after_secs } => {
+                format!("Too many requests; try again in {retry_after_secs} s.")
             }
             RelayError::UpstreamError {
                 status,
@@ -118,7 +126,13 @@ impl IntoResponse for RelayError {
         if let RelayError::UpstreamError { status, .. } = &self {
             body["upstreamStatus"] = json!(status);
         }
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if let RelayError::RateLimited { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
     }
 }
 
@@ -168,6 +182,14 @@ mod tests {
                 "upstream_error",
                 502,
                 false,
+            ),
+            (
+                RelayError::RateLimited {
+                    retry_after_secs: 5,
+                },
+                "rate_limited",
+                429,
+                true,
             ),
         ];
         for (error, code, status, retryable) in cases {

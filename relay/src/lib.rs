@@ -10,16 +10,20 @@
 //!
 //! plus `GET /healthz` and, optionally, a static folder at `/`. Errors are a JSON envelope with
 //! a stable code (see [`RelayError`]); every response carries `Cache-Control: no-store`.
+//!
+//! Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so that the optional rate
+//! limit ([`RelayConfig::rate_limit_per_minute`]) can tell clients apart.
 
 mod config;
 mod error;
+mod rate_limit;
 pub mod routes;
 mod upstream;
 
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderValue, Request};
 use axum::routing::get;
-use axum::Router;
+use axum::{middleware, Router};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
@@ -31,17 +35,23 @@ pub use config::{ConfigError, RelayConfig, DEFAULT_UPSTREAM};
 pub use error::RelayError;
 pub use upstream::{Phone, Upstream, ZapiPath};
 
+use rate_limit::RateLimit;
+
 /// The relay's routes and middleware, ready to serve.
 pub fn app(config: RelayConfig) -> Router {
     let base = config.normalized_base_path();
     let static_dir = config.static_dir.clone();
+    let limiter = config.rate_limit_per_minute.map(RateLimit::new);
     let upstream = Upstream::new(config);
 
-    let zapi = Router::new()
+    let mut zapi = Router::new()
         .route("/qr-code", get(routes::qr_code::get))
         .route("/qr-code/image", get(routes::qr_code_image::get))
         .route("/phone-code/{phone}", get(routes::phone_code::get))
         .route("/status", get(routes::status::get));
+    if let Some(limiter) = limiter {
+        zapi = zapi.route_layer(middleware::from_fn_with_state(limiter, rate_limit::limit));
+    }
     let router = if base.is_empty() {
         zapi
     } else {

@@ -1,4 +1,5 @@
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use tracing_subscriber::EnvFilter;
@@ -44,11 +45,13 @@ async fn serve(config: RelayConfig, bind: &str) -> std::io::Result<()> {
         base_path = %config.normalized_base_path(),
         static_dir = ?config.static_dir,
         client_token = config.client_token.is_some(),
+        rate_limit_per_minute = ?config.rate_limit_per_minute,
         "starting"
     );
     let listener = tokio::net::TcpListener::bind(bind).await?;
     println!("zapi-relay listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, zapi_relay::app(config))
+    let app = zapi_relay::app(config).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(zapi_relay::shutdown_signal())
         .await?;
     tracing::info!("zapi-relay stopped");

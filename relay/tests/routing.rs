@@ -193,3 +193,23 @@ async fn static_files_are_served_at_the_root() {
 
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn the_optional_rate_limit_answers_429_with_retry_after() {
+    let mut config = config();
+    config.rate_limit_per_minute = Some(2);
+    let app = zapi_relay::app(config);
+    for _ in 0..2 {
+        assert_eq!(get(&app, "/zapi/status").await.0, StatusCode::BAD_GATEWAY);
+    }
+    let (status, body, headers) = call(&app, Method::GET, "/zapi/qr-code").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["code"], "rate_limited");
+    assert_eq!(body["retryable"], true);
+    let retry_after: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after));
+    assert_eq!(headers["cache-control"], "no-store");
+    // Only the Z-API routes count.
+    assert_eq!(get(&app, "/healthz").await.0, StatusCode::OK);
+    assert_eq!(get(&app, "/nope").await.0, StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,97 @@
+//! The relay's logs show the upstream path with the token replaced by `***`, and never a secret.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use tracing_subscriber::fmt::MakeWriter;
+use zapi_relay::RelayConfig;
+use zapi_sim::{Failure, FailureMode, Sim, SimConfig};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+async fn serve(app: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+/// Serves on a thread of its own, outside the test's log capture: the simulator's request logs
+/// show its URLs, token included, as Z-API's own logs would.
+fn serve_elsewhere(app: axum::Router) -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    addr
+}
+
+// A current-thread runtime keeps every spawned task under this test's subscriber.
+#[tokio::test(flavor = "current_thread")]
+async fn logs_never_contain_the_token_or_client_token() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(captured.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let sim = Sim::new(SimConfig::default());
+    let sim_addr = serve_elsewhere(zapi_sim::app(sim.clone()));
+    let mut config = RelayConfig::new("demo-instance", "demo-token");
+    config.upstream = format!("http://{sim_addr}").parse().unwrap();
+    config.client_token = Some("demo-client-token".to_owned());
+    tracing::info!(?config, "relay config");
+    let relay = serve(zapi_relay::app(config)).await;
+
+    let http = reqwest::Client::new();
+    let get = |path: &str| http.get(format!("http://{relay}{path}")).send();
+    get("/zapi/status").await.unwrap();
+    get("/zapi/phone-code/5511912345678").await.unwrap();
+    sim.set_failure("demo-instance", Failure::mode(FailureMode::ServerError))
+        .unwrap();
+    get("/zapi/qr-code").await.unwrap();
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("/instances/demo-instance/token/***/status"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("/instances/demo-instance/token/***/qr-code"),
+        "{logs}"
+    );
+    assert!(!logs.contains("demo-token"), "{logs}");
+    assert!(!logs.contains("demo-client-token"), "{logs}");
+}
