@@ -73,17 +73,30 @@ for (const phone of ["abc", "1234567", "1234567890123456", "+5511912345678", "55
   test(`phone "${phone}" is refused before any Z-API call`, async () => {
     const { status } = await get(`/phone-code/${phone}`);
     assert.ok(status >= 400 && status < 500, `status ${status}`);
-    const calls = (await snapshot()).calls;
-    assert.equal(calls["phone-code"] + calls.status + calls["qr-code"], 0);
+    await assertNothingRelayed();
   });
 }
 
-for (const path of ["", "/", "/restart", "/disconnect", "/qr-code/../restart", "/%2E%2E/restart", "/device", "/send-text"]) {
+/** Nothing reached the simulator: `other` counts every instance path it does not serve. */
+async function assertNothingRelayed() {
+  const calls = (await snapshot()).calls;
+  assert.equal(calls.other, 0, "an unserved Z-API path was relayed");
+  assert.equal(calls["phone-code"] + calls.status + calls["qr-code"] + calls["qr-code/image"], 0);
+}
+
+for (const path of ["", "/", "/restart", "/disconnect", "/qr-code/../restart", "/%2E%2E/restart", "/device", "/send-text", "/status/", "/qr-code/image/extra"]) {
   test(`"${path}" is not relayed`, async () => {
     const { status } = await get(path);
     assert.ok(status >= 400 && status < 500, `status ${status}`);
-    const calls = (await snapshot()).calls;
-    assert.equal(calls["phone-code"] + calls.status + calls["qr-code"] + calls["qr-code/image"], 0);
+    await assertNothingRelayed();
+  });
+}
+
+for (const method of ["POST", "PUT", "DELETE"]) {
+  test(`${method} /status is not relayed`, async () => {
+    const response = await fetch(`${relay}/status`, { method, body: method === "DELETE" ? undefined : "{}" });
+    assert.ok(response.status >= 400 && response.status < 500, `status ${response.status}`);
+    await assertNothingRelayed();
   });
 }
 

@@ -174,7 +174,8 @@ async fn the_four_paths_return_the_simulators_bodies() {
             qr_code: 1,
             qr_code_image: 1,
             phone_code: 1,
-            status: 1
+            status: 1,
+            other: 0,
         }
     );
     assert!(!status.headers["x-request-id"].is_empty());

@@ -25,7 +25,9 @@ pub mod payload;
 mod state;
 mod zapi;
 
-use axum::http::StatusCode;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::trace::TraceLayer;
@@ -39,11 +41,24 @@ pub use state::{
 /// The simulator's routes: the Z-API endpoints, the `/__sim` control API, and a JSON 404.
 pub fn app(sim: Sim) -> Router {
     Router::new()
-        .merge(zapi::router())
+        .merge(zapi::router().method_not_allowed_fallback(not_served))
         .merge(control::router())
-        .fallback(|| async { (StatusCode::NOT_FOUND, Json(json!({"error": "Not found"}))) })
+        .fallback(not_served)
         .layer(TraceLayer::new_for_http())
         .with_state(sim)
+}
+
+/// A JSON 404 for every path and method not served. Under `/instances/{id}/` it counts as the
+/// instance's `calls.other`, so tests can prove that a relay forwarded nothing else.
+async fn not_served(State(sim): State<Sim>, uri: Uri) -> Response {
+    if let Some(id) = uri
+        .path()
+        .strip_prefix("/instances/")
+        .and_then(|rest| rest.split('/').next())
+    {
+        sim.count_other(id);
+    }
+    (StatusCode::NOT_FOUND, Json(json!({"error": "Not found"}))).into_response()
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -45,6 +45,9 @@ pub struct CallCounts {
     #[serde(rename = "phone-code")]
     pub phone_code: u64,
     pub status: u64,
+    /// Requests under `/instances/{id}/` that the simulator does not serve (`/restart`,
+    /// `/send-text`, a POST to `/status`, ...): a relay must never cause one.
+    pub other: u64,
 }
 
 impl CallCounts {
@@ -57,8 +60,9 @@ impl CallCounts {
         }
     }
 
+    /// Every call, the unserved ones included.
     pub fn total(&self) -> u64 {
-        self.qr_code + self.qr_code_image + self.phone_code + self.status
+        self.qr_code + self.qr_code_image + self.phone_code + self.status + self.other
     }
 
     fn bump(&mut self, endpoint: Endpoint) {
@@ -374,6 +378,12 @@ impl Sim {
         for instance in state.instances.values_mut() {
             *instance = Instance::new(std::mem::take(&mut instance.token), now);
         }
+    }
+
+    /// Counts a request for an instance path the simulator does not serve. `false` for an
+    /// unknown instance, which is not counted.
+    pub(crate) fn count_other(&self, id: &str) -> bool {
+        self.with_instance(id, |i, _| i.calls.other += 1).is_ok()
     }
 
     /// Counts a Z-API call. `None` for an unknown instance, which is not counted.

@@ -202,13 +202,47 @@ async fn calls_are_counted_per_endpoint_and_reading_them_counts_nothing() {
         Some(CLIENT_TOKEN),
     )
     .await;
-    let expected = json!({"qr-code": 2, "qr-code/image": 1, "phone-code": 1, "status": 2});
+    let expected =
+        json!({"qr-code": 2, "qr-code/image": 1, "phone-code": 1, "status": 2, "other": 0});
     assert_eq!(h.snapshot().await["calls"], expected);
     assert_eq!(h.snapshot().await["calls"], expected);
     assert_eq!(h.sim.calls(ID).unwrap().total(), 6);
 
     h.control(&format!("instances/{ID}/reset"), None).await;
     assert_eq!(h.sim.calls(ID).unwrap().total(), 0);
+}
+
+#[tokio::test]
+async fn requests_the_simulator_does_not_serve_count_as_other() {
+    let h = Harness::default().await;
+    for path in [
+        "restart",
+        "disconnect",
+        "send-text",
+        "qr-code/extra",
+        "",
+        "device",
+    ] {
+        let (status, _, body) = h.zapi(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(body, json!({"error": "Not found"}));
+    }
+    let post = h
+        .http
+        .post(format!("{}/instances/{ID}/token/{TOKEN}/status", h.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), StatusCode::NOT_FOUND);
+    h.raw(&format!("/instances/{ID}"), None).await;
+    // Unknown instances and paths outside `/instances/` are not counted anywhere.
+    h.raw("/instances/nope/token/x/restart", None).await;
+    h.raw("/restart", None).await;
+
+    let calls = h.sim.calls(ID).unwrap();
+    assert_eq!(calls.other, 8);
+    assert_eq!(calls.total(), 8);
+    assert_eq!(h.snapshot().await["calls"]["other"], 8);
 }
 
 #[tokio::test]
