@@ -55,6 +55,8 @@ pub fn build() -> Result<Bundle> {
         "node_modules/.bin/wasm-opt",
         &[
             "-Oz",
+            "--strip-debug",
+            "--strip-producers",
             "--enable-bulk-memory",
             "--enable-mutable-globals",
             "--enable-nontrapping-float-to-int",

@@ -14,6 +14,7 @@ usage: cargo xtask <command>
 
   demo     install what is missing, build the npm bundle, start simulator + relay, serve the demo
   test     install what is missing, then fmt, clippy, native, browser and end-to-end tests
+  e2e      only the browser specs (optionally filtered: cargo xtask e2e qr-flow) and the relay contract suite
   bundle   build the npm package into npm/pkg and report its size
   setup    install the build tools only (add --test for Chromium, nginx, trunk, Playwright)
 ";
@@ -23,6 +24,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(),
         Some("test") => test(),
+        Some("e2e") => setup::build_tools()
+            .and_then(|()| setup::test_tools())
+            .and_then(|()| bundle::build())
+            .and_then(|bundle| browser_and_contract_tests(&bundle)),
         Some("bundle") => setup::build_tools().and_then(|()| bundle::build().map(|_| ())),
         Some("setup") => {
             setup::build_tools().and_then(|()| match args.get(1).map(String::as_str) {
@@ -106,21 +111,28 @@ fn test() -> cmd::Result {
         cmd::root(),
         &[("PATH", &setup::path_with_node_tools())],
     )?;
-    let site = site::assemble(&bundle)?;
+    browser_and_contract_tests(&bundle)?;
+    println!("xtask: every check passed");
+    Ok(())
+}
+
+/// The Playwright specs against the packed bundle, then the relay contract suite.
+fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
+    let site = site::assemble(bundle)?;
     cmd::cargo(&["build", "-p", "zapi-sim", "-p", "zapi-relay"])?;
     let stack = services::Stack::start(&site, services::Upstream::Simulator, "127.0.0.1:0")?;
     let sim = stack.simulator_url.clone().unwrap_or_default();
+    let mut playwright = vec!["playwright", "test"];
+    let filter: Vec<String> = std::env::args().skip(2).collect();
+    playwright.extend(filter.iter().map(String::as_str));
     cmd::run_in(
         "npx",
-        &["playwright", "test"],
+        &playwright,
         &cmd::root().join("e2e"),
         &[
             ("ZAPI_E2E_BASE_URL", stack.relay_url.as_str()),
             ("ZAPI_E2E_SIM_URL", sim.as_str()),
         ],
     )?;
-    contract::run(&stack)?;
-    drop(stack);
-    println!("xtask: every check passed");
-    Ok(())
+    contract::run(&stack)
 }
