@@ -8,14 +8,16 @@ use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use send_wrapper::SendWrapper;
+use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
 use crate::error::{ErrorCode, WidgetError};
 use crate::fetch;
 use crate::machine::{
-    choose_interval, countdown_secs, Command, Config, Event, Machine, Phase, QrFormat, QrImage,
+    choose_interval, countdown_secs, Command, Config, Event, Machine, Phase, QrFormat, RequestId,
     StateName, WidgetEvent,
 };
+use crate::markup;
 use crate::messages as msg;
 use crate::relay;
 
@@ -88,13 +90,37 @@ pub fn ZapiConnect(
         }
     });
 
-    let state = Memo::new(move |_| phase.with(|p| p.name().unwrap_or(StateName::Loading)));
-    let runtime = SendWrapper::new(runtime);
+    let state = move || phase.with(|p| p.name().unwrap_or(StateName::Loading));
+    let on_click = move |event: web_sys::MouseEvent| {
+        let action = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|target| target.closest("[data-action]").ok().flatten())
+            .and_then(|button| button.get_attribute("data-action"));
+        match action.as_deref() {
+            Some(markup::ACTION_RETRY) => runtime.dispatch(Event::Retry),
+            Some(markup::ACTION_NEW_CODE) => runtime.dispatch(Event::GetNewCode),
+            _ => {}
+        }
+    };
+    let countdown = move || {
+        phase.with(|p| match *p {
+            Phase::Qr {
+                deadline_ms, last, ..
+            } => Some(view! {
+                <span part="countdown" class="zc-count">
+                    {move || msg::countdown(countdown_secs(deadline_ms, now.get()), last)}
+                </span>
+            }),
+            _ => None,
+        })
+    };
     view! {
         <style>{STYLE}</style>
-        <div part="base" class="zc" data-state=move || state.get().as_str()>
-            <p class="zc-sr" aria-live="polite">{move || announcement(state.get())}</p>
-            {move || render(&phase.get(), now, &runtime)}
+        <div part="base" class="zc" data-state=move || state().as_str() on:click=on_click>
+            <p class="zc-sr" aria-live="polite">{move || announcement(state())}</p>
+            <div class="zc-body" inner_html=move || phase.with(markup::body)></div>
+            {countdown}
         </div>
     }
 }
@@ -108,118 +134,6 @@ fn announcement(state: StateName) -> &'static str {
         StateName::Connected | StateName::AlreadyConnected => msg::CONNECTED_TITLE,
         StateName::RestoreSession => msg::RESTORE_TITLE,
         StateName::Error => "",
-    }
-}
-
-fn render(phase: &Phase, now: RwSignal<f64>, runtime: &SendWrapper<Rc<Runtime>>) -> AnyView {
-    let send = |event: Event| {
-        let runtime = runtime.clone();
-        move |_| runtime.dispatch(event.clone())
-    };
-    match phase {
-        Phase::Idle | Phase::Loading => view! {
-            <div class="zc-spin" aria-hidden="true"></div>
-            <p class="zc-text">{msg::LOADING}</p>
-        }
-        .into_any(),
-        Phase::Qr {
-            code,
-            deadline_ms,
-            last,
-            ..
-        } => {
-            let (deadline_ms, last) = (*deadline_ms, *last);
-            view! {
-                <p class="zc-title">{msg::QR_TITLE}</p>
-                <div class="zc-tile">{qr(code)}</div>
-                <span part="countdown" class="zc-count">
-                    {move || msg::countdown(countdown_secs(deadline_ms, now.get()), last)}
-                </span>
-                <p class="zc-steps">{msg::QR_STEPS}</p>
-            }
-            .into_any()
-        }
-        Phase::Paused => view! {
-            <p class="zc-title">{msg::PAUSED_TITLE}</p>
-            <p class="zc-text">{msg::PAUSED_TEXT}</p>
-            <button type="button" part="new-code-button" on:click=send(Event::GetNewCode)>
-                {msg::NEW_CODE_BUTTON}
-            </button>
-        }
-        .into_any(),
-        Phase::Connected | Phase::AlreadyConnected => {
-            let text = if *phase == Phase::Connected {
-                msg::CONNECTED_TEXT
-            } else {
-                msg::ALREADY_CONNECTED_TEXT
-            };
-            view! {
-                <div part="connected" class="zc-done">
-                    <svg class="zc-icon" viewBox="0 0 24 24" aria-hidden="true">
-                        <circle cx="12" cy="12" r="11" fill="currentColor" />
-                        <path d="M7 12.5l3.2 3.2L17 9" fill="none" stroke="#fff" stroke-width="2.2" />
-                    </svg>
-                    <p class="zc-title">{msg::CONNECTED_TITLE}</p>
-                    <p class="zc-text">{text}</p>
-                </div>
-            }
-            .into_any()
-        }
-        Phase::RestoreSession => view! {
-            <div part="restore-session" class="zc-error">
-                <p class="zc-title">{msg::RESTORE_TITLE}</p>
-                <p class="zc-text">{msg::RESTORE_TEXT}</p>
-                <button type="button" part="check-button" on:click=send(Event::Retry)>
-                    {msg::CHECK_AGAIN_BUTTON}
-                </button>
-            </div>
-        }
-        .into_any(),
-        Phase::Error(error) => {
-            let retry = error.offers_retry().then(|| {
-                view! {
-                    <button type="button" part="retry-button" on:click=send(Event::Retry)>
-                        {msg::RETRY_BUTTON}
-                    </button>
-                }
-            });
-            view! {
-                <div part="error" class="zc-error" data-code=error.code.as_str() role="alert">
-                    <svg class="zc-icon" viewBox="0 0 24 24" aria-hidden="true">
-                        <circle cx="12" cy="12" r="11" fill="currentColor" />
-                        <path d="M12 6.5v7M12 16.5v1" stroke="#fff" stroke-width="2.4" />
-                    </svg>
-                    <p class="zc-title">{msg::ERROR_TITLE}</p>
-                    <p class="zc-text">{error.message.clone()}</p>
-                    {retry}
-                </div>
-            }
-            .into_any()
-        }
-    }
-}
-
-fn qr(code: &QrImage) -> AnyView {
-    match code {
-        QrImage::Svg(svg) => view! {
-            <svg
-                part="qr"
-                class="zc-qr"
-                xmlns="http://www.w3.org/2000/svg"
-                viewBox=svg.view_box()
-                role="img"
-                aria-label=msg::QR_ALT
-                shape-rendering="crispEdges"
-            >
-                <rect width="100%" height="100%" fill="#fff" />
-                <path d=svg.path.clone() fill="#000" />
-            </svg>
-        }
-        .into_any(),
-        QrImage::Src(src) => view! {
-            <img part="qr" class="zc-qr" src=src.clone() alt=msg::QR_ALT />
-        }
-        .into_any(),
     }
 }
 
@@ -296,20 +210,8 @@ impl Runtime {
 
     fn execute(&self, command: Command) {
         match command {
-            Command::FetchStatus { id } => self.fetch("/status", move |body| Event::StatusLoaded {
-                id,
-                result: body.and_then(relay::read_status),
-            }),
-            Command::FetchQr { id, format } => {
-                let path = match format {
-                    QrFormat::Svg => "/qr-code",
-                    QrFormat::Image => "/qr-code/image",
-                };
-                self.fetch(path, move |body| Event::QrLoaded {
-                    id,
-                    result: body.and_then(|body| relay::read_qr(body, format)),
-                })
-            }
+            Command::FetchStatus { id } => self.fetch(id, None),
+            Command::FetchQr { id, format } => self.fetch(id, Some(format)),
             Command::Emit(event) => {
                 if let Some(on_event) = self.on_event {
                     on_event.run(event);
@@ -318,12 +220,9 @@ impl Runtime {
         }
     }
 
-    /// GETs `{relay}{path}` and dispatches what `to_event` makes of the answer.
-    fn fetch(
-        &self,
-        path: &str,
-        to_event: impl FnOnce(Result<&relay::Body, WidgetError>) -> Event + 'static,
-    ) {
+    /// GETs `{relay}/status` (no format) or the QR route for `format`, and dispatches the
+    /// answer. One function rather than a generic one keeps a single copy of the future.
+    fn fetch(&self, id: RequestId, format: Option<QrFormat>) {
         let Some(runtime) = self.this.borrow().upgrade() else {
             return;
         };
@@ -336,14 +235,27 @@ impl Runtime {
                 .trim_end_matches('/')
                 .to_owned()
         };
-        url.push_str(path);
+        url.push_str(match format {
+            None => "/status",
+            Some(QrFormat::Svg) => "/qr-code",
+            Some(QrFormat::Image) => "/qr-code/image",
+        });
         spawn_local(async move {
             let reply = runtime.get(&url).await;
-            let event = match &reply {
-                Ok(reply) => to_event(reply.success()),
-                Err(error) => to_event(Err(error.clone())),
+            let body = match &reply {
+                Ok(reply) => reply.success(),
+                Err(error) => Err(error.clone()),
             };
-            runtime.dispatch(event);
+            runtime.dispatch(match format {
+                None => Event::StatusLoaded {
+                    id,
+                    result: body.and_then(relay::read_status),
+                },
+                Some(format) => Event::QrLoaded {
+                    id,
+                    result: body.and_then(|body| relay::read_qr(body, format)),
+                },
+            });
         });
     }
 

@@ -1,9 +1,9 @@
 //! GET requests to the relay, read into [`Body`] values for [`crate::relay`].
 
-use gloo_net::http::Request;
 use js_sys::{Array, Reflect, JSON};
-use wasm_bindgen::JsValue;
-use web_sys::{AbortSignal, RequestCache};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, RequestCache, RequestInit, Response};
 
 use crate::error::WidgetError;
 use crate::relay::{self, Body, Fields};
@@ -31,16 +31,24 @@ impl Reply {
 }
 
 /// `Err(())` when the request is rejected: network failure, CORS, or an abort.
+// web-sys directly rather than gloo-net: the same calls, without its builder and error types in
+// the bundle.
 pub async fn get(url: &str, signal: &AbortSignal) -> Result<Reply, ()> {
-    let response = Request::get(url)
-        .cache(RequestCache::NoStore)
-        .abort_signal(Some(signal))
-        .send()
+    let init = RequestInit::new();
+    init.set_cache(RequestCache::NoStore);
+    init.set_signal(Some(signal));
+    let window = web_sys::window().ok_or(())?;
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
-        .map_err(drop)?;
+        .map_err(drop)?
+        .unchecked_into();
     let status = response.status();
-    let retry_after = response.headers().get("retry-after");
-    let text = response.text().await.map_err(drop)?;
+    let retry_after = response.headers().get("retry-after").ok().flatten();
+    let text = JsFuture::from(response.text().map_err(drop)?)
+        .await
+        .map_err(drop)?
+        .as_string()
+        .unwrap_or_default();
     Ok(Reply {
         status,
         body: parse_body(&text),

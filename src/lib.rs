@@ -2,7 +2,7 @@
 //!
 //! The widget talks only to a backend relay (see the repository's `relay/`), never to Z-API.
 //! Use it as the Leptos component [`ZapiConnect`] or, from the npm package, as the
-//! `<zapi-connect>` custom element.
+//! `<zapi-connect>` custom element ([`ZapiConnectElement`] is its Rust side).
 
 pub mod error;
 pub mod machine;
@@ -10,12 +10,12 @@ pub mod messages;
 pub mod qr_svg;
 pub mod relay;
 
-pub use error::{ErrorCode, WidgetError};
-pub use machine::{QrFormat, StateName, WidgetEvent};
 mod component;
+mod element;
 mod fetch;
+mod markup;
 
 pub use component::ZapiConnect;
-mod element;
-
 pub use element::ZapiConnectElement;
+pub use error::{ErrorCode, WidgetError};
+pub use machine::{QrFormat, StateName, WidgetEvent};

@@ -31,8 +31,13 @@ pub enum Body {
 const PNG: &str = "data:image/png;base64,";
 const JPEG: &str = "data:image/jpeg;base64,";
 
+/// `needle` is lower-case ASCII. A byte scan is plenty for short error texts and keeps the
+/// general string searcher out of the bundle.
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    haystack.to_ascii_lowercase().contains(needle)
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Errors Z-API reports in its `error` text, whatever the HTTP status.
@@ -92,7 +97,14 @@ pub fn read_qr(body: &Body, format: QrFormat) -> Result<QrAnswer, WidgetError> {
         Body::Text(text) if !text.trim().is_empty() => text.trim(),
         _ => return Err(WidgetError::new(ErrorCode::MalformedResponse)),
     };
-    let image = if payload.starts_with(PNG) || payload.starts_with(JPEG) {
+    let data_url = payload
+        .strip_prefix(PNG)
+        .or_else(|| payload.strip_prefix(JPEG));
+    let image = if let Some(data) = data_url {
+        // Only base64 after the prefix: the value ends up in an attribute.
+        if !is_base64(data) {
+            return Err(WidgetError::new(ErrorCode::MalformedResponse));
+        }
         QrImage::Src(payload.into())
     } else if payload.starts_with("data:") {
         return Err(WidgetError::new(ErrorCode::MalformedResponse));
@@ -272,6 +284,7 @@ mod tests {
             "data:text/html,<b>x</b>",
             "2@abc,def",
             "https://example.com/qr.png",
+            "data:image/png;base64,AAA\" onerror=\"alert(1)",
         ] {
             let body = json(|f| f.value = Some(value.into()));
             assert_eq!(

@@ -398,6 +398,24 @@ async fn the_element_mounts_in_its_shadow_root_and_dispatches_events() {
         Some("invalid_config")
     );
 
+    // Setting one starts over; a click on Try again inside the shadow root reaches the widget.
+    stub("{}");
+    element.attribute_changed("relay", Some(String::new()), Some("/stub-relay".into()));
+    wait_for("relay_error", || {
+        shadow
+            .query_selector("[part=error][data-code=relay_error]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert_eq!(calls(), ["/status"]);
+    let retry = shadow
+        .query_selector("[part=retry-button]")
+        .unwrap()
+        .unwrap();
+    retry.unchecked_into::<HtmlElement>().click();
+    wait_for("a second status call", || calls().len() == 2).await;
+
     element.disconnect();
     assert!(shadow.query_selector("[part=base]").unwrap().is_none());
     for name in ["zapi-state", "zapi-code", "zapi-error"] {
