@@ -11,6 +11,10 @@ pub enum RelayError {
     NotFound,
     /// The phone segment is not 8–15 ASCII digits (400 `invalid_phone`).
     InvalidPhone,
+    /// No valid ticket, or the configured header or cookie is missing (401 `unauthorized`).
+    Unauthorized,
+    /// A browser on an origin that is not allowed (403 `origin_not_allowed`).
+    OriginNotAllowed,
     /// Connection refused, DNS failure, TLS failure (502 `upstream_unreachable`).
     UpstreamUnreachable,
     /// Z-API did not answer within the timeout (504 `upstream_timeout`).
@@ -36,6 +40,8 @@ impl RelayError {
         match self {
             RelayError::NotFound => "not_found",
             RelayError::InvalidPhone => "invalid_phone",
+            RelayError::Unauthorized => "unauthorized",
+            RelayError::OriginNotAllowed => "origin_not_allowed",
             RelayError::UpstreamUnreachable => "upstream_unreachable",
             RelayError::UpstreamTimeout => "upstream_timeout",
             RelayError::UpstreamMalformed => "upstream_malformed",
@@ -50,6 +56,8 @@ impl RelayError {
         match self {
             RelayError::NotFound => StatusCode::NOT_FOUND,
             RelayError::InvalidPhone => StatusCode::BAD_REQUEST,
+            RelayError::Unauthorized => StatusCode::UNAUTHORIZED,
+            RelayError::OriginNotAllowed => StatusCode::FORBIDDEN,
             RelayError::UpstreamUnreachable
             | RelayError::UpstreamMalformed
             | RelayError::UpstreamError { .. } => StatusCode::BAD_GATEWAY,
@@ -70,6 +78,8 @@ impl RelayError {
             RelayError::UpstreamError { status, .. } => *status >= 500 || *status == 429,
             RelayError::NotFound
             | RelayError::InvalidPhone
+            | RelayError::Unauthorized
+            | RelayError::OriginNotAllowed
             | RelayError::AccessDenied
             | RelayError::SubscriptionExpired => false,
         }
@@ -82,6 +92,10 @@ impl RelayError {
             RelayError::InvalidPhone => {
                 "The phone number must be 8 to 15 digits, country code first.".to_owned()
             }
+            RelayError::Unauthorized => {
+                "The relay needs a valid, unexpired ticket (or your app's sign-in).".to_owned()
+            }
+            RelayError::OriginNotAllowed => "This page's origin may not use the relay.".to_owned(),
             RelayError::UpstreamUnreachable => "Z-API could not be reached.".to_owned(),
             RelayError::UpstreamTimeout => "Z-API did not answer in time.".to_owned(),
             RelayError::UpstreamMalformed => {
@@ -145,6 +159,13 @@ mod tests {
         let cases = [
             (RelayError::NotFound, "not_found", 404, false),
             (RelayError::InvalidPhone, "invalid_phone", 400, false),
+            (RelayError::Unauthorized, "unauthorized", 401, false),
+            (
+                RelayError::OriginNotAllowed,
+                "origin_not_allowed",
+                403,
+                false,
+            ),
             (
                 RelayError::UpstreamUnreachable,
                 "upstream_unreachable",

@@ -1,5 +1,5 @@
-//! zapi-relay: the backend the `<zapi-connect>` widget talks to. It holds the Z-API instance id,
-//! token and Client-Token, and forwards exactly four requests:
+//! zapi-relay: the backend the `<zapi-connect>` widget talks to. It holds the Z-API instance ids,
+//! tokens and Client-Token, and forwards exactly four requests:
 //!
 //! | relay path | Z-API path |
 //! |---|---|
@@ -11,14 +11,24 @@
 //! plus `GET /healthz` and, optionally, a static folder at `/`. Errors are a JSON envelope with
 //! a stable code (see [`RelayError`]); every response carries `Cache-Control: no-store`.
 //!
-//! Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so that the optional rate
-//! limit ([`RelayConfig::rate_limit_per_minute`]) can tell clients apart.
+//! Several instances sit behind aliases ([`RelayConfig::instances`]); in [`AuthMode::Ticket`] a
+//! short-lived signed ticket ([`TicketClaims`]) picks the alias. Other origins are refused
+//! unless listed ([`CorsConfig`]), and the Z-API routes are rate-limited per client address and
+//! per ticket ([`RateLimitConfig`]).
+//!
+//! Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so that the rate limits
+//! can tell clients apart.
 
+mod auth;
+mod client;
 mod config;
+mod cors;
 mod error;
 mod rate_limit;
-pub mod routes;
+mod routes;
 mod upstream;
+
+use std::sync::Arc;
 
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderValue, Request};
@@ -31,17 +41,23 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-pub use config::{ConfigError, RelayConfig, DEFAULT_UPSTREAM};
+pub use auth::{mint_ticket, TicketClaims};
+pub use config::{
+    AuthConfig, AuthMode, ConfigError, CorsConfig, Instance, RateLimitConfig, RelayConfig,
+    DEFAULT_ALIAS, DEFAULT_BIND, DEFAULT_UPSTREAM, MIN_TICKET_SECRET_BYTES,
+};
 pub use error::RelayError;
 pub use upstream::{Phone, Upstream, ZapiPath};
-
-use rate_limit::RateLimit;
 
 /// The relay's routes and middleware, ready to serve.
 pub fn app(config: RelayConfig) -> Router {
     let base = config.normalized_base_path();
     let static_dir = config.static_dir.clone();
-    let limiter = config.rate_limit_per_minute.map(RateLimit::new);
+    let auth = Arc::new(auth::Auth::new(&config));
+    let limits = rate_limit::Limits::new(config.rate_limit).map(Arc::new);
+    let clients = Arc::new(client::ClientAddress::new(config.trusted_proxies.clone()));
+    let origins = cors::Origins::new(&config.cors);
+    let cors_layer = origins.layer(&config.cors);
     let upstream = Upstream::new(config);
 
     let mut zapi = Router::new()
@@ -49,8 +65,20 @@ pub fn app(config: RelayConfig) -> Router {
         .route("/qr-code/image", get(routes::qr_code_image::get))
         .route("/phone-code/{phone}", get(routes::phone_code::get))
         .route("/status", get(routes::status::get));
-    if let Some(limiter) = limiter {
-        zapi = zapi.route_layer(middleware::from_fn_with_state(limiter, rate_limit::limit));
+    // Route layers run outermost-last: address limit, then authentication, then ticket limit.
+    if let Some(limits) = &limits {
+        zapi = zapi.route_layer(middleware::from_fn_with_state(
+            limits.clone(),
+            rate_limit::by_ticket,
+        ));
+    }
+    zapi = zapi.route_layer(middleware::from_fn_with_state(auth, auth::require));
+    if let Some(limits) = limits {
+        let state = rate_limit::AddressLimit { limits, clients };
+        zapi = zapi.route_layer(middleware::from_fn_with_state(
+            state,
+            rate_limit::by_address,
+        ));
     }
     let router = if base.is_empty() {
         zapi
@@ -67,10 +95,15 @@ pub fn app(config: RelayConfig) -> Router {
         ),
         None => router.fallback(routes::not_found),
     };
+    let mut router = router
+        .method_not_allowed_fallback(routes::not_found)
+        .with_state(upstream);
+    if let Some(cors_layer) = cors_layer {
+        router = router.layer(cors_layer);
+    }
 
     router
-        .method_not_allowed_fallback(routes::not_found)
-        .with_state(upstream)
+        .layer(middleware::from_fn_with_state(origins, cors::guard))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -87,6 +120,7 @@ pub fn app(config: RelayConfig) -> Router {
                                 method = %request.method(),
                                 path = %request.uri().path(),
                                 request_id,
+                                alias = tracing::field::Empty,
                             )
                         })
                         .on_response(DefaultOnResponse::new().level(Level::INFO))

@@ -1,54 +1,128 @@
 use std::io::IsTerminal;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
+use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
-use zapi_relay::RelayConfig;
+use zapi_relay::{ConfigError, RelayConfig};
 
-const DEFAULT_BIND: &str = "127.0.0.1:8787";
+/// The relay between the <zapi-connect> widget and Z-API.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    /// TOML configuration (see relay/relay.example.toml); environment variables override it.
+    /// Without it, the environment alone configures one instance.
+    #[arg(long, env = "RELAY_CONFIG", global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the relay (the default).
+    Serve,
+    /// Print a ticket for an instance alias, signed with the configured secret.
+    Mint {
+        /// The instance alias the ticket opens.
+        #[arg(long)]
+        alias: String,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 600)]
+        ttl: u64,
+        /// The user the ticket is for (`sub`); tickets are rate-limited per alias and subject.
+        #[arg(long)]
+        sub: Option<String>,
+    },
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
-
-    let config = match RelayConfig::from_env() {
+    let cli = Cli::parse();
+    let config = match &cli.config {
+        Some(file) => RelayConfig::load(file),
+        None => RelayConfig::from_env(),
+    };
+    let config = match config {
         Ok(config) => config,
         Err(error) => {
             eprintln!("zapi-relay: {error}");
-            eprintln!("zapi-relay: set ZAPI_INSTANCE_ID and ZAPI_TOKEN (and ZAPI_CLIENT_TOKEN if your account has one)");
+            if matches!(
+                error,
+                ConfigError::Missing("ZAPI_INSTANCE_ID" | "ZAPI_TOKEN")
+            ) {
+                eprintln!("zapi-relay: set ZAPI_INSTANCE_ID and ZAPI_TOKEN (and ZAPI_CLIENT_TOKEN if your account has one), or pass --config FILE");
+            }
             return ExitCode::from(2);
         }
     };
-    let bind = std::env::var("RELAY_BIND")
-        .ok()
-        .filter(|b| !b.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_BIND.to_owned());
 
-    match serve(config, &bind).await {
-        Ok(()) => ExitCode::SUCCESS,
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Mint { alias, ttl, sub } => mint(&config, &alias, ttl, sub.as_deref()),
+        Command::Serve => {
+            tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_env_filter(
+                    EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+                )
+                .init();
+            match serve(config).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("zapi-relay: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn mint(config: &RelayConfig, alias: &str, ttl: u64, sub: Option<&str>) -> ExitCode {
+    let Some(secret) = config.auth.ticket_secret.as_deref() else {
+        eprintln!("zapi-relay: no ticket secret (set [auth] ticket_secret or RELAY_TICKET_SECRET)");
+        return ExitCode::from(2);
+    };
+    if !config.instances.contains_key(alias) {
+        let known: Vec<&str> = config.instances.keys().map(String::as_str).collect();
+        eprintln!("zapi-relay: no instance alias {alias:?} (configured: {known:?})");
+        return ExitCode::from(2);
+    }
+    if ttl == 0 || ttl > config.auth.max_ticket_ttl.as_secs() {
+        eprintln!(
+            "zapi-relay: --ttl must be 1 to {} seconds (max_ticket_ttl_secs)",
+            config.auth.max_ticket_ttl.as_secs()
+        );
+        return ExitCode::from(2);
+    }
+    match zapi_relay::mint_ticket(secret, alias, sub, Duration::from_secs(ttl)) {
+        Ok(ticket) => {
+            println!("{ticket}");
+            ExitCode::SUCCESS
+        }
         Err(error) => {
-            eprintln!("zapi-relay: {error}");
+            eprintln!("zapi-relay: could not sign the ticket: {error}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn serve(config: RelayConfig, bind: &str) -> std::io::Result<()> {
+async fn serve(config: RelayConfig) -> std::io::Result<()> {
     tracing::info!(
         upstream = %config.upstream,
         base_path = %config.normalized_base_path(),
         static_dir = ?config.static_dir,
         client_token = config.client_token.is_some(),
-        rate_limit_per_minute = ?config.rate_limit_per_minute,
+        aliases = ?config.instances.keys().collect::<Vec<_>>(),
+        auth = ?config.auth.mode,
+        cors_origins = ?config.cors.allowed_origins,
+        rate_limit = ?config.rate_limit,
+        trusted_proxies = ?config.trusted_proxies,
         "starting"
     );
-    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let listener = tokio::net::TcpListener::bind(&config.bind).await?;
     println!("zapi-relay listening on http://{}", listener.local_addr()?);
     let app = zapi_relay::app(config).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)

@@ -10,7 +10,7 @@ use reqwest::redirect::Policy;
 use reqwest::Url;
 use serde_json::Value;
 
-use crate::config::RelayConfig;
+use crate::config::{Instance, RelayConfig};
 use crate::error::RelayError;
 
 /// A phone number as Z-API wants it: 8 to 15 ASCII digits, country code first.
@@ -78,7 +78,7 @@ impl Upstream {
         &self.config
     }
 
-    fn url(&self, path: &ZapiPath) -> Url {
+    fn url(&self, instance: &Instance, path: &ZapiPath) -> Url {
         let mut url = self.config.upstream.clone();
         {
             let mut segments = url
@@ -87,9 +87,9 @@ impl Upstream {
             segments.pop_if_empty();
             segments.extend([
                 "instances",
-                self.config.instance_id.as_str(),
+                instance.id.as_str(),
                 "token",
-                self.config.instance_token.as_str(),
+                instance.token.as_str(),
             ]);
             segments.extend(path.segments());
         }
@@ -97,20 +97,20 @@ impl Upstream {
     }
 
     /// The upstream path as it may appear in logs: the token replaced by `***`.
-    pub fn redacted(&self, path: &ZapiPath) -> String {
+    pub fn redacted(instance: &Instance, path: &ZapiPath) -> String {
         format!(
             "/instances/{}/token/***/{}",
-            self.config.instance_id,
+            instance.id,
             path.segments().join("/")
         )
     }
 
     /// Calls Z-API and turns its answer into the relay's: a JSON object on success, a
     /// [`RelayError`] otherwise.
-    pub async fn get(&self, path: &ZapiPath) -> Result<Response, RelayError> {
-        let shown = self.redacted(path);
+    pub async fn get(&self, instance: &Instance, path: &ZapiPath) -> Result<Response, RelayError> {
+        let shown = Self::redacted(instance, path);
         let started = Instant::now();
-        let mut request = self.http.get(self.url(path));
+        let mut request = self.http.get(self.url(instance, path));
         if let Some(client_token) = &self.config.client_token {
             request = request.header("Client-Token", client_token);
         }
@@ -248,6 +248,10 @@ mod tests {
     use super::*;
     use axum::body::to_bytes;
 
+    fn instance() -> Instance {
+        Instance::new("inst-1", "tok-secret")
+    }
+
     fn config() -> RelayConfig {
         let mut config = RelayConfig::new("inst-1", "tok-secret");
         config.client_token = Some("client-secret".to_owned());
@@ -279,24 +283,23 @@ mod tests {
         let upstream = Upstream::new(config());
         let phone = ZapiPath::PhoneCode(Phone::parse("5511999999999").unwrap());
         assert_eq!(
-            upstream.url(&phone).as_str(),
+            upstream.url(&instance(), &phone).as_str(),
             "http://upstream.test:9000/base/instances/inst-1/token/tok-secret/phone-code/5511999999999"
         );
         assert_eq!(
-            upstream.url(&ZapiPath::QrCodeImage).path(),
+            upstream.url(&instance(), &ZapiPath::QrCodeImage).path(),
             "/base/instances/inst-1/token/tok-secret/qr-code/image"
         );
         assert_eq!(
-            upstream.redacted(&ZapiPath::Status),
+            Upstream::redacted(&instance(), &ZapiPath::Status),
             "/instances/inst-1/token/***/status"
         );
     }
 
     #[test]
     fn odd_characters_in_credentials_stay_inside_their_segment() {
-        let mut config = config();
-        config.instance_token = "a/../b?c#d".to_owned();
-        let url = Upstream::new(config).url(&ZapiPath::Status);
+        let odd = Instance::new("inst-1", "a/../b?c#d");
+        let url = Upstream::new(config()).url(&odd, &ZapiPath::Status);
         assert_eq!(
             url.path(),
             "/base/instances/inst-1/token/a%2F..%2Fb%3Fc%23d/status"

@@ -6,7 +6,7 @@ use axum::http::{Method, Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
 use tower::ServiceExt;
-use zapi_relay::RelayConfig;
+use zapi_relay::{RateLimitConfig, RelayConfig};
 
 fn config() -> RelayConfig {
     let mut config = RelayConfig::new("demo-instance", "demo-token");
@@ -195,9 +195,12 @@ async fn static_files_are_served_at_the_root() {
 }
 
 #[tokio::test]
-async fn the_optional_rate_limit_answers_429_with_retry_after() {
+async fn the_rate_limit_answers_429_with_retry_after() {
     let mut config = config();
-    config.rate_limit_per_minute = Some(2);
+    config.rate_limit = RateLimitConfig {
+        per_minute: 2,
+        burst: 2,
+    };
     let app = zapi_relay::app(config);
     for _ in 0..2 {
         assert_eq!(get(&app, "/zapi/status").await.0, StatusCode::BAD_GATEWAY);

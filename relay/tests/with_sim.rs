@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use zapi_relay::RelayConfig;
+use zapi_relay::{Instance, RelayConfig};
 use zapi_sim::{CallCounts, Sim, SimConfig};
 
 const ID: &str = "demo-instance";
@@ -212,7 +212,10 @@ async fn the_client_token_is_injected() {
         Stack::start_with(|config| config.client_token = Some("not-the-token".into())).await;
     assert_error(&wrong.get("/zapi/qr-code").await, 403, "access_denied");
 
-    let bad_token = Stack::start_with(|config| config.instance_token = "other-token".into()).await;
+    let bad_token = Stack::start_with(|config| {
+        config.instances = [("default".into(), Instance::new(ID, "other-token"))].into();
+    })
+    .await;
     let answer = bad_token.get("/zapi/status").await;
     assert_error(&answer, 502, "upstream_error");
     assert_eq!(answer.body["upstreamStatus"], 404);

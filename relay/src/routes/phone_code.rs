@@ -4,16 +4,21 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use axum::Extension;
 
+use crate::auth::Tenant;
 use crate::error::RelayError;
 use crate::upstream::{Phone, Upstream, ZapiPath};
 
 pub async fn get(
     State(upstream): State<Upstream>,
+    Extension(tenant): Extension<Tenant>,
     phone: Result<Path<String>, PathRejection>,
 ) -> Result<Response, RelayError> {
     // A rejection here is a segment that does not decode to UTF-8: not a phone number either.
     let Path(raw) = phone.map_err(|_| RelayError::InvalidPhone)?;
     let phone = Phone::parse(&raw)?;
-    upstream.get(&ZapiPath::PhoneCode(phone)).await
+    upstream
+        .get(&tenant.instance, &ZapiPath::PhoneCode(phone))
+        .await
 }

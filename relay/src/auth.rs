@@ -1,0 +1,417 @@
+//! Who may use the relay, and for which instance. In `ticket` mode the customer's backend signs a
+//! short-lived JWT (HS256) naming an instance alias; the widget sends it as
+//! `Authorization: Bearer <ticket>` and the relay serves that alias only, until `exp`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{AuthMode, Instance, RelayConfig};
+use crate::error::RelayError;
+
+/// Longer bearer values are refused unread.
+const MAX_TICKET_BYTES: usize = 4096;
+
+/// What a ticket says. `alias` and `exp` are required; `sub` (the customer's user) keys the
+/// per-ticket rate limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketClaims {
+    /// The instance alias, as configured.
+    pub alias: String,
+    /// Expiry, seconds since the Unix epoch.
+    pub exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+}
+
+/// Signs a ticket for `alias` that expires `ttl` from now, as a customer's backend would.
+pub fn mint_ticket(
+    secret: &str,
+    alias: &str,
+    subject: Option<&str>,
+    ttl: Duration,
+) -> Result<String, jsonwebtoken::errors::Error> {
+    let now = jsonwebtoken::get_current_timestamp();
+    let claims = TicketClaims {
+        alias: alias.to_owned(),
+        exp: now + ttl.as_secs(),
+        sub: subject.map(str::to_owned),
+        iat: Some(now),
+    };
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+}
+
+/// The instance a request may use, once authenticated.
+#[derive(Clone)]
+pub(crate) struct Tenant {
+    pub alias: Arc<str>,
+    /// `Some` for ticket holders: the rate-limit key is alias + subject.
+    pub ticket_subject: Option<Arc<str>>,
+    pub instance: Arc<Instance>,
+}
+
+enum Method {
+    Open,
+    Ticket(Box<TicketCheck>),
+    Presence {
+        header: Option<HeaderName>,
+        cookie: Option<String>,
+    },
+}
+
+struct TicketCheck {
+    key: DecodingKey,
+    validation: Validation,
+    max_ttl: Duration,
+}
+
+/// Decides, from the request headers alone, which instance a request may use.
+pub(crate) struct Auth {
+    method: Method,
+    instances: BTreeMap<String, Arc<Instance>>,
+}
+
+impl Auth {
+    pub fn new(config: &RelayConfig) -> Self {
+        let auth = &config.auth;
+        let method = match auth.mode {
+            AuthMode::None => Method::Open,
+            AuthMode::Ticket => {
+                let secret = auth.ticket_secret.as_deref().unwrap_or_default();
+                let mut validation = Validation::new(Algorithm::HS256);
+                validation.leeway = auth.leeway.as_secs();
+                validation.validate_nbf = true;
+                validation.validate_aud = false;
+                Method::Ticket(Box::new(TicketCheck {
+                    key: DecodingKey::from_secret(secret.as_bytes()),
+                    validation,
+                    max_ttl: auth.max_ticket_ttl + auth.leeway,
+                }))
+            }
+            AuthMode::Header => Method::Presence {
+                header: auth
+                    .header
+                    .as_deref()
+                    .and_then(|h| HeaderName::from_bytes(h.as_bytes()).ok()),
+                cookie: auth.cookie.clone(),
+            },
+        };
+        let instances = config
+            .instances
+            .iter()
+            .map(|(alias, instance)| (alias.clone(), Arc::new(instance.clone())))
+            .collect();
+        Self { method, instances }
+    }
+
+    fn is_ticket(&self) -> bool {
+        matches!(self.method, Method::Ticket(_))
+    }
+
+    /// `Err` carries the reason for the log; the client only ever learns `unauthorized`.
+    fn authenticate(&self, headers: &HeaderMap) -> Result<Tenant, &'static str> {
+        let (alias, ticket_subject) = match &self.method {
+            Method::Open => (self.only_alias(), None),
+            Method::Presence { header, cookie } => {
+                let has_header = header
+                    .as_ref()
+                    .and_then(|name| headers.get(name))
+                    .is_some_and(|value| !value.as_bytes().trim_ascii().is_empty());
+                let has_cookie = cookie
+                    .as_deref()
+                    .is_some_and(|name| has_cookie(headers, name));
+                if !has_header && !has_cookie {
+                    return Err("the required header or cookie is missing");
+                }
+                (self.only_alias(), None)
+            }
+            Method::Ticket(check) => {
+                let ticket = bearer(headers)?;
+                let claims = check.verify(ticket)?;
+                (claims.alias, Some(claims.sub.unwrap_or_default()))
+            }
+        };
+        let (alias, instance) = self
+            .instances
+            .get_key_value(&alias)
+            .ok_or("the ticket names an unknown alias")?;
+        Ok(Tenant {
+            alias: alias.as_str().into(),
+            ticket_subject: ticket_subject.map(Into::into),
+            instance: instance.clone(),
+        })
+    }
+
+    /// Modes `none` and `header` have exactly one instance (checked by the config).
+    fn only_alias(&self) -> String {
+        self.instances.keys().next().cloned().unwrap_or_default()
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Result<&str, &'static str> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or("no Authorization header")?
+        .to_str()
+        .map_err(|_| "the Authorization header is not ASCII")?;
+    let (scheme, ticket) = value
+        .trim()
+        .split_once(' ')
+        .ok_or("the Authorization header is not a bearer ticket")?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err("the Authorization header is not a bearer ticket");
+    }
+    let ticket = ticket.trim();
+    if ticket.is_empty() || ticket.len() > MAX_TICKET_BYTES {
+        return Err("the ticket is empty or too long");
+    }
+    Ok(ticket)
+}
+
+impl TicketCheck {
+    fn verify(&self, ticket: &str) -> Result<TicketClaims, &'static str> {
+        let claims = jsonwebtoken::decode::<TicketClaims>(ticket, &self.key, &self.validation)
+            .map_err(|e| match e.kind() {
+                ErrorKind::ExpiredSignature => "the ticket has expired",
+                ErrorKind::ImmatureSignature => "the ticket is not valid yet",
+                ErrorKind::InvalidSignature => "the ticket's signature is wrong",
+                ErrorKind::InvalidAlgorithm => "the ticket is not HS256",
+                _ => "the ticket is malformed",
+            })?
+            .claims;
+        let latest = jsonwebtoken::get_current_timestamp().saturating_add(self.max_ttl.as_secs());
+        if claims.exp > latest {
+            return Err("the ticket lives longer than max_ticket_ttl_secs");
+        }
+        Ok(claims)
+    }
+}
+
+fn has_cookie(headers: &HeaderMap, name: &str) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(key, value)| key == name && !value.trim().is_empty())
+}
+
+/// Route middleware: puts the [`Tenant`] into the request, or answers 401.
+pub(crate) async fn require(
+    State(auth): State<Arc<Auth>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    match auth.authenticate(request.headers()) {
+        Ok(tenant) => {
+            tracing::Span::current().record("alias", &*tenant.alias);
+            request.extensions_mut().insert(tenant);
+            next.run(request).await
+        }
+        Err(reason) => {
+            tracing::info!(reason, "unauthorized");
+            let mut response = RelayError::Unauthorized.into_response();
+            if auth.is_ticket() {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(r#"Bearer realm="zapi-relay""#),
+                );
+            }
+            response
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RelayConfig;
+
+    const SECRET: &str = "test-secret-test-secret-test-secret";
+
+    fn auth() -> Auth {
+        let mut config = RelayConfig::new("id-a", "token-a");
+        config.instances.clear();
+        config
+            .instances
+            .insert("a".into(), Instance::new("id-a", "token-a"));
+        config
+            .instances
+            .insert("b".into(), Instance::new("id-b", "token-b"));
+        config.auth.mode = AuthMode::Ticket;
+        config.auth.ticket_secret = Some(SECRET.into());
+        Auth::new(&config)
+    }
+
+    fn with_bearer(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, value.parse().unwrap());
+        headers
+    }
+
+    fn encode(claims: &serde_json::Value, alg: Algorithm, secret: &str) -> String {
+        jsonwebtoken::encode(
+            &Header::new(alg),
+            claims,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_minted_ticket_opens_its_alias_only() {
+        let auth = auth();
+        let ticket = mint_ticket(SECRET, "b", Some("user-7"), Duration::from_secs(60)).unwrap();
+        let tenant = auth
+            .authenticate(&with_bearer(&format!("Bearer {ticket}")))
+            .unwrap();
+        assert_eq!(&*tenant.alias, "b");
+        assert_eq!(tenant.instance.id, "id-b");
+        assert_eq!(tenant.ticket_subject.as_deref(), Some("user-7"));
+        // The scheme is case-insensitive.
+        assert!(auth
+            .authenticate(&with_bearer(&format!("bearer {ticket}")))
+            .is_ok());
+    }
+
+    #[test]
+    fn bad_tickets_are_refused_with_a_reason() {
+        let auth = auth();
+        let now = jsonwebtoken::get_current_timestamp();
+        let cases = [
+            (
+                encode(
+                    &serde_json::json!({"alias": "a", "exp": now + 60}),
+                    Algorithm::HS256,
+                    "another-secret-another-secret-xx",
+                ),
+                "the ticket's signature is wrong",
+            ),
+            (
+                encode(
+                    &serde_json::json!({"alias": "a", "exp": now - 30}),
+                    Algorithm::HS256,
+                    SECRET,
+                ),
+                "the ticket has expired",
+            ),
+            (
+                encode(
+                    &serde_json::json!({"alias": "c", "exp": now + 60}),
+                    Algorithm::HS256,
+                    SECRET,
+                ),
+                "the ticket names an unknown alias",
+            ),
+            (
+                encode(&serde_json::json!({"alias": "a"}), Algorithm::HS256, SECRET),
+                "the ticket is malformed",
+            ),
+            (
+                encode(
+                    &serde_json::json!({"exp": now + 60}),
+                    Algorithm::HS256,
+                    SECRET,
+                ),
+                "the ticket is malformed",
+            ),
+            (
+                encode(
+                    &serde_json::json!({"alias": "a", "exp": now + 60}),
+                    Algorithm::HS512,
+                    SECRET,
+                ),
+                "the ticket is not HS256",
+            ),
+            (
+                encode(
+                    &serde_json::json!({"alias": "a", "exp": now + 60, "nbf": now + 600}),
+                    Algorithm::HS256,
+                    SECRET,
+                ),
+                "the ticket is not valid yet",
+            ),
+            (
+                encode(
+                    &serde_json::json!({"alias": "a", "exp": now + 86_400}),
+                    Algorithm::HS256,
+                    SECRET,
+                ),
+                "the ticket lives longer than max_ticket_ttl_secs",
+            ),
+        ];
+        for (ticket, reason) in cases {
+            let result = auth.authenticate(&with_bearer(&format!("Bearer {ticket}")));
+            assert_eq!(result.err(), Some(reason));
+        }
+    }
+
+    #[test]
+    fn small_clock_skew_is_tolerated() {
+        let auth = auth();
+        let now = jsonwebtoken::get_current_timestamp();
+        let ticket = encode(
+            &serde_json::json!({"alias": "a", "exp": now - 2}),
+            Algorithm::HS256,
+            SECRET,
+        );
+        assert!(auth
+            .authenticate(&with_bearer(&format!("Bearer {ticket}")))
+            .is_ok());
+    }
+
+    #[test]
+    fn the_header_must_be_a_bearer_ticket() {
+        let auth = auth();
+        assert!(auth.authenticate(&HeaderMap::new()).is_err());
+        for value in ["Bearer", "Bearer ", "Basic YTpi", "ticket", "Bearer a.b.c"] {
+            assert!(auth.authenticate(&with_bearer(value)).is_err(), "{value}");
+        }
+        let long = format!("Bearer {}", "a".repeat(MAX_TICKET_BYTES + 1));
+        assert_eq!(
+            auth.authenticate(&with_bearer(&long)).err(),
+            Some("the ticket is empty or too long")
+        );
+    }
+
+    #[test]
+    fn header_mode_needs_the_header_or_the_cookie() {
+        let mut config = RelayConfig::new("id", "token");
+        config.auth.mode = AuthMode::Header;
+        config.auth.header = Some("X-Auth-User".into());
+        config.auth.cookie = Some("session".into());
+        let auth = Auth::new(&config);
+        assert!(auth.authenticate(&HeaderMap::new()).is_err());
+
+        let mut headers = HeaderMap::new();
+        headers.insert("x-auth-user", "".parse().unwrap());
+        assert!(auth.authenticate(&headers).is_err());
+        headers.insert("x-auth-user", "ana@example.com".parse().unwrap());
+        let tenant = auth.authenticate(&headers).unwrap();
+        assert_eq!(&*tenant.alias, "default");
+        assert_eq!(tenant.ticket_subject, None);
+
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, "theme=dark; session=".parse().unwrap());
+        assert!(auth.authenticate(&headers).is_err());
+        headers.insert(header::COOKIE, "theme=dark; session=abc".parse().unwrap());
+        assert!(auth.authenticate(&headers).is_ok());
+        headers.insert(header::COOKIE, "mysession=abc".parse().unwrap());
+        assert!(auth.authenticate(&headers).is_err());
+    }
+}
