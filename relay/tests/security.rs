@@ -1,0 +1,946 @@
+//! The security suite: the relay over real HTTP in front of an in-process zapi-sim with two
+//! instances, in ticket mode. Every response (status line, headers, body) and every log line
+//! the relay writes is scanned for the instance tokens, the Client-Token and the ticket secret.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tracing::subscriber::DefaultGuard;
+use tracing_subscriber::fmt::MakeWriter;
+use zapi_relay::{AuthMode, Instance, RateLimitConfig, RelayConfig};
+use zapi_sim::{InstanceConfig, Sim, SimConfig};
+
+const ID_A: &str = "instance-a";
+const ID_B: &str = "instance-b";
+const TOKEN_A: &str = "token-a-4f1d9c";
+const TOKEN_B: &str = "token-b-8e2a7b";
+const CLIENT_TOKEN: &str = "client-token-3c6e0d";
+const TICKET_SECRET: &str = "ticket-secret-9b7f2e41d6a35c08e1f4";
+const SECRETS: [&str; 4] = [TOKEN_A, TOKEN_B, CLIENT_TOKEN, TICKET_SECRET];
+const APP_ORIGIN: &str = "https://app.example.com";
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// On a thread of its own, outside the log capture: the simulator logs its URLs, tokens
+/// included, as Z-API's own logs would.
+fn serve_sim(sim: Sim) -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app = zapi_sim::app(sim).into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    addr
+}
+
+fn sim_config() -> SimConfig {
+    SimConfig {
+        instances: vec![
+            InstanceConfig::new(ID_A, TOKEN_A),
+            InstanceConfig::new(ID_B, TOKEN_B),
+        ],
+        client_token: Some(CLIENT_TOKEN.to_owned()),
+        allowed_ips: None,
+    }
+}
+
+fn relay_config(sim: SocketAddr) -> RelayConfig {
+    let mut config = RelayConfig::new(ID_A, TOKEN_A);
+    config.instances = [
+        ("shop-a".to_owned(), Instance::new(ID_A, TOKEN_A)),
+        ("shop-b".to_owned(), Instance::new(ID_B, TOKEN_B)),
+    ]
+    .into();
+    config.upstream = format!("http://{sim}").parse().unwrap();
+    config.client_token = Some(CLIENT_TOKEN.to_owned());
+    config.auth.mode = AuthMode::Ticket;
+    config.auth.ticket_secret = Some(TICKET_SECRET.to_owned());
+    config.cors.allowed_origins = vec![APP_ORIGIN.to_owned()];
+    config.upstream_timeout = Duration::from_millis(400);
+    config
+}
+
+struct Answer {
+    status: u16,
+    headers: String,
+    body: Value,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then_some(value.trim())
+        })
+    }
+
+    fn code(&self) -> Option<&str> {
+        self.body["code"].as_str()
+    }
+
+    #[track_caller]
+    fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(
+            (self.status, self.code()),
+            (status, Some(code)),
+            "{}\n{}",
+            self.headers,
+            self.body
+        );
+        assert!(self.body["error"].is_string());
+        assert!(self.body["retryable"].is_boolean());
+    }
+}
+
+/// A relay and a simulator, with the relay's logs captured for the test's whole life.
+struct Suite {
+    sim: Sim,
+    relay: SocketAddr,
+    logs: Captured,
+    tickets: RefCell<Vec<String>>,
+    _guard: DefaultGuard,
+}
+
+impl Suite {
+    async fn start(adjust: impl FnOnce(&mut RelayConfig)) -> Self {
+        Self::start_with_sim(sim_config(), adjust).await
+    }
+
+    async fn start_with_sim(sim_config: SimConfig, adjust: impl FnOnce(&mut RelayConfig)) -> Self {
+        let logs = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(logs.clone())
+            .finish();
+        let guard = tracing::subscriber::set_default(subscriber);
+
+        let sim = Sim::new(sim_config);
+        let sim_addr = serve_sim(sim.clone());
+        let mut config = relay_config(sim_addr);
+        adjust(&mut config);
+        tracing::info!(?config, "relay config");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let relay = listener.local_addr().unwrap();
+        let app = zapi_relay::app(config).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self {
+            sim,
+            relay,
+            logs,
+            tickets: RefCell::default(),
+            _guard: guard,
+        }
+    }
+
+    fn ticket(&self, alias: &str, sub: &str) -> String {
+        let ticket =
+            zapi_relay::mint_ticket(TICKET_SECRET, alias, Some(sub), Duration::from_secs(300))
+                .unwrap();
+        self.remember(ticket)
+    }
+
+    fn signed(&self, claims: Value, alg: Algorithm, secret: &str) -> String {
+        let ticket = jsonwebtoken::encode(
+            &Header::new(alg),
+            &claims,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap();
+        self.remember(ticket)
+    }
+
+    fn remember(&self, ticket: String) -> String {
+        self.tickets.borrow_mut().push(ticket.clone());
+        ticket
+    }
+
+    /// Sends the request byte for byte (no client-side path normalization) and scans the whole
+    /// answer for secrets.
+    async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut stream = tokio::net::TcpStream::connect(self.relay).await.unwrap();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.relay
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.unwrap();
+        let raw = String::from_utf8_lossy(&raw).into_owned();
+        for secret in SECRETS {
+            assert!(
+                !raw.contains(secret),
+                "{method} {path} leaked {secret:?}:\n{raw}"
+            );
+        }
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        };
+        Answer {
+            status,
+            headers: head.to_owned(),
+            body: serde_json::from_str(&body).unwrap_or(Value::Null),
+        }
+    }
+
+    async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        self.send("GET", path, headers).await
+    }
+
+    async fn get_from(&self, forwarded_for: &str, ticket: &str) -> Answer {
+        let bearer = format!("Bearer {ticket}");
+        self.get(
+            "/zapi/status",
+            &[
+                ("Authorization", &bearer),
+                ("X-Forwarded-For", forwarded_for),
+            ],
+        )
+        .await
+    }
+
+    async fn get_with(&self, path: &str, ticket: &str) -> Answer {
+        let bearer = format!("Bearer {ticket}");
+        self.get(path, &[("Authorization", &bearer)]).await
+    }
+
+    fn calls(&self, id: &str) -> u64 {
+        self.sim.calls(id).unwrap().total()
+    }
+
+    fn fail(&self, id: &str, failure: Value) {
+        self.sim
+            .set_failure(id, serde_json::from_value(failure).unwrap())
+            .unwrap();
+    }
+}
+
+impl Drop for Suite {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let logs = String::from_utf8_lossy(&self.logs.0.lock().unwrap()).into_owned();
+        assert!(logs.contains("request"), "no relay logs were captured");
+        for secret in SECRETS {
+            assert!(
+                !logs.contains(secret),
+                "the logs contain {secret:?}:\n{logs}"
+            );
+        }
+        for ticket in self.tickets.borrow().iter() {
+            assert!(!logs.contains(ticket.as_str()), "the logs contain a ticket");
+        }
+    }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = &rest[size + 2..];
+    }
+    out
+}
+
+fn now() -> u64 {
+    jsonwebtoken::get_current_timestamp()
+}
+
+// Every test runs on one thread, so the relay's tasks log into that test's capture.
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_ticket_opens_its_own_alias_and_nothing_else() {
+    let suite = Suite::start(|_| {}).await;
+
+    let a = suite.ticket("shop-a", "ana");
+    assert_eq!(suite.get_with("/zapi/status", &a).await.status, 200);
+    let b = suite.ticket("shop-b", "bia");
+    let qr = suite.get_with("/zapi/qr-code", &b).await;
+    assert_eq!(qr.status, 200);
+    assert_eq!(
+        qr.body["value"].as_str(),
+        suite.sim.current_qr(ID_B).as_deref()
+    );
+    assert_eq!((suite.calls(ID_A), suite.calls(ID_B)), (1, 1));
+
+    // Ana cannot turn her ticket into one for shop-b by editing the payload.
+    let (header, _, signature) = {
+        let mut parts = a.splitn(3, '.');
+        (
+            parts.next().unwrap().to_owned(),
+            parts.next().unwrap().to_owned(),
+            parts.next().unwrap().to_owned(),
+        )
+    };
+    let payload = URL_SAFE_NO_PAD
+        .encode(json!({"alias": "shop-b", "sub": "ana", "exp": now() + 300}).to_string());
+    let edited = suite.remember(format!("{header}.{payload}.{signature}"));
+    let unsigned = suite.remember(format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(json!({"alias": "shop-a", "exp": now() + 300}).to_string()),
+    ));
+    let refused = [
+        ("edited alias", edited),
+        ("alg none", unsigned),
+        (
+            "forged",
+            suite.signed(
+                json!({"alias": "shop-a", "exp": now() + 300}),
+                Algorithm::HS256,
+                "not-the-ticket-secret-not-the-ticket-secret",
+            ),
+        ),
+        (
+            "expired",
+            suite.signed(
+                json!({"alias": "shop-a", "exp": now() - 60}),
+                Algorithm::HS256,
+                TICKET_SECRET,
+            ),
+        ),
+        (
+            "unknown alias",
+            suite.signed(
+                json!({"alias": "shop-c", "exp": now() + 300}),
+                Algorithm::HS256,
+                TICKET_SECRET,
+            ),
+        ),
+        (
+            "instance id instead of alias",
+            suite.signed(
+                json!({"alias": ID_A, "exp": now() + 300}),
+                Algorithm::HS256,
+                TICKET_SECRET,
+            ),
+        ),
+        (
+            "HS512",
+            suite.signed(
+                json!({"alias": "shop-a", "exp": now() + 300}),
+                Algorithm::HS512,
+                TICKET_SECRET,
+            ),
+        ),
+        (
+            "no exp",
+            suite.signed(json!({"alias": "shop-a"}), Algorithm::HS256, TICKET_SECRET),
+        ),
+        (
+            "a day long",
+            suite.signed(
+                json!({"alias": "shop-a", "exp": now() + 86_400}),
+                Algorithm::HS256,
+                TICKET_SECRET,
+            ),
+        ),
+        ("garbage", "not.a.ticket".to_owned()),
+    ];
+    for (what, ticket) in &refused {
+        for path in [
+            "/zapi/status",
+            "/zapi/qr-code",
+            "/zapi/phone-code/5511912345678",
+        ] {
+            let answer = suite.get_with(path, ticket).await;
+            answer.assert_error(401, "unauthorized");
+            assert_eq!(
+                answer.header("www-authenticate"),
+                Some(r#"Bearer realm="zapi-relay""#),
+                "{what}"
+            );
+        }
+    }
+    for headers in [
+        vec![],
+        vec![("Authorization", "Bearer")],
+        vec![("Authorization", "Basic c2hvcC1hOng=")],
+        vec![("Authorization", a.as_str())],
+        vec![("Cookie", "ticket=x")],
+    ] {
+        suite
+            .get("/zapi/status", &headers)
+            .await
+            .assert_error(401, "unauthorized");
+    }
+    // A ticket in the query string is not a ticket (it would end up in access logs).
+    suite
+        .get(&format!("/zapi/status?token={a}"), &[])
+        .await
+        .assert_error(401, "unauthorized");
+    assert_eq!((suite.calls(ID_A), suite.calls(ID_B)), (1, 1));
+
+    // A clock a few seconds off is tolerated.
+    let skewed = suite.signed(
+        json!({"alias": "shop-a", "exp": now() - 2}),
+        Algorithm::HS256,
+        TICKET_SECRET,
+    );
+    assert_eq!(suite.get_with("/zapi/status", &skewed).await.status, 200);
+    // Health checks need no ticket.
+    assert_eq!(suite.get("/healthz", &[]).await.status, 200);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn every_malformed_phone_is_refused_before_upstream() {
+    let suite = Suite::start(|_| {}).await;
+    let ticket = suite.ticket("shop-a", "ana");
+    for phone in [
+        "",
+        "abc",
+        "1234567",
+        "1234567890123456",
+        "12345678901234567890",
+        "+5511912345678",
+        "%2B5511912345678",
+        "55%2011912345",
+        "55-11-91234-5678",
+        "(55)11912345678",
+        "55%2F11912345",
+        "55%5C11912345",
+        "..%2F..%2Fstatus",
+        "%2E%2E",
+        "5511912345678%00",
+        "5511912345678%0D%0A",
+        "%FF%FE12345678",
+        "%EF%BC%95%EF%BC%95%EF%BC%91%EF%BC%91%EF%BC%99%EF%BC%91%EF%BC%92%EF%BC%93%EF%BC%94",
+        "5511912345678.json",
+        "0x5511912345",
+        "1e10000000",
+        "5511912345678;restart",
+    ] {
+        let answer = suite
+            .get_with(&format!("/zapi/phone-code/{phone}"), &ticket)
+            .await;
+        assert!(
+            matches!(
+                (answer.status, answer.code()),
+                (400, Some("invalid_phone")) | (404, Some("not_found"))
+            ),
+            "{phone}: {} {}",
+            answer.status,
+            answer.body
+        );
+    }
+    // The smallest and largest valid numbers do reach Z-API.
+    for phone in ["12345678", "123456789012345"] {
+        let answer = suite
+            .get_with(&format!("/zapi/phone-code/{phone}"), &ticket)
+            .await;
+        assert_ne!(answer.code(), Some("invalid_phone"), "{phone}");
+    }
+    assert_eq!(suite.calls(ID_A), 2);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn unknown_and_traversal_paths_never_reach_upstream() {
+    let suite = Suite::start(|_| {}).await;
+    let ticket = suite.ticket("shop-a", "ana");
+    for path in [
+        "/",
+        "/zapi",
+        "/zapi/",
+        "/zapi/restart",
+        "/zapi/disconnect",
+        "/zapi/device",
+        "/zapi/send-text",
+        "/zapi/../zapi/restart",
+        "/zapi/qr-code/../restart",
+        "/zapi/qr-code/../../instances",
+        "/zapi/%2E%2E/restart",
+        "/zapi/%2e%2e%2frestart",
+        "/zapi/qr-code%2F..%2Frestart",
+        "/zapi/status/",
+        "/zapi/status/..",
+        "/zapi/qr-code/image/extra",
+        "/zapi/phone-code/5511912345678/extra",
+        "/zapi//status",
+        "/instances/instance-a/token/x/status",
+        "//zapi/status",
+        "/ZAPI/STATUS",
+    ] {
+        let answer = suite.get_with(path, &ticket).await;
+        answer.assert_error(404, "not_found");
+    }
+    for method in ["POST", "PUT", "DELETE", "PATCH"] {
+        let answer = suite.send(method, "/zapi/status", &[]).await;
+        answer.assert_error(404, "not_found");
+    }
+    let calls = suite.sim.calls(ID_A).unwrap();
+    assert_eq!((calls.total(), calls.other), (0, 0));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn only_listed_origins_get_cors_and_others_are_refused() {
+    let suite = Suite::start(|_| {}).await;
+    let ticket = suite.ticket("shop-a", "ana");
+    let bearer = format!("Bearer {ticket}");
+    let preflight = |origin: &'static str| {
+        [
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "GET"),
+            ("Access-Control-Request-Headers", "authorization"),
+        ]
+    };
+
+    for origin in [
+        "https://evil.example",
+        "https://app.example.com.evil.example",
+        "http://app.example.com",
+        "https://app.example.com:8443",
+        "null",
+    ] {
+        let answer = suite
+            .send("OPTIONS", "/zapi/status", &preflight(origin))
+            .await;
+        answer.assert_error(403, "origin_not_allowed");
+        assert_eq!(
+            answer.header("access-control-allow-origin"),
+            None,
+            "{origin}"
+        );
+        assert_eq!(
+            answer.header("access-control-allow-headers"),
+            None,
+            "{origin}"
+        );
+        let answer = suite
+            .get(
+                "/zapi/status",
+                &[("Origin", origin), ("Authorization", &bearer)],
+            )
+            .await;
+        answer.assert_error(403, "origin_not_allowed");
+        assert_eq!(
+            answer.header("access-control-allow-origin"),
+            None,
+            "{origin}"
+        );
+    }
+    assert_eq!(suite.calls(ID_A), 0);
+
+    let answer = suite
+        .send("OPTIONS", "/zapi/status", &preflight(APP_ORIGIN))
+        .await;
+    assert!((200..300).contains(&answer.status), "{}", answer.headers);
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some(APP_ORIGIN)
+    );
+    let allowed_headers = answer.header("access-control-allow-headers").unwrap();
+    assert!(allowed_headers.contains("authorization"));
+    assert!(answer
+        .header("access-control-allow-methods")
+        .unwrap()
+        .contains("GET"));
+    assert_eq!(answer.header("access-control-allow-credentials"), None);
+
+    let answer = suite
+        .get(
+            "/zapi/status",
+            &[("Origin", APP_ORIGIN), ("Authorization", &bearer)],
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some(APP_ORIGIN)
+    );
+    assert!(answer
+        .header("access-control-expose-headers")
+        .unwrap()
+        .contains("retry-after"));
+    assert!(answer.header("vary").unwrap().contains("origin"));
+
+    // The widget can read an error, too.
+    let answer = suite.get("/zapi/status", &[("Origin", APP_ORIGIN)]).await;
+    answer.assert_error(401, "unauthorized");
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some(APP_ORIGIN)
+    );
+
+    // The relay's own origin needs no listing.
+    let own = format!("http://{}", suite.relay);
+    let answer = suite
+        .get(
+            "/zapi/status",
+            &[("Origin", &own), ("Authorization", &bearer)],
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(suite.calls(ID_A), 2);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn without_a_list_no_cors_header_is_ever_sent() {
+    let suite = Suite::start(|config| config.cors = Default::default()).await;
+    let ticket = suite.ticket("shop-a", "ana");
+    let bearer = format!("Bearer {ticket}");
+    let answer = suite
+        .get(
+            "/zapi/status",
+            &[("Origin", APP_ORIGIN), ("Authorization", &bearer)],
+        )
+        .await;
+    answer.assert_error(403, "origin_not_allowed");
+    let answer = suite
+        .send(
+            "OPTIONS",
+            "/zapi/status",
+            &[
+                ("Origin", APP_ORIGIN),
+                ("Access-Control-Request-Method", "GET"),
+            ],
+        )
+        .await;
+    answer.assert_error(403, "origin_not_allowed");
+    let answer = suite.send("OPTIONS", "/zapi/status", &[]).await;
+    answer.assert_error(404, "not_found");
+    let answer = suite.get_with("/zapi/status", &ticket).await;
+    assert_eq!(answer.status, 200);
+    for answer in [answer, suite.get("/healthz", &[]).await] {
+        assert!(
+            !answer
+                .headers
+                .to_ascii_lowercase()
+                .contains("access-control-"),
+            "{}",
+            answer.headers
+        );
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn bad_upstream_answers_map_to_stable_codes() {
+    let suite = Suite::start(|config| config.max_upstream_body = 64 * 1024).await;
+    let ticket = suite.ticket("shop-a", "ana");
+    let cases = [
+        (json!({"mode": "oversized"}), 502, "upstream_malformed"),
+        (json!({"mode": "garbage"}), 502, "upstream_malformed"),
+        (json!({"mode": "server_error"}), 502, "upstream_error"),
+        (
+            json!({"mode": "slow", "delay_ms": 3000}),
+            504,
+            "upstream_timeout",
+        ),
+        (
+            json!({"mode": "none", "latency_ms": 3000}),
+            504,
+            "upstream_timeout",
+        ),
+        (
+            json!({"mode": "client_token_rejected"}),
+            403,
+            "access_denied",
+        ),
+        (json!({"mode": "ip_not_allowed"}), 403, "access_denied"),
+        (
+            json!({"mode": "subscription_expired"}),
+            402,
+            "subscription_expired",
+        ),
+    ];
+    for (failure, status, code) in cases {
+        suite.fail(ID_A, failure.clone());
+        for path in [
+            "/zapi/status",
+            "/zapi/qr-code/image",
+            "/zapi/phone-code/5511912345678",
+        ] {
+            let started = std::time::Instant::now();
+            let answer = suite.get_with(path, &ticket).await;
+            answer.assert_error(status, code);
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "{failure} {path}"
+            );
+            assert!(
+                !answer.body.to_string().contains("203.0.113.7"),
+                "{failure}"
+            );
+        }
+    }
+    // Another instance's trouble is not this one's.
+    let other = suite.ticket("shop-b", "bia");
+    assert_eq!(suite.get_with("/zapi/status", &other).await.status, 200);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn zapi_rejecting_the_relay_is_access_denied_without_details() {
+    let mut sim = sim_config();
+    sim.allowed_ips = Some(vec!["192.0.2.1".parse().unwrap()]);
+    let suite = Suite::start_with_sim(sim, |_| {}).await;
+    let ticket = suite.ticket("shop-a", "ana");
+    let answer = suite.get_with("/zapi/status", &ticket).await;
+    answer.assert_error(403, "access_denied");
+    assert!(!answer.body.to_string().contains("127.0.0.1"));
+
+    let suite = Suite::start(|config| config.client_token = Some("wrong".into())).await;
+    let ticket = suite.ticket("shop-a", "ana");
+    suite
+        .get_with("/zapi/qr-code", &ticket)
+        .await
+        .assert_error(403, "access_denied");
+}
+
+/// 600 a minute is one every 100 ms: small enough to run out, quick enough to recover.
+fn tiny_limit(config: &mut RelayConfig) {
+    config.rate_limit = RateLimitConfig {
+        per_minute: 600,
+        burst: 3,
+    };
+}
+
+async fn expect_limited(answer: Answer) {
+    answer.assert_error(429, "rate_limited");
+    assert_eq!(answer.body["retryable"], true);
+    assert_eq!(answer.header("retry-after"), Some("1"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_client_address_runs_out_and_recovers() {
+    let suite = Suite::start(tiny_limit).await;
+    let ticket = suite.ticket("shop-a", "ana");
+    for _ in 0..3 {
+        assert_eq!(suite.get_with("/zapi/status", &ticket).await.status, 200);
+    }
+    expect_limited(suite.get_with("/zapi/qr-code", &ticket).await).await;
+    // Without trusted proxies, a made-up X-Forwarded-For changes nothing.
+    let bearer = format!("Bearer {ticket}");
+    let spoofed = suite
+        .get(
+            "/zapi/status",
+            &[
+                ("Authorization", &bearer),
+                ("X-Forwarded-For", "203.0.113.9"),
+            ],
+        )
+        .await;
+    expect_limited(spoofed).await;
+    assert_eq!(suite.calls(ID_A), 3);
+    // Health checks and unknown paths are not limited.
+    assert_eq!(suite.get("/healthz", &[]).await.status, 200);
+
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(suite.get_with("/zapi/status", &ticket).await.status, 200);
+    assert_eq!(suite.calls(ID_A), 4);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn guessing_tickets_uses_up_the_address_budget() {
+    let suite = Suite::start(tiny_limit).await;
+    let forged = suite.signed(
+        json!({"alias": "shop-a", "exp": now() + 300}),
+        Algorithm::HS256,
+        "a-guess-at-the-secret-a-guess-at-the-secret",
+    );
+    for _ in 0..3 {
+        suite
+            .get_with("/zapi/status", &forged)
+            .await
+            .assert_error(401, "unauthorized");
+    }
+    expect_limited(suite.get_with("/zapi/status", &forged).await).await;
+    assert_eq!(suite.calls(ID_A), 0);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn behind_a_trusted_proxy_limits_follow_the_forwarded_address_and_the_ticket() {
+    let suite = Suite::start(|config| {
+        tiny_limit(config);
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let ana = suite.ticket("shop-a", "ana");
+    let bia = suite.ticket("shop-a", "bia");
+
+    // Ana's ticket runs out even though she moves between addresses.
+    for ip in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        assert_eq!(suite.get_from(ip, &ana).await.status, 200);
+    }
+    expect_limited(suite.get_from("203.0.113.4", &ana).await).await;
+    // One address runs out whoever's tickets it uses.
+    assert_eq!(suite.get_from("203.0.113.5", &bia).await.status, 200);
+    assert_eq!(suite.get_from("203.0.113.5", &bia).await.status, 200);
+    let carl = suite.ticket("shop-b", "carl");
+    assert_eq!(suite.get_from("203.0.113.5", &carl).await.status, 200);
+    let dan = suite.ticket("shop-b", "dan");
+    expect_limited(suite.get_from("203.0.113.5", &dan).await).await;
+    assert_eq!(suite.get_from("203.0.113.6", &dan).await.status, 200);
+    // The proxy's own entry on the right is skipped; the client's own claims on the left are not
+    // believed.
+    let eve = suite.ticket("shop-b", "eve");
+    for _ in 0..3 {
+        let answer = suite
+            .get(
+                "/zapi/status",
+                &[
+                    ("Authorization", &format!("Bearer {eve}")),
+                    ("X-Forwarded-For", "198.51.100.1, 203.0.113.5, 127.0.0.1"),
+                ],
+            )
+            .await;
+        expect_limited(answer).await;
+    }
+    assert_eq!((suite.calls(ID_A), suite.calls(ID_B)), (5, 2));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn header_mode_needs_the_header_or_cookie_the_app_sets() {
+    let suite = Suite::start(|config| {
+        config.instances = [("default".to_owned(), Instance::new(ID_A, TOKEN_A))].into();
+        config.auth.mode = AuthMode::Header;
+        config.auth.header = Some("X-Auth-User".into());
+        config.auth.cookie = Some("session".into());
+        config.cors.allow_credentials = true;
+    })
+    .await;
+    let answer = suite.get("/zapi/status", &[]).await;
+    answer.assert_error(401, "unauthorized");
+    assert_eq!(answer.header("www-authenticate"), None);
+    suite
+        .get("/zapi/status", &[("Cookie", "other=1")])
+        .await
+        .assert_error(401, "unauthorized");
+    assert_eq!(
+        suite
+            .get("/zapi/status", &[("X-Auth-User", "ana@example.com")])
+            .await
+            .status,
+        200
+    );
+    let answer = suite
+        .get(
+            "/zapi/status",
+            &[("Origin", APP_ORIGIN), ("Cookie", "theme=dark; session=s3")],
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some(APP_ORIGIN)
+    );
+    assert_eq!(
+        answer.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    assert_eq!(suite.calls(ID_A), 2);
+}
+
+#[test]
+fn mint_prints_a_ticket_the_relay_accepts_and_never_prints_the_secret() {
+    let dir = std::env::temp_dir().join(format!("zapi-relay-mint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("relay.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[zapi]\nclient_token = \"{CLIENT_TOKEN}\"\n\n\
+             [instances.shop-a]\nid = \"{ID_A}\"\ntoken = \"{TOKEN_A}\"\n\n\
+             [auth]\nmode = \"ticket\"\nticket_secret = \"{TICKET_SECRET}\"\n"
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_zapi-relay"))
+            .arg("--config")
+            .arg(&file)
+            .args(args)
+            .env_clear()
+            .output()
+            .unwrap()
+    };
+
+    let out = run(&["mint", "--alias", "shop-a", "--ttl", "120", "--sub", "ana"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ticket = String::from_utf8(out.stdout).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(Algorithm::HS256);
+    validation.leeway = 0;
+    let claims = jsonwebtoken::decode::<zapi_relay::TicketClaims>(
+        ticket.trim(),
+        &jsonwebtoken::DecodingKey::from_secret(TICKET_SECRET.as_bytes()),
+        &validation,
+    )
+    .unwrap()
+    .claims;
+    assert_eq!(claims.alias, "shop-a");
+    assert_eq!(claims.sub.as_deref(), Some("ana"));
+    assert!((now() + 110..=now() + 120).contains(&claims.exp));
+
+    for args in [
+        &["mint", "--alias", "shop-z"][..],
+        &["mint", "--alias", "shop-a", "--ttl", "999999"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for secret in SECRETS {
+            assert!(!printed.contains(secret), "{args:?} printed {secret:?}");
+        }
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
