@@ -19,8 +19,8 @@ const control = (path, body) =>
 const snapshot = () => control(`/instances/${instance}`);
 
 /** GETs a relay path, checking that no secret leaks into the status line, headers or body. */
-async function get(path) {
-  const response = await fetch(`${relay}${path}`);
+async function get(path, requestHeaders = {}) {
+  const response = await fetch(`${relay}${path}`, { headers: requestHeaders });
   const text = await response.text();
   const headers = [...response.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
   for (const secret of secrets) {
@@ -114,3 +114,11 @@ for (const [mode, pattern] of [
     if (json.code === undefined) assert.match(json.error, pattern);
   });
 }
+
+test("an origin nobody allowed gets no CORS permission", async () => {
+  const origin = "https://evil.example";
+  const { status, headers } = await get("/status", { origin });
+  const allowed = headers.get("access-control-allow-origin");
+  assert.ok(allowed !== "*" && allowed !== origin, `allowed ${allowed} (status ${status})`);
+  assert.notEqual(headers.get("access-control-allow-credentials"), "true");
+});

@@ -819,6 +819,14 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_is_valid() {
+        let config = from(Some(include_str!("../relay.example.toml")), &[]).unwrap();
+        assert_eq!(config.instances.len(), 2);
+        assert_eq!(config.auth.mode, AuthMode::Ticket);
+        assert_eq!(config.rate_limit, RateLimitConfig::PRODUCTION);
+    }
+
+    #[test]
     fn the_environment_overrides_the_file() {
         let config = from(
             Some(FILE),
