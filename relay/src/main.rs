@@ -13,8 +13,8 @@ use zapi_relay::{ConfigError, RelayConfig};
 #[command(version)]
 struct Cli {
     /// TOML configuration (see relay/relay.example.toml); environment variables override it.
-    /// Without it, the environment alone configures one instance.
-    #[arg(long, env = "RELAY_CONFIG", global = true, value_name = "FILE")]
+    /// Default: $RELAY_CONFIG; without either, the environment alone configures one instance.
+    #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
@@ -41,7 +41,12 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let config = match &cli.config {
+    let file = cli.config.clone().or_else(|| {
+        std::env::var_os("RELAY_CONFIG")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    let config = match &file {
         Some(file) => RelayConfig::load(file),
         None => RelayConfig::from_env(),
     };
