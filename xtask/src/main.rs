@@ -1,5 +1,6 @@
 //! Project automation: `cargo xtask demo`, `cargo xtask test`, `cargo xtask bundle`.
 
+mod bench;
 mod bundle;
 mod cmd;
 mod contract;
@@ -16,6 +17,7 @@ usage: cargo xtask <command>
   test     install what is missing, then fmt, clippy, native, browser and end-to-end tests
   e2e      only the browser specs (optionally filtered: cargo xtask e2e qr-flow) and the relay contract suite
   bundle   build the npm package into npm/pkg and report its size
+  bench    measure the widget and the relay against their baselines, write BENCHMARKS.md
   setup    install the build tools only (add --test for Chromium, nginx, trunk, Playwright)
 ";
 
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
             .and_then(|()| setup::test_tools())
             .and_then(|()| bundle::build())
             .and_then(|bundle| browser_and_contract_tests(&bundle)),
+        Some("bench") => bench::run(),
         Some("bundle") => setup::build_tools().and_then(|()| bundle::build().map(|_| ())),
         Some("setup") => {
             setup::build_tools().and_then(|()| match args.get(1).map(String::as_str) {
@@ -120,8 +123,9 @@ fn test() -> cmd::Result {
 fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
     let site = site::assemble(bundle)?;
     cmd::cargo(&["build", "-p", "zapi-sim", "-p", "zapi-relay"])?;
-    let stack = services::Stack::start(&site, services::Upstream::Simulator, "127.0.0.1:0")?;
+    let mut stack = services::Stack::start(&site, services::Upstream::Simulator, "127.0.0.1:0")?;
     let sim = stack.simulator_url.clone().unwrap_or_default();
+    let (ticket_relay, ticket) = stack.start_ticket_relay()?;
     let mut playwright = vec!["playwright", "test"];
     let filter: Vec<String> = std::env::args().skip(2).collect();
     playwright.extend(filter.iter().map(String::as_str));
@@ -132,6 +136,8 @@ fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
         &[
             ("ZAPI_E2E_BASE_URL", stack.relay_url.as_str()),
             ("ZAPI_E2E_SIM_URL", sim.as_str()),
+            ("ZAPI_E2E_TICKET_RELAY_URL", ticket_relay.as_str()),
+            ("ZAPI_E2E_TICKET", ticket.as_str()),
         ],
     )?;
     contract::run(&stack)

@@ -8,6 +8,8 @@ use std::process::{Child, Command, Stdio};
 pub const DEMO_INSTANCE: &str = "demo-instance";
 pub const DEMO_TOKEN: &str = "demo-token";
 pub const DEMO_CLIENT_TOKEN: &str = "demo-client-token";
+/// Signs the browser tests' tickets; only ever used on loopback.
+const TEST_TICKET_SECRET: &str = "zapi-connect-e2e-ticket-secret-not-for-production";
 
 pub enum Upstream {
     Simulator,
@@ -32,12 +34,22 @@ pub struct Stack {
 
 impl Stack {
     pub fn start(site: &Path, upstream: Upstream, relay_bind: &str) -> Result<Stack> {
+        Stack::start_built(site, upstream, relay_bind, "debug")
+    }
+
+    /// Like [`Stack::start`], with the binaries of a cargo `profile` (`debug`, `release`).
+    pub fn start_built(
+        site: &Path,
+        upstream: Upstream,
+        relay_bind: &str,
+        profile: &str,
+    ) -> Result<Stack> {
         let mut stack = Stack {
             children: Vec::new(),
             relay_url: String::new(),
             simulator_url: None,
         };
-        let bin = cmd::target_dir().join("debug");
+        let bin = cmd::target_dir().join(profile);
         let site_dir = site.to_str().ok_or("site path is not UTF-8")?;
         let mut relay = Command::new(bin.join("zapi-relay"));
         relay
@@ -70,6 +82,44 @@ impl Stack {
             .map_err(|e| format!("demo-config.json: {e}"))?;
         stack.relay_url = stack.spawn(relay, "zapi-relay listening on ")?;
         Ok(stack)
+    }
+
+    /// A second relay, in ticket mode on an origin of its own that allows the first relay's
+    /// origin: the browser tests of the `token` attribute. Returns its URL and a valid ticket.
+    pub fn start_ticket_relay(&mut self) -> Result<(String, String)> {
+        let sim = self
+            .simulator_url
+            .clone()
+            .ok_or("the ticket relay needs the simulator")?;
+        let origin = self.relay_url.clone();
+        let relay_bin = cmd::target_dir().join("debug/zapi-relay");
+        let env = [
+            ("ZAPI_UPSTREAM", sim.as_str()),
+            ("ZAPI_INSTANCE_ID", DEMO_INSTANCE),
+            ("ZAPI_TOKEN", DEMO_TOKEN),
+            ("ZAPI_CLIENT_TOKEN", DEMO_CLIENT_TOKEN),
+            ("RELAY_AUTH_MODE", "ticket"),
+            ("RELAY_TICKET_SECRET", TEST_TICKET_SECRET),
+            ("RELAY_CORS_ORIGINS", origin.as_str()),
+            ("RELAY_BIND", "127.0.0.1:0"),
+        ];
+        let mut relay = Command::new(&relay_bin);
+        relay.envs(env);
+        let url = self.spawn(relay, "zapi-relay listening on ")?;
+        let minted = Command::new(&relay_bin)
+            .args(["mint", "--alias", "default", "--ttl", "600"])
+            .envs(env)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("zapi-relay mint: {e}"))?;
+        if !minted.status.success() {
+            return Err(format!(
+                "zapi-relay mint failed: {}",
+                String::from_utf8_lossy(&minted.stderr)
+            ));
+        }
+        let ticket = String::from_utf8_lossy(&minted.stdout).trim().to_string();
+        Ok((url, ticket))
     }
 
     /// Blocks until the relay exits (Ctrl-C reaches every process of the terminal's group).
