@@ -16,7 +16,9 @@ pub fn qr_svg(payload: &str) -> String {
     let mut svg = String::with_capacity(code.path.len() + 160);
     svg.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox=""#);
     svg.push_str(&view_box);
-    svg.push_str(r#"" shape-rendering="crispEdges"><rect width="100%" height="100%" fill="#fff"/><path fill="#000" d=""#);
+    svg.push_str(
+        r##"" shape-rendering="crispEdges"><rect width="100%" height="100%" fill="#fff"/><path fill="#000" d=""##,
+    );
     svg.push_str(&code.path);
     svg.push_str(r#""/></svg>"#);
     svg
