@@ -50,15 +50,21 @@ pub fn ZapiConnect(
     #[prop(into, optional)]
     on_event: Option<Callback<WidgetEvent>>,
 ) -> impl IntoView {
-    let phase = RwSignal::new(Phase::Loading);
-    let now = RwSignal::new(js_sys::Date::now());
+    // One signal type for everything the view shows: each kind of reactive binding costs its own
+    // copy of Leptos' rendering code in the bundle.
+    let text = || RwSignal::new(String::new());
+    let shown = Shown {
+        state: text(),
+        live: text(),
+        body: text(),
+        countdown: text(),
+    };
     let runtime = Rc::new(Runtime {
         machine: RefCell::new(Machine::default()),
         queue: RefCell::default(),
         busy: Cell::new(false),
         stopped: Cell::new(false),
-        phase,
-        now,
+        shown,
         ticker: RefCell::default(),
         requests: RefCell::default(),
         next_request: Cell::new(0),
@@ -66,15 +72,14 @@ pub fn ZapiConnect(
         this: RefCell::default(),
     });
     *runtime.this.borrow_mut() = Rc::downgrade(&runtime);
-    on_cleanup({
-        let runtime = SendWrapper::new(runtime.clone());
-        move || runtime.stop()
-    });
+    runtime.show(js_sys::Date::now());
 
     let warned_interval = Cell::new(None);
-    Effect::new({
+    // A render effect runs at once and is type-erased inside Leptos: a plain `Effect` costs a
+    // spawned task and its own copy of the effect machinery in the bundle.
+    let config_effect = RenderEffect::new({
         let runtime = runtime.clone();
-        move |_| {
+        move |_: Option<()>| {
             let requested = interval.get();
             let (interval_secs, fell_back) = choose_interval(requested);
             if fell_back && warned_interval.replace(requested) != requested {
@@ -89,8 +94,11 @@ pub fn ZapiConnect(
             runtime.dispatch(Event::Start);
         }
     });
+    on_cleanup({
+        let held = SendWrapper::new((runtime.clone(), config_effect));
+        move || held.0.stop()
+    });
 
-    let state = move || phase.with(|p| p.name().unwrap_or(StateName::Loading));
     let on_click = move |event: web_sys::MouseEvent| {
         let action = event
             .target()
@@ -103,24 +111,12 @@ pub fn ZapiConnect(
             _ => {}
         }
     };
-    let countdown = move || {
-        phase.with(|p| match *p {
-            Phase::Qr {
-                deadline_ms, last, ..
-            } => Some(view! {
-                <span part="countdown" class="zc-count">
-                    {move || msg::countdown(countdown_secs(deadline_ms, now.get()), last)}
-                </span>
-            }),
-            _ => None,
-        })
-    };
     view! {
         <style>{STYLE}</style>
-        <div part="base" class="zc" data-state=move || state().as_str() on:click=on_click>
-            <p class="zc-sr" aria-live="polite">{move || announcement(state())}</p>
-            <div class="zc-body" inner_html=move || phase.with(markup::body)></div>
-            {countdown}
+        <div part="base" class="zc" data-state=shown.state on:click=on_click>
+            <p class="zc-sr" aria-live="polite">{shown.live}</p>
+            <div class="zc-body" inner_html=shown.body></div>
+            <span part="countdown" class="zc-count">{shown.countdown}</span>
         </div>
     }
 }
@@ -137,6 +133,25 @@ fn announcement(state: StateName) -> &'static str {
     }
 }
 
+/// The text of each reactive part of the view.
+#[derive(Clone, Copy)]
+struct Shown {
+    /// `data-state` of the base part.
+    state: RwSignal<String>,
+    /// The polite live region.
+    live: RwSignal<String>,
+    /// The state's markup, from [`markup::body`].
+    body: RwSignal<String>,
+    countdown: RwSignal<String>,
+}
+
+#[inline(never)]
+fn set_if_changed(signal: RwSignal<String>, value: String) {
+    if signal.with_untracked(|old| *old != value) {
+        signal.set(value);
+    }
+}
+
 /// Runs the machine: feeds it events, carries out its commands, and owns every timer and
 /// request so that [`Runtime::stop`] can end them all.
 struct Runtime {
@@ -144,8 +159,7 @@ struct Runtime {
     queue: RefCell<VecDeque<Event>>,
     busy: Cell<bool>,
     stopped: Cell<bool>,
-    phase: RwSignal<Phase>,
-    now: RwSignal<f64>,
+    shown: Shown,
     ticker: RefCell<Option<Interval>>,
     requests: RefCell<Vec<(u32, AbortController)>>,
     next_request: Cell<u32>,
@@ -182,18 +196,25 @@ impl Runtime {
         self.busy.set(false);
     }
 
-    /// Brings the signals and the ticker in line with the machine.
+    /// Brings the view and the ticker in line with the machine.
     fn show(&self, now: f64) {
-        let (changed, wants_ticks) = {
+        let wants_ticks = {
             let machine = self.machine.borrow();
             let phase = machine.phase();
-            let changed = self.phase.with_untracked(|shown| shown != phase);
-            (changed.then(|| phase.clone()), machine.wants_ticks())
+            let state = phase.name().unwrap_or(StateName::Loading);
+            let countdown = match *phase {
+                Phase::Qr {
+                    deadline_ms, last, ..
+                } => msg::countdown(countdown_secs(deadline_ms, now), last),
+                _ => String::new(),
+            };
+            let shown = &self.shown;
+            set_if_changed(shown.state, state.as_str().into());
+            set_if_changed(shown.live, announcement(state).into());
+            set_if_changed(shown.body, markup::body(phase));
+            set_if_changed(shown.countdown, countdown);
+            machine.wants_ticks()
         };
-        if let Some(phase) = changed {
-            self.phase.set(phase);
-        }
-        self.now.set(now);
         let mut ticker = self.ticker.borrow_mut();
         if wants_ticks && ticker.is_none() {
             let this = self.this.borrow().clone();
