@@ -19,7 +19,7 @@ pub fn run(stack: &Stack) -> Result {
     suite("examples/node-relay", &node.base, sim)?;
     drop(node);
 
-    let nginx = Relay::nginx(sim)?;
+    let nginx = Relay::nginx(sim, &Nginx::default())?;
     suite("examples/nginx", &nginx.base, sim)?;
     Ok(())
 }
@@ -39,9 +39,31 @@ fn suite(name: &str, relay: &str, sim: &str) -> Result {
     )
 }
 
-struct Relay {
+/// A relay recipe running as a child process, stopped on drop.
+pub(crate) struct Relay {
     child: Child,
-    base: String,
+    /// The relay's base URL, such as `http://127.0.0.1:PORT/zapi`.
+    pub(crate) base: String,
+}
+
+/// The nginx settings around the recipe's server block.
+pub(crate) struct Nginx {
+    /// nginx's prefix (config, pid, logs), a folder of the target directory.
+    pub(crate) dir: &'static str,
+    /// `worker_processes`.
+    pub(crate) workers: &'static str,
+    /// Whether requests are written to `logs/access.log`.
+    pub(crate) access_log: bool,
+}
+
+impl Default for Nginx {
+    fn default() -> Self {
+        Nginx {
+            dir: "nginx",
+            workers: "1",
+            access_log: true,
+        }
+    }
 }
 
 impl Relay {
@@ -58,9 +80,10 @@ impl Relay {
         Relay::ready(child, port)
     }
 
-    fn nginx(sim: &str) -> Result<Relay> {
+    /// `examples/nginx/zapi-relay.conf.template` rendered for `sim` on a free loopback port.
+    pub(crate) fn nginx(sim: &str, settings: &Nginx) -> Result<Relay> {
         let port = free_port()?;
-        let prefix = cmd::target_dir().join("nginx");
+        let prefix = cmd::target_dir().join(settings.dir);
         let _ = std::fs::remove_dir_all(&prefix);
         std::fs::create_dir_all(prefix.join("logs")).map_err(|e| e.to_string())?;
         let template = cmd::root().join("examples/nginx/zapi-relay.conf.template");
@@ -69,13 +92,19 @@ impl Relay {
         for (key, value) in upstream_env(sim) {
             server = server.replace(&format!("${{{key}}}"), &value);
         }
+        let access_log = if settings.access_log {
+            format!("{}/logs/access.log", prefix.display())
+        } else {
+            "off".to_string()
+        };
         let conf = format!(
-            "user root;\nworker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\n\
-             events {{ worker_connections 64; }}\n\
-             http {{\n  access_log {prefix}/logs/access.log;\n  client_body_temp_path {prefix};\n  \
+            "user root;\nworker_processes {workers};\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{\n  access_log {access_log};\n  client_body_temp_path {prefix};\n  \
              proxy_temp_path {prefix};\n  fastcgi_temp_path {prefix};\n  uwsgi_temp_path {prefix};\n  \
              scgi_temp_path {prefix};\n{server}\n}}\n",
-            prefix = prefix.display()
+            prefix = prefix.display(),
+            workers = settings.workers,
         );
         let conf_path = prefix.join("nginx.conf");
         std::fs::write(&conf_path, conf).map_err(|e| e.to_string())?;

@@ -70,7 +70,7 @@ pub fn path_with_node_tools() -> String {
     format!("{}:{path}", tools.display())
 }
 
-fn npm_ci(dir: &Path) -> Result {
+pub fn npm_ci(dir: &Path) -> Result {
     let installed = dir.join("node_modules/.package-lock.json");
     let lock = dir.join("package-lock.json");
     let fresh = match (modified(&installed), modified(&lock)) {
