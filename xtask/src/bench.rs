@@ -378,17 +378,13 @@ fn wasm_breakdown() -> Result<String> {
     let mut items: Vec<(u64, String)> = Vec::new();
     let mut total = 0;
     for line in csv.lines().skip(1) {
-        // Name,ShallowSize,ShallowSizePercent; names may contain commas.
-        let mut fields = line.rsplitn(3, ',');
-        let (Some(_percent), Some(size), Some(name)) =
-            (fields.next(), fields.next(), fields.next())
-        else {
+        let Some((name, size)) = csv_name_and_size(line) else {
             continue;
         };
-        let Ok(size) = size.parse::<u64>() else {
+        // Names exist only in this copy: the shipped wasm has no name section.
+        if name.contains("\"function names\" subsection") || name.starts_with("custom section") {
             continue;
-        };
-        let name = name.trim_matches('"').to_string();
+        }
         total += size;
         *by_crate.entry(owner(&name)).or_default() += size;
         items.push((size, name));
@@ -430,6 +426,34 @@ fn wasm_breakdown() -> Result<String> {
     Ok(md)
 }
 
+/// The first two fields of twiggy's CSV (`Name,ShallowSize,...`); a quoted name may hold commas
+/// and doubled quotes.
+fn csv_name_and_size(line: &str) -> Option<(String, u64)> {
+    let (name, rest) = match line.strip_prefix('"') {
+        Some(quoted) => {
+            let mut name = String::new();
+            let mut chars = quoted.char_indices().peekable();
+            loop {
+                let (i, c) = chars.next()?;
+                if c != '"' {
+                    name.push(c);
+                } else if chars.peek().map(|&(_, c)| c) == Some('"') {
+                    name.push('"');
+                    chars.next();
+                } else {
+                    break (name, quoted[i + 1..].strip_prefix(',')?);
+                }
+            }
+        }
+        None => {
+            let (name, rest) = line.split_once(',')?;
+            (name.to_string(), rest)
+        }
+    };
+    let size = rest.split(',').next()?.parse().ok()?;
+    Some((name, size))
+}
+
 /// The crate an item belongs to: the first path segment of its demangled name.
 fn owner(name: &str) -> String {
     let name = name
@@ -443,7 +467,7 @@ fn owner(name: &str) -> String {
     match name.find("::") {
         Some(end) if !name[..end].contains(' ') => name[..end].to_string(),
         _ if name.starts_with("code[") || name.contains("func[") => "unnamed code".into(),
-        _ => "other (tables, exports, wasm-bindgen glue)".into(),
+        _ => "exports, imports, tables (no Rust path)".into(),
     }
 }
 
@@ -948,6 +972,19 @@ mod tests {
         collect("noise\nRESULT a 1 2\nRESULT a 3\n".into(), &mut results);
         assert_eq!(results["a"], vec![1.0, 2.0, 3.0]);
         assert_eq!(results.len(), 1);
+    }
+
+    #[test]
+    fn twiggy_csv_names_may_hold_commas_and_quotes() {
+        let line = r#""data segment "".rodata.2""",14076,5.24,,"#;
+        assert_eq!(
+            csv_name_and_size(line),
+            Some((r#"data segment ".rodata.2""#.to_string(), 14076))
+        );
+        assert_eq!(
+            csv_name_and_size("zapiconnectelement_connect,7615,2.8,,"),
+            Some(("zapiconnectelement_connect".to_string(), 7615))
+        );
     }
 
     #[test]
