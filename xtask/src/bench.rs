@@ -39,6 +39,14 @@ pub fn run() -> Result {
     setup::test_tools()?;
     bench_tools()?;
     let bundle = bundle::build()?;
+    // The breakdown's input, before anything else can rebuild the shared target directory.
+    let unoptimized = cmd::target_dir().join("bench/zapi_connect.wasm");
+    std::fs::create_dir_all(cmd::target_dir().join("bench")).map_err(|e| e.to_string())?;
+    std::fs::copy(
+        cmd::target_dir().join("wasm32-unknown-unknown/bundle/zapi_connect.wasm"),
+        &unoptimized,
+    )
+    .map_err(|e| format!("{}: {e}", unoptimized.display()))?;
     let qr_wasm = build_qr_wasm()?;
     let site = site::assemble(&bundle)?;
     add_bench_files(&site, &qr_wasm)?;
@@ -91,7 +99,7 @@ pub fn run() -> Result {
     );
     relay_benchmarks(&stack, &sim, &mut results)?;
     drop(stack);
-    let breakdown = wasm_breakdown().unwrap_or_else(|error| {
+    let breakdown = wasm_breakdown(&unoptimized).unwrap_or_else(|error| {
         eprintln!("xtask: no wasm size breakdown: {error}");
         String::new()
     });
@@ -367,14 +375,13 @@ fn parse_duration_ms(text: &str) -> Option<f64> {
 
 /// What the shipped wasm is made of, by crate, from twiggy on a copy optimized like the bundle
 /// but with its name section kept.
-fn wasm_breakdown() -> Result<String> {
+fn wasm_breakdown(wasm: &Path) -> Result<String> {
     let dir = cmd::target_dir().join("bench/wasm-names");
     let _ = std::fs::remove_dir_all(&dir);
-    let wasm = cmd::target_dir().join("wasm32-unknown-unknown/bundle/zapi_connect.wasm");
     cmd::run_in(
         "wasm-bindgen",
         &[
-            utf8(&wasm)?,
+            utf8(wasm)?,
             "--target",
             "web",
             "--keep-debug",
