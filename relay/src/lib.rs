@@ -9,7 +9,8 @@
 //! | `GET {base}/status` | `/instances/{id}/token/{token}/status` |
 //!
 //! plus `GET /healthz` and, optionally, a static folder at `/`. Errors are a JSON envelope with
-//! a stable code (see [`RelayError`]); every response carries `Cache-Control: no-store`.
+//! a stable code (see [`RelayError`]); every relay answer carries `Cache-Control: no-store`
+//! (static files, when served, `no-cache`).
 //!
 //! Several instances sit behind aliases ([`RelayConfig::instances`]); in [`AuthMode::Ticket`] a
 //! short-lived signed ticket ([`TicketClaims`]) picks the alias. Other origins are refused
@@ -87,11 +88,20 @@ pub fn app(config: RelayConfig) -> Router {
     };
     let router = router.route("/healthz", get(routes::healthz::get));
     let router = match static_dir {
+        // Static files may be cached but are revalidated (Last-Modified), so a page's wasm is
+        // not downloaded and compiled again on every visit; relay answers stay `no-store`.
         Some(dir) => router.fallback_service(
-            ServeDir::new(dir)
-                .append_index_html_on_directories(true)
-                .call_fallback_on_method_not_allowed(true)
-                .not_found_service(routes::not_found.into_service()),
+            ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    revalidate_static,
+                ))
+                .service(
+                    ServeDir::new(dir)
+                        .append_index_html_on_directories(true)
+                        .call_fallback_on_method_not_allowed(true)
+                        .not_found_service(routes::not_found.into_service()),
+                ),
         ),
         None => router.fallback(routes::not_found),
     };
@@ -128,11 +138,18 @@ pub fn app(config: RelayConfig) -> Router {
                         .on_failure(DefaultOnFailure::new().level(Level::WARN)),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(SetResponseHeaderLayer::overriding(
+                .layer(SetResponseHeaderLayer::if_not_present(
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("no-store"),
                 )),
         )
+}
+
+/// `no-cache` for a static file that was found; errors keep the relay's `no-store`.
+fn revalidate_static<B>(response: &axum::http::Response<B>) -> Option<HeaderValue> {
+    let status = response.status();
+    (status.is_success() || status == axum::http::StatusCode::NOT_MODIFIED)
+        .then_some(HeaderValue::from_static("no-cache"))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
