@@ -52,14 +52,55 @@ export class Widget {
     this.error = page.locator("zapi-connect [part=error]");
     this.retryButton = page.locator("zapi-connect [part=retry-button]");
     this.connected = page.locator("zapi-connect [part=connected]");
+    this.element = page.locator("zapi-connect");
+    this.tabs = page.locator("zapi-connect [part=method-tab]");
+    this.phoneInput = page.locator("zapi-connect [part=phone-input]");
+    this.phoneError = page.locator("zapi-connect [part=phone-error]");
+    this.phoneSubmit = page.locator("zapi-connect [part=phone-submit]");
+    this.phoneNumber = page.locator("zapi-connect [part=phone-number]");
+    this.getCodeButton = page.locator("zapi-connect [part=get-code-button]");
+    this.changeNumberButton = page.locator("zapi-connect [part=change-number-button]");
+    this.code = page.locator("zapi-connect [part=code]");
+    this.copyButton = page.locator("zapi-connect [part=copy-button]");
+    this.copyStatus = page.locator("zapi-connect [part=copy-status]");
+  }
+
+  tab(name) {
+    return this.page.locator(`zapi-connect [part=method-tab][data-action=method-${name}]`);
+  }
+
+  /** Chooses the phone method (when tabs are shown), types `number` and confirms it. */
+  async requestPhoneCode(number = "+55 (11) 91234-5678") {
+    if (await this.tabs.count()) await this.tab("phone").click();
+    await this.expectState("phone-input");
+    await this.phoneInput.fill(number);
+    await this.phoneInput.press("Enter");
+    await expect(this.getCodeButton).toBeVisible();
+    await this.getCodeButton.click();
+    await this.expectState("phone-code");
+  }
+
+  /** The code on screen without its dash, as the simulator reports it. */
+  async shownCode() {
+    return (await this.code.textContent()).replace("-", "");
+  }
+
+  /** Makes the page report itself hidden (`true`) or visible, as a background tab would. */
+  async setHidden(hidden) {
+    await this.page.evaluate((hidden) => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (hidden ? "hidden" : "visible") });
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }, hidden);
   }
 
   /** Opens the bare fixture page and inserts the element with `attributes`. */
-  async mount(attributes = {}) {
+  async mount(attributes = {}, { pageLang } = {}) {
     await this.page.clock.install();
     await this.page.goto("/fixture.html");
     await this.page.evaluate(
-      ({ attributes, names }) => {
+      ({ attributes, names, pageLang }) => {
+        if (pageLang) document.documentElement.lang = pageLang;
         window.zapiEvents = [];
         for (const name of names) {
           document.addEventListener(name, (e) => window.zapiEvents.push({ type: e.type, detail: e.detail }));
@@ -70,7 +111,7 @@ export class Widget {
         }
         document.body.append(element);
       },
-      { attributes, names: EVENTS },
+      { attributes, names: EVENTS, pageLang },
     );
   }
 
@@ -97,7 +138,16 @@ export class Widget {
 
   /** Screenshots the QR as shown and decodes it, as a phone camera would. */
   async decodeQr() {
-    const png = PNG.sync.read(await this.qr.screenshot());
+    // A refresh may replace the code while it is being captured; capture the new one then.
+    let shot;
+    for (let attempt = 0; !shot; attempt++) {
+      try {
+        shot = await this.qr.screenshot();
+      } catch (error) {
+        if (attempt >= 3 || !String(error).includes("not attached")) throw error;
+      }
+    }
+    const png = PNG.sync.read(shot);
     const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
     expect(code, "the QR on screen decodes").not.toBeNull();
     return code.data;

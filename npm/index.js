@@ -2,7 +2,7 @@
 import init, { ZapiConnectElement } from "./pkg/zapi_connect.js";
 
 const TAG = "zapi-connect";
-const ATTRIBUTES = ["relay", "interval", "qr-format"];
+const ATTRIBUTES = ["relay", "interval", "qr-format", "methods", "default-country", "code-ttl", "lang", "theme"];
 
 let loading = null;
 
@@ -30,12 +30,16 @@ export class ZapiConnect extends HTMLElement {
     if (!this.shadowRoot) this.attachShadow({ mode: "open" });
   }
 
+  #messages = null;
+
   connectedCallback() {
     // A microtask gives the page's own `ready(url)` call, made right after import, the first word.
     queueMicrotask(() =>
       ready().then(() => {
         if (!this.isConnected || this.#handle) return;
         this.#handle = new ZapiConnectElement(this);
+        if (this.#messages) this.#handle.setMessages(entries(this.#messages));
+        if (this.#stopped) this.#handle.stop();
         this.#handle.connect();
       }, (error) => console.error("zapi-connect: could not load its WebAssembly module", error)),
     );
@@ -55,32 +59,61 @@ export class ZapiConnect extends HTMLElement {
     if (this.#handle && oldValue !== newValue) this.#handle.attributeChanged(name, oldValue, newValue);
   }
 
-  /** Base URL of the relay (attribute `relay`). */
-  get relay() {
-    return this.getAttribute("relay") ?? "";
-  }
-  set relay(value) {
-    this.setAttribute("relay", String(value));
+  #stopped = false;
+
+  /** Starts the flow again after `stop()`. */
+  start() {
+    this.#stopped = false;
+    this.#handle?.start();
   }
 
-  /** Seconds between QR codes, 10–20 (attribute `interval`); `null` when not set (15 is used). */
-  get interval() {
-    const value = this.getAttribute("interval");
-    return value === null || value.trim() === "" ? null : Number(value);
-  }
-  set interval(value) {
-    if (value === null || value === undefined) this.removeAttribute("interval");
-    else this.setAttribute("interval", String(value));
+  /** Stops every timer and request; the widget shows a Start button. */
+  stop() {
+    this.#stopped = true;
+    this.#handle?.stop();
   }
 
-  /** `"svg"` (default) or `"image"` (attribute `qr-format`). */
-  get qrFormat() {
-    return this.getAttribute("qr-format") === "image" ? "image" : "svg";
+  /** Starts over from the status check (a new code, a new look at the link). */
+  refresh() {
+    this.#stopped = false;
+    this.#handle?.refresh();
   }
-  set qrFormat(value) {
-    if (value === null || value === undefined) this.removeAttribute("qr-format");
-    else this.setAttribute("qr-format", String(value));
+
+  /** Text overrides: a plain object of message key → string (see the README's key table). */
+  get messages() {
+    return this.#messages;
   }
+  set messages(value) {
+    this.#messages = value && typeof value === "object" ? { ...value } : null;
+    this.#handle?.setMessages(entries(this.#messages ?? {}));
+  }
+}
+
+/** Message overrides as the widget reads them: `key NUL text NUL …`. */
+const entries = (messages) => Object.entries(messages).map(([key, text]) => `${key}\0${text}`).join("\0");
+
+for (const [property, attribute] of [
+  ["relay", "relay"],
+  ["interval", "interval"],
+  ["qrFormat", "qr-format"],
+  ["methods", "methods"],
+  ["defaultCountry", "default-country"],
+  ["codeTtl", "code-ttl"],
+  ["theme", "theme"],
+]) {
+  // Properties mirror attributes as their text (`null` when absent); the widget checks them and
+  // falls back to the defaults. `lang` is HTMLElement's own reflected property.
+  Object.defineProperty(ZapiConnect.prototype, property, {
+    configurable: true,
+    enumerable: true,
+    get() {
+      return this.getAttribute(attribute);
+    },
+    set(value) {
+      if (value === null || value === undefined) this.removeAttribute(attribute);
+      else this.setAttribute(attribute, String(value));
+    },
+  });
 }
 
 /** Defines `<zapi-connect>` (or `tag`); safe to call more than once. */

@@ -10,37 +10,39 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
 use crate::component::ZapiConnect;
-use crate::machine::{QrFormat, WidgetEvent};
-use crate::messages as msg;
+use crate::machine::WidgetEvent;
+use crate::options::{Options, ATTRIBUTES};
 
 /// Drives one `<zapi-connect>` element: mounts the widget into its shadow root while the
-/// element is in the document and feeds attribute changes to it.
+/// element is in the document and feeds attribute, property and method calls to it.
 #[wasm_bindgen]
 pub struct ZapiConnectElement {
     host: HtmlElement,
     relay: ArcRwSignal<String>,
-    interval: ArcRwSignal<Option<u32>>,
-    qr_format: ArcRwSignal<Option<QrFormat>>,
+    options: ArcRwSignal<Options>,
+    /// Attributes already warned about, so that each bad value is reported once.
+    warned: Vec<&'static str>,
     /// The mounted widget and its container; dropping the handle unmounts it and ends its work.
     mounted: Option<(Box<dyn Any>, web_sys::Element)>,
 }
 
 #[wasm_bindgen]
 impl ZapiConnectElement {
-    /// Reads the host's current `relay`, `interval` and `qr-format` attributes.
+    /// Reads the host's current attributes.
     #[wasm_bindgen(constructor)]
     pub fn new(host: HtmlElement) -> ZapiConnectElement {
-        let attribute = |name| host.get_attribute(name);
-        let relay = ArcRwSignal::new(attribute("relay").unwrap_or_default());
-        let interval = ArcRwSignal::new(parse_interval(attribute("interval")));
-        let qr_format = ArcRwSignal::new(parse_qr_format(attribute("qr-format")));
-        ZapiConnectElement {
-            host,
-            relay,
-            interval,
-            qr_format,
+        let mut element = ZapiConnectElement {
+            relay: ArcRwSignal::new(host.get_attribute("relay").unwrap_or_default()),
+            options: ArcRwSignal::new(Options::default()),
+            warned: Vec::new(),
             mounted: None,
+            host,
+        };
+        for name in ATTRIBUTES {
+            let value = element.host.get_attribute(name);
+            element.apply(name, value);
         }
+        element
     }
 
     /// `connectedCallback`: shows the widget in the host's shadow root (or in the host itself
@@ -60,21 +62,14 @@ impl ZapiConnectElement {
         if appended.is_err() {
             return;
         }
-        let (relay, interval, qr_format) = (
-            self.relay.clone(),
-            self.interval.clone(),
-            self.qr_format.clone(),
-        );
+        let (relay, options) = (self.relay.clone(), self.options.clone());
         let host = SendWrapper::new(self.host.clone());
         let handle = leptos::mount::mount_to(container.clone().unchecked_into(), move || {
             // Created inside the mount's owner, so unmounting disposes them.
             let relay: Signal<String> = relay.into();
-            let interval: Signal<Option<u32>> = interval.into();
-            let qr_format: Signal<Option<QrFormat>> = qr_format.into();
+            let options: Signal<Options> = options.into();
             let on_event = Callback::new(move |event: WidgetEvent| dispatch(&host, &event));
-            view! {
-                <ZapiConnect relay=relay interval=interval qr_format=qr_format on_event=on_event />
-            }
+            view! { <ZapiConnect relay=relay options=options on_event=on_event /> }
         });
         self.mounted = Some((Box::new(handle), container));
     }
@@ -87,15 +82,58 @@ impl ZapiConnectElement {
         }
     }
 
-    /// `attributeChangedCallback`: `relay`, `interval` and `qr-format` apply immediately.
+    /// `attributeChangedCallback`: every attribute applies immediately.
     #[wasm_bindgen(js_name = attributeChanged)]
-    pub fn attribute_changed(&self, name: &str, _old: Option<String>, new: Option<String>) {
-        match name {
-            "relay" => self.relay.set(new.unwrap_or_default()),
-            "interval" => self.interval.set(parse_interval(new)),
-            "qr-format" => self.qr_format.set(parse_qr_format(new)),
-            _ => {}
+    pub fn attribute_changed(&mut self, name: &str, _old: Option<String>, new: Option<String>) {
+        if name == "relay" {
+            self.relay.set(new.unwrap_or_default());
+        } else {
+            self.apply(name, new);
         }
+    }
+
+    /// The `messages` property as `key NUL text NUL key NUL text…` (one string crosses into
+    /// wasm with far less glue than an object or an array).
+    #[wasm_bindgen(js_name = setMessages)]
+    pub fn set_messages(&self, entries: &str) {
+        let mut parts = entries.split('\0');
+        let mut messages = Vec::new();
+        while let (Some(key), Some(text)) = (parts.next(), parts.next()) {
+            messages.push((key.to_owned(), text.to_owned()));
+        }
+        self.options.update(|options| options.messages = messages);
+    }
+
+    /// `start()`: resumes after `stop()`.
+    pub fn start(&self) {
+        self.options.update(|options| options.running = true);
+    }
+
+    /// `stop()`: ends every timer and request until `start()`.
+    pub fn stop(&self) {
+        self.options.update(|options| options.running = false);
+    }
+
+    /// `refresh()`: starts over from the status check.
+    pub fn refresh(&self) {
+        self.options.update(|options| {
+            options.running = true;
+            options.refresh = options.refresh.wrapping_add(1);
+        });
+    }
+}
+
+impl ZapiConnectElement {
+    fn apply(&mut self, name: &str, value: Option<String>) {
+        let mut options = self.options.get_untracked();
+        let warning = options.set_attribute(name, value.as_deref());
+        if let Some(warning) = warning {
+            if !self.warned.contains(&warning) {
+                self.warned.push(warning);
+                web_sys::console::warn_1(&warning.into());
+            }
+        }
+        self.options.set(options);
     }
 }
 
@@ -103,33 +141,6 @@ impl Drop for ZapiConnectElement {
     fn drop(&mut self) {
         self.disconnect();
     }
-}
-
-/// Absent or empty means the default; text that is not a whole number is reported here, and a
-/// number out of range by the component.
-fn parse_interval(text: Option<String>) -> Option<u32> {
-    let text = text?;
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    let parsed = text.parse().ok();
-    if parsed.is_none() {
-        web_sys::console::warn_1(&msg::WARN_INTERVAL.into());
-    }
-    parsed
-}
-
-fn parse_qr_format(text: Option<String>) -> Option<QrFormat> {
-    let text = text?;
-    if text.trim().is_empty() {
-        return None;
-    }
-    let parsed = QrFormat::parse(&text);
-    if parsed.is_none() {
-        web_sys::console::warn_1(&msg::WARN_QR_FORMAT.into());
-    }
-    parsed
 }
 
 /// Sends a widget event to the page as a `zapi-*` DOM event that crosses the shadow root.
@@ -143,10 +154,17 @@ fn dispatch(host: &HtmlElement, event: &WidgetEvent) {
             set("state", state.as_str().into());
             "zapi-state"
         }
-        WidgetEvent::Code { expires_at_ms } => {
-            set("kind", "qr".into());
+        WidgetEvent::Code {
+            kind,
+            expires_at_ms,
+        } => {
+            set("kind", kind.as_str().into());
             set("expiresAt", (*expires_at_ms).into());
             "zapi-code"
+        }
+        WidgetEvent::Expired { kind } => {
+            set("kind", kind.as_str().into());
+            "zapi-expired"
         }
         WidgetEvent::Connected { already } => {
             set("alreadyConnected", (*already).into());

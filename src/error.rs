@@ -1,7 +1,5 @@
 //! Errors as data: a stable code, a message that says what to do, and whether retrying can help.
 
-use crate::messages;
-
 /// The widget's stable error codes (the `code` of a `zapi-error` event and of `data-code`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -21,6 +19,8 @@ pub enum ErrorCode {
     UpstreamError,
     /// Any other error from the relay, such as a 404 from a wrong relay URL.
     RelayError,
+    /// The phone number is not one WhatsApp can link (checked here, or refused with a 400).
+    InvalidPhone,
     /// The widget has no relay URL.
     InvalidConfig,
 }
@@ -36,21 +36,8 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::UpstreamError => "upstream_error",
             Self::RelayError => "relay_error",
+            Self::InvalidPhone => "invalid_phone",
             Self::InvalidConfig => "invalid_config",
-        }
-    }
-
-    fn message(self) -> &'static str {
-        match self {
-            Self::RelayUnreachable => messages::ERR_RELAY_UNREACHABLE,
-            Self::Timeout => messages::ERR_TIMEOUT,
-            Self::AccessDenied => messages::ERR_ACCESS_DENIED,
-            Self::SubscriptionExpired => messages::ERR_SUBSCRIPTION_EXPIRED,
-            Self::MalformedResponse => messages::ERR_MALFORMED,
-            Self::RateLimited => messages::ERR_RATE_LIMITED,
-            Self::UpstreamError => messages::ERR_UPSTREAM,
-            Self::RelayError => messages::ERR_RELAY,
-            Self::InvalidConfig => messages::ERR_INVALID_CONFIG,
         }
     }
 
@@ -71,7 +58,8 @@ impl ErrorCode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WidgetError {
     pub code: ErrorCode,
-    /// A sentence for people that says what to do.
+    /// A sentence for people that says what to do, in the widget's language; filled in by the
+    /// view when the error is shown (see `messages::Texts::error`).
     pub message: String,
     pub retryable: bool,
     /// Seconds to wait, from a `Retry-After` header (rate limiting only).
@@ -82,7 +70,7 @@ impl WidgetError {
     pub fn new(code: ErrorCode) -> Self {
         Self {
             code,
-            message: code.message().into(),
+            message: String::new(),
             retryable: code.retryable(),
             retry_after_secs: None,
         }
@@ -90,16 +78,16 @@ impl WidgetError {
 
     pub fn rate_limited(retry_after_secs: Option<u32>) -> Self {
         let mut error = Self::new(ErrorCode::RateLimited);
-        if let Some(secs) = retry_after_secs {
-            error.message = messages::rate_limited_for(secs);
-            error.retry_after_secs = Some(secs);
-        }
+        error.retry_after_secs = retry_after_secs;
         error
     }
 
     /// Whether the error view offers a "Try again" button: a retry cannot fix a missing relay URL,
     /// but it can follow an administrator's fix of anything else.
     pub fn offers_retry(&self) -> bool {
-        self.code != ErrorCode::InvalidConfig
+        !matches!(
+            self.code,
+            ErrorCode::InvalidConfig | ErrorCode::InvalidPhone
+        )
     }
 }

@@ -16,8 +16,9 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// The body of a 2xx answer, or the error a non-2xx answer stands for.
-    pub fn success(&self) -> Result<&Body, WidgetError> {
+    /// The body of a 2xx answer, or the error a non-2xx answer stands for (`is_code`: the
+    /// answer is from the phone-code route).
+    pub fn success(&self, is_code: bool) -> Result<&Body, WidgetError> {
         if (200..300).contains(&self.status) {
             Ok(&self.body)
         } else {
@@ -25,6 +26,7 @@ impl Reply {
                 self.status,
                 &self.body,
                 self.retry_after.as_deref(),
+                is_code,
             ))
         }
     }

@@ -1,4 +1,5 @@
-//! zapi-connect: link a WhatsApp phone to a Z-API instance by scanning a QR code.
+//! zapi-connect: link a WhatsApp phone to a Z-API instance by scanning a QR code or typing a
+//! pairing code.
 //!
 //! The widget talks only to a backend relay (see the repository's `relay/`), never to Z-API.
 //! Use it as the Leptos component [`ZapiConnect`] or, from the npm package, as the
@@ -7,6 +8,9 @@
 pub mod error;
 pub mod machine;
 pub mod messages;
+pub mod options;
+pub mod phone;
+pub mod qr;
 pub mod qr_svg;
 pub mod relay;
 
@@ -18,4 +22,6 @@ mod markup;
 pub use component::ZapiConnect;
 pub use element::ZapiConnectElement;
 pub use error::{ErrorCode, WidgetError};
-pub use machine::{QrFormat, StateName, WidgetEvent};
+pub use machine::{Method, Methods, QrFormat, StateName, WidgetEvent};
+pub use messages::Lang;
+pub use options::{Options, Theme};

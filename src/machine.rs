@@ -2,9 +2,12 @@
 //! milliseconds. No browser types here, so that every rule is tested natively.
 //!
 //! Z-API's QR rules: check `/status` first and never fetch a QR for a linked number; refresh
-//! the QR every 10–20 s; after 3 QR calls without a scan, stop and wait for the user.
+//! the QR every 10–20 s; after 3 QR calls without a scan, stop and wait for the user. A phone
+//! code never changes while shown; after its lifetime it is marked expired and a new one is
+//! fetched only when the user asks. Nothing is fetched while the page is hidden.
 
 use crate::error::{ErrorCode, WidgetError};
+use crate::phone::{self, Phone, PhoneError};
 use crate::qr_svg::QrSvg;
 
 /// QR calls per cycle before the widget stops and asks the user.
@@ -15,6 +18,9 @@ pub const POLL_MS: f64 = 5_000.0;
 pub const DEFAULT_INTERVAL_SECS: u32 = 15;
 pub const MIN_INTERVAL_SECS: u32 = 10;
 pub const MAX_INTERVAL_SECS: u32 = 20;
+/// How long a phone code is shown as valid when none, or an unusable one, is given: WhatsApp
+/// keeps a pairing code about 3 minutes.
+pub const DEFAULT_CODE_TTL_SECS: u32 = 180;
 
 /// The refresh interval to use for a requested one, and whether the request was unusable
 /// (outside 10–20 s) and replaced by the default.
@@ -56,6 +62,81 @@ impl QrFormat {
     }
 }
 
+/// A way to link the phone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Scan a QR code.
+    Qr,
+    /// Type a pairing code, asked for by phone number.
+    Phone,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Qr => "qr",
+            Self::Phone => "phone",
+        }
+    }
+}
+
+/// The methods offered and their order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Methods {
+    /// QR first, then phone (the default).
+    #[default]
+    QrPhone,
+    PhoneQr,
+    QrOnly,
+    PhoneOnly,
+}
+
+impl Methods {
+    /// `"qr,phone"`, `"phone,qr"`, `"qr"` or `"phone"` (spaces and case ignored); `None` for
+    /// anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut list = text.split(',').map(str::trim);
+        let first = list.next()?;
+        let second = list.next();
+        if list.next().is_some() {
+            return None;
+        }
+        let is = |s: &str, name: &str| s.eq_ignore_ascii_case(name);
+        Some(match (first, second) {
+            (a, None) if is(a, "qr") => Self::QrOnly,
+            (a, None) if is(a, "phone") => Self::PhoneOnly,
+            (a, Some(b)) if is(a, "qr") && is(b, "phone") => Self::QrPhone,
+            (a, Some(b)) if is(a, "phone") && is(b, "qr") => Self::PhoneQr,
+            _ => return None,
+        })
+    }
+
+    pub fn first(self) -> Method {
+        match self {
+            Self::QrPhone | Self::QrOnly => Method::Qr,
+            Self::PhoneQr | Self::PhoneOnly => Method::Phone,
+        }
+    }
+
+    pub fn offers(self, method: Method) -> bool {
+        self.both() || self.first() == method
+    }
+
+    /// Whether the user can choose.
+    pub fn both(self) -> bool {
+        matches!(self, Self::QrPhone | Self::PhoneQr)
+    }
+
+    /// Both methods, the phone code first: what a small touch screen gets by default, since a
+    /// phone cannot scan its own screen.
+    pub fn phone_first(self) -> Self {
+        match self {
+            Self::QrPhone => Self::PhoneQr,
+            other => other,
+        }
+    }
+}
+
 /// Everything the host configures.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
@@ -64,6 +145,11 @@ pub struct Config {
     /// Seconds between QR codes, already checked with [`choose_interval`].
     pub interval_secs: u32,
     pub format: QrFormat,
+    pub methods: Methods,
+    /// Calling code added to numbers typed without one, such as `55`.
+    pub country: String,
+    /// Seconds a phone code is shown as valid.
+    pub code_ttl_secs: u32,
 }
 
 impl Default for Config {
@@ -72,6 +158,9 @@ impl Default for Config {
             relay: String::new(),
             interval_secs: DEFAULT_INTERVAL_SECS,
             format: QrFormat::Svg,
+            methods: Methods::default(),
+            country: phone::DEFAULT_COUNTRY.into(),
+            code_ttl_secs: DEFAULT_CODE_TTL_SECS,
         }
     }
 }
@@ -100,12 +189,32 @@ pub enum QrAnswer {
     Connected,
 }
 
+/// What a phone-code route said.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CodeAnswer {
+    /// The pairing code as sent, such as `ABCD1234`.
+    Code(String),
+    Connected,
+}
+
+/// Why the phone input shows a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhoneProblem {
+    /// The number is not a valid one (checked here, nothing was sent).
+    Format,
+    /// The relay or WhatsApp refused it.
+    Refused,
+}
+
 /// The widget's states, as written in `data-state` and in `zapi-state` events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StateName {
     Loading,
     Qr,
     Paused,
+    PhoneInput,
+    PhoneCode,
+    CodeExpired,
     Connected,
     AlreadyConnected,
     RestoreSession,
@@ -118,6 +227,9 @@ impl StateName {
             Self::Loading => "loading",
             Self::Qr => "qr",
             Self::Paused => "paused",
+            Self::PhoneInput => "phone-input",
+            Self::PhoneCode => "phone-code",
+            Self::CodeExpired => "code-expired",
             Self::Connected => "connected",
             Self::AlreadyConnected => "already-connected",
             Self::RestoreSession => "restore-session",
@@ -131,8 +243,10 @@ impl StateName {
 pub enum WidgetEvent {
     /// `zapi-state`: the state changed.
     State(StateName),
-    /// `zapi-code`: a new QR code is shown until `expires_at_ms` (milliseconds since the epoch).
-    Code { expires_at_ms: f64 },
+    /// `zapi-code`: a new code is shown until `expires_at_ms` (milliseconds since the epoch).
+    Code { kind: Method, expires_at_ms: f64 },
+    /// `zapi-expired`: the shown code ran out and no new one is fetched until the user asks.
+    Expired { kind: Method },
     /// `zapi-connected`: the phone is linked; `already` when it was linked before the widget came.
     Connected { already: bool },
     /// `zapi-error`.
@@ -157,6 +271,24 @@ pub enum Phase {
         refreshing: bool,
     },
     Paused,
+    /// Typing the number; `value` is what was typed.
+    PhoneInput {
+        value: String,
+        problem: Option<PhoneProblem>,
+    },
+    /// The normalized number, shown before a code is asked for.
+    PhoneConfirm {
+        phone: Phone,
+    },
+    /// A pairing code, fixed until `deadline_ms`.
+    PhoneCode {
+        code: String,
+        phone: Phone,
+        deadline_ms: f64,
+    },
+    CodeExpired {
+        phone: Phone,
+    },
     Connected,
     AlreadyConnected,
     RestoreSession,
@@ -171,6 +303,9 @@ impl Phase {
             Self::Loading => StateName::Loading,
             Self::Qr { .. } => StateName::Qr,
             Self::Paused => StateName::Paused,
+            Self::PhoneInput { .. } | Self::PhoneConfirm { .. } => StateName::PhoneInput,
+            Self::PhoneCode { .. } => StateName::PhoneCode,
+            Self::CodeExpired { .. } => StateName::CodeExpired,
             Self::Connected => StateName::Connected,
             Self::AlreadyConnected => StateName::AlreadyConnected,
             Self::RestoreSession => StateName::RestoreSession,
@@ -196,17 +331,43 @@ pub enum Event {
         id: RequestId,
         result: Result<QrAnswer, WidgetError>,
     },
-    /// The user asked for a new code after a pause.
+    CodeLoaded {
+        id: RequestId,
+        result: Result<CodeAnswer, WidgetError>,
+    },
+    /// The user asked for a new code after a pause or an expired phone code.
     GetNewCode,
     /// The user asked to try again after an error (or to check a session again).
     Retry,
+    /// The host asked to start over from the status check.
+    Refresh,
     ConfigChanged(Config),
+    /// The user picked a method.
+    ChooseMethod(Method),
+    /// The user sent the phone input's text.
+    SubmitPhone(String),
+    /// The user confirmed the normalized number.
+    ConfirmPhone,
+    /// The user wants to type another number.
+    ChangeNumber,
+    /// The page was hidden (`true`) or shown again.
+    Hidden(bool),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    FetchStatus { id: RequestId },
-    FetchQr { id: RequestId, format: QrFormat },
+    FetchStatus {
+        id: RequestId,
+    },
+    FetchQr {
+        id: RequestId,
+        format: QrFormat,
+    },
+    /// `GET {relay}/phone-code/{digits}`.
+    FetchCode {
+        id: RequestId,
+        digits: String,
+    },
     Emit(WidgetEvent),
 }
 
@@ -227,7 +388,12 @@ pub struct Machine {
     next_id: RequestId,
     status_request: Option<(RequestId, StatusPurpose)>,
     qr_request: Option<RequestId>,
+    code_request: Option<RequestId>,
     next_poll_ms: f64,
+    method: Option<Method>,
+    hidden: bool,
+    /// The number a code is being fetched for.
+    pending_phone: Option<Phone>,
 }
 
 impl Machine {
@@ -236,6 +402,13 @@ impl Machine {
             config,
             ..Self::default()
         }
+    }
+
+    /// The method in use (or shown first).
+    pub fn method(&self) -> Method {
+        self.method
+            .filter(|m| self.config.methods.offers(*m))
+            .unwrap_or(self.config.methods.first())
     }
 
     pub fn phase(&self) -> &Phase {
@@ -249,14 +422,17 @@ impl Machine {
     /// Whole seconds until the shown code's deadline, rounded up; `None` without a code.
     pub fn countdown_secs(&self, now_ms: f64) -> Option<u32> {
         match self.phase {
-            Phase::Qr { deadline_ms, .. } => Some(countdown_secs(deadline_ms, now_ms)),
+            Phase::Qr { deadline_ms, .. } | Phase::PhoneCode { deadline_ms, .. } => {
+                Some(countdown_secs(deadline_ms, now_ms))
+            }
             _ => None,
         }
     }
 
-    /// Whether the view must send [`Event::Tick`] every second: a countdown or a poll is running.
+    /// Whether the view must send [`Event::Tick`] every second: a countdown or a poll is running
+    /// and the page is visible.
     pub fn wants_ticks(&self) -> bool {
-        matches!(self.phase, Phase::Qr { .. })
+        !self.hidden && matches!(self.phase, Phase::Qr { .. } | Phase::PhoneCode { .. })
     }
 
     pub fn update(&mut self, event: Event, now_ms: f64) -> Vec<Command> {
@@ -264,31 +440,91 @@ impl Machine {
         let mut out = Vec::new();
         match event {
             Event::Start => {
-                if self.phase == Phase::Idle {
+                if matches!(self.phase, Phase::Idle) {
                     self.begin(&mut out);
                 }
             }
             Event::Stop => {
                 self.phase = Phase::Idle;
-                self.status_request = None;
-                self.qr_request = None;
+                self.forget_requests();
             }
             Event::Retry => {
                 if matches!(self.phase, Phase::Error(_) | Phase::RestoreSession) {
                     self.begin(&mut out);
                 }
             }
-            Event::GetNewCode => {
-                if self.phase == Phase::Paused {
+            Event::Refresh => {
+                if !matches!(
+                    self.phase,
+                    Phase::Idle | Phase::Connected | Phase::AlreadyConnected
+                ) {
+                    self.begin(&mut out);
+                }
+            }
+            Event::GetNewCode => match &self.phase {
+                Phase::Paused => {
                     self.qr_calls = 0;
                     self.phase = Phase::Loading;
                     self.fetch_qr(&mut out);
                 }
-            }
+                Phase::CodeExpired { phone } => {
+                    let phone = phone.clone();
+                    self.fetch_code(phone, &mut out);
+                }
+                _ => {}
+            },
             Event::ConfigChanged(config) => self.config_changed(config, &mut out),
             Event::Tick => self.tick(now_ms, &mut out),
             Event::StatusLoaded { id, result } => self.status_loaded(id, result, now_ms, &mut out),
             Event::QrLoaded { id, result } => self.qr_loaded(id, result, now_ms, &mut out),
+            Event::CodeLoaded { id, result } => self.code_loaded(id, result, now_ms, &mut out),
+            Event::ChooseMethod(method) => self.choose_method(method, &mut out),
+            Event::SubmitPhone(text) => {
+                if matches!(self.phase, Phase::PhoneInput { .. }) {
+                    self.phase = match phone::normalize(&text, &self.config.country) {
+                        Ok(phone) => Phase::PhoneConfirm { phone },
+                        Err(error) => {
+                            if error == PhoneError::Invalid {
+                                out.push(Command::Emit(WidgetEvent::Error(WidgetError::new(
+                                    ErrorCode::InvalidPhone,
+                                ))));
+                            }
+                            Phase::PhoneInput {
+                                value: text,
+                                problem: Some(PhoneProblem::Format),
+                            }
+                        }
+                    };
+                }
+            }
+            Event::ConfirmPhone => {
+                if let Phase::PhoneConfirm { phone } = &self.phase {
+                    let phone = phone.clone();
+                    self.fetch_code(phone, &mut out);
+                }
+            }
+            Event::ChangeNumber => {
+                let typed = match &self.phase {
+                    Phase::PhoneConfirm { phone }
+                    | Phase::PhoneCode { phone, .. }
+                    | Phase::CodeExpired { phone } => Some(phone.display.clone()),
+                    Phase::Loading if self.code_request.is_some() => Some(String::new()),
+                    _ => None,
+                };
+                if let Some(value) = typed {
+                    self.forget_requests();
+                    self.phase = Phase::PhoneInput {
+                        value,
+                        problem: None,
+                    };
+                }
+            }
+            Event::Hidden(hidden) => {
+                self.hidden = hidden;
+                if !hidden {
+                    self.shown_again(now_ms, &mut out);
+                }
+            }
         }
         let after = self.phase.name();
         if let Some(name) = after.filter(|_| after != before) {
@@ -297,8 +533,94 @@ impl Machine {
         out
     }
 
+    fn forget_requests(&mut self) {
+        self.status_request = None;
+        self.qr_request = None;
+        self.code_request = None;
+    }
+
+    /// The phases in which the user may switch between QR and phone code.
+    fn choosing(&self) -> bool {
+        match self.phase {
+            Phase::Qr { .. }
+            | Phase::Paused
+            | Phase::PhoneInput { .. }
+            | Phase::PhoneConfirm { .. }
+            | Phase::PhoneCode { .. }
+            | Phase::CodeExpired { .. } => true,
+            Phase::Loading => self.status_request.is_none(),
+            _ => false,
+        }
+    }
+
+    fn choose_method(&mut self, method: Method, out: &mut Vec<Command>) {
+        if !self.config.methods.offers(method) || !self.choosing() || self.method() == method {
+            return;
+        }
+        self.method = Some(method);
+        self.qr_request = None;
+        self.code_request = None;
+        self.show_method(out);
+    }
+
+    /// After "not connected": the QR flow or the phone input, by the chosen method.
+    fn show_method(&mut self, out: &mut Vec<Command>) {
+        match self.method() {
+            Method::Qr => {
+                self.qr_calls = 0;
+                self.phase = Phase::Loading;
+                self.fetch_qr(out);
+            }
+            Method::Phone => {
+                self.phase = Phase::PhoneInput {
+                    value: String::new(),
+                    problem: None,
+                };
+            }
+        }
+    }
+
+    fn fetch_code(&mut self, phone: Phone, out: &mut Vec<Command>) {
+        let id = self.new_id();
+        self.code_request = Some(id);
+        out.push(Command::FetchCode {
+            id,
+            digits: phone.digits.clone(),
+        });
+        // The number stays on the loading phase's owner so that the answer can show it.
+        self.phase = Phase::Loading;
+        self.pending_phone = Some(phone);
+    }
+
+    /// The page is visible again: a code whose time ran out while hidden is never shown as
+    /// valid.
+    fn shown_again(&mut self, now_ms: f64, out: &mut Vec<Command>) {
+        if let Phase::Qr {
+            deadline_ms,
+            refreshing: false,
+            ..
+        } = self.phase
+        {
+            if now_ms >= deadline_ms {
+                if self.qr_calls >= MAX_QR_CALLS {
+                    self.pause(out);
+                } else {
+                    self.phase = Phase::Loading;
+                    self.fetch_qr(out);
+                }
+            }
+        }
+        self.tick(now_ms, out);
+    }
+
+    fn pause(&mut self, out: &mut Vec<Command>) {
+        self.phase = Phase::Paused;
+        out.push(Command::Emit(WidgetEvent::Expired { kind: Method::Qr }));
+    }
+
     fn config_changed(&mut self, config: Config, out: &mut Vec<Command>) {
         let relay_changed = config.relay != self.config.relay;
+        let method_dropped = !config.methods.offers(self.method());
         let format_changed = config.format != self.config.format;
         let interval_secs = config.interval_secs;
         self.config = config;
@@ -306,7 +628,12 @@ impl Machine {
             Phase::Idle => false,
             // The user's Retry picks up a new relay; only a missing one is fixed by setting it.
             Phase::Error(error) => relay_changed && error.code == ErrorCode::InvalidConfig,
-            Phase::Loading | Phase::Qr { .. } => relay_changed || format_changed,
+            Phase::Loading | Phase::Qr { .. } => relay_changed || format_changed || method_dropped,
+            Phase::Paused
+            | Phase::PhoneInput { .. }
+            | Phase::PhoneConfirm { .. }
+            | Phase::PhoneCode { .. }
+            | Phase::CodeExpired { .. } => relay_changed || method_dropped,
             _ => relay_changed,
         };
         if restart {
@@ -326,8 +653,7 @@ impl Machine {
     fn begin(&mut self, out: &mut Vec<Command>) {
         self.qr_calls = 0;
         self.shown_code = false;
-        self.qr_request = None;
-        self.status_request = None;
+        self.forget_requests();
         if self.config.relay.trim().is_empty() {
             self.fail(WidgetError::new(ErrorCode::InvalidConfig), out);
             return;
@@ -354,15 +680,13 @@ impl Machine {
     }
 
     fn fail(&mut self, error: WidgetError, out: &mut Vec<Command>) {
-        self.status_request = None;
-        self.qr_request = None;
+        self.forget_requests();
         out.push(Command::Emit(WidgetEvent::Error(error.clone())));
         self.phase = Phase::Error(error);
     }
 
     fn linked(&mut self, already: bool, out: &mut Vec<Command>) {
-        self.status_request = None;
-        self.qr_request = None;
+        self.forget_requests();
         self.phase = if already {
             Phase::AlreadyConnected
         } else {
@@ -372,12 +696,31 @@ impl Machine {
     }
 
     fn restore_session(&mut self) {
-        self.status_request = None;
-        self.qr_request = None;
+        self.forget_requests();
         self.phase = Phase::RestoreSession;
     }
 
     fn tick(&mut self, now_ms: f64, out: &mut Vec<Command>) {
+        if self.hidden {
+            return;
+        }
+        if let Phase::PhoneCode {
+            deadline_ms, phone, ..
+        } = &self.phase
+        {
+            if now_ms >= *deadline_ms {
+                self.phase = Phase::CodeExpired {
+                    phone: phone.clone(),
+                };
+                self.status_request = None;
+                out.push(Command::Emit(WidgetEvent::Expired {
+                    kind: Method::Phone,
+                }));
+                return;
+            }
+            self.poll(now_ms, out);
+            return;
+        }
         let Phase::Qr {
             deadline_ms,
             refreshing,
@@ -388,7 +731,7 @@ impl Machine {
         };
         if !refreshing && now_ms >= deadline_ms {
             if self.qr_calls >= MAX_QR_CALLS {
-                self.phase = Phase::Paused;
+                self.pause(out);
                 return;
             }
             self.fetch_qr(out);
@@ -396,6 +739,10 @@ impl Machine {
                 *refreshing = true;
             }
         }
+        self.poll(now_ms, out);
+    }
+
+    fn poll(&mut self, now_ms: f64, out: &mut Vec<Command>) {
         if self.status_request.is_none() && now_ms >= self.next_poll_ms {
             let id = self.new_id();
             self.status_request = Some((id, StatusPurpose::Poll));
@@ -418,11 +765,11 @@ impl Machine {
         match (purpose, result) {
             (StatusPurpose::Initial, Ok(StatusAnswer::Connected)) => self.linked(true, out),
             (StatusPurpose::Initial, Ok(StatusAnswer::RestoreSession)) => self.restore_session(),
-            (StatusPurpose::Initial, Ok(StatusAnswer::NotConnected)) => self.fetch_qr(out),
+            (StatusPurpose::Initial, Ok(StatusAnswer::NotConnected)) => self.show_method(out),
             (StatusPurpose::Initial, Err(error)) => self.fail(error, out),
             (StatusPurpose::Poll, Ok(StatusAnswer::Connected)) => self.linked(false, out),
             (StatusPurpose::Poll, Ok(StatusAnswer::RestoreSession)) => {
-                if matches!(self.phase, Phase::Qr { .. }) {
+                if matches!(self.phase, Phase::Qr { .. } | Phase::PhoneCode { .. }) {
                     self.restore_session();
                 }
             }
@@ -459,11 +806,53 @@ impl Machine {
                     refreshing: false,
                 };
                 out.push(Command::Emit(WidgetEvent::Code {
+                    kind: Method::Qr,
                     expires_at_ms: deadline_ms,
                 }));
             }
             // Linked before any code was shown means it was linked already.
             Ok(QrAnswer::Connected) => self.linked(!self.shown_code, out),
+            Err(error) => self.fail(error, out),
+        }
+    }
+
+    fn code_loaded(
+        &mut self,
+        id: RequestId,
+        result: Result<CodeAnswer, WidgetError>,
+        now_ms: f64,
+        out: &mut Vec<Command>,
+    ) {
+        if self.code_request != Some(id) {
+            return;
+        }
+        self.code_request = None;
+        let Some(phone) = self.pending_phone.take() else {
+            return;
+        };
+        match result {
+            Ok(CodeAnswer::Code(code)) => {
+                let deadline_ms = now_ms + f64::from(self.config.code_ttl_secs) * 1000.0;
+                self.next_poll_ms = now_ms + POLL_MS;
+                self.shown_code = true;
+                self.phase = Phase::PhoneCode {
+                    code,
+                    phone,
+                    deadline_ms,
+                };
+                out.push(Command::Emit(WidgetEvent::Code {
+                    kind: Method::Phone,
+                    expires_at_ms: deadline_ms,
+                }));
+            }
+            Ok(CodeAnswer::Connected) => self.linked(!self.shown_code, out),
+            Err(error) if error.code == ErrorCode::InvalidPhone => {
+                out.push(Command::Emit(WidgetEvent::Error(error)));
+                self.phase = Phase::PhoneInput {
+                    value: phone.display,
+                    problem: Some(PhoneProblem::Refused),
+                };
+            }
             Err(error) => self.fail(error, out),
         }
     }

@@ -1,9 +1,8 @@
 //! Encodes a QR payload into the pieces of an inline SVG: dark modules on a light tile with a
 //! quiet zone of 4 modules, drawn as a single path.
 
-use qrcode::{Color, QrCode};
-
 use crate::messages::push_u32;
+use crate::qr;
 
 /// Modules of light margin on each side, as the QR specification asks.
 pub const QUIET_ZONE: u32 = 4;
@@ -30,19 +29,18 @@ impl QrSvg {
 
 /// Encodes `payload`; `None` when it does not fit in a QR code.
 pub fn encode(payload: &str) -> Option<QrSvg> {
-    let code = QrCode::new(payload.as_bytes()).ok()?;
-    let width = code.width();
-    let colors = code.into_colors();
+    let code = qr::encode(payload.as_bytes())?;
+    let width = code.size;
     let mut path = String::with_capacity(width * width);
-    for (y, row) in colors.chunks(width).enumerate() {
+    for (y, row) in code.modules.chunks(width).enumerate() {
         let mut x = 0;
         while x < width {
-            if row[x] != Color::Dark {
+            if !row[x] {
                 x += 1;
                 continue;
             }
             let start = x;
-            while x < width && row[x] == Color::Dark {
+            while x < width && row[x] {
                 x += 1;
             }
             // One rectangle per horizontal run of dark modules keeps the path short.
@@ -86,8 +84,8 @@ mod tests {
     #[test]
     fn a_payload_becomes_a_square_with_a_quiet_zone() {
         let svg = encode(PAYLOAD).unwrap();
-        let code = QrCode::new(PAYLOAD.as_bytes()).unwrap();
-        assert_eq!(svg.size, code.width() as u32 + 8);
+        let code = qr::encode(PAYLOAD.as_bytes()).unwrap();
+        assert_eq!(svg.size, code.size as u32 + 8);
         assert_eq!(svg.view_box(), format!("0 0 {0} {0}", svg.size));
         let rects = rects(&svg);
         assert!(!rects.is_empty());
@@ -103,8 +101,8 @@ mod tests {
     #[test]
     fn the_path_draws_exactly_the_dark_modules() {
         let svg = encode("hello").unwrap();
-        let code = QrCode::new(b"hello").unwrap();
-        let w = code.width();
+        let code = qr::encode(b"hello").unwrap();
+        let w = code.size;
         let mut drawn = vec![false; w * w];
         for (x, y, len) in rects(&svg) {
             for dx in 0..len {
@@ -113,8 +111,7 @@ mod tests {
                 drawn[my * w + mx] = true;
             }
         }
-        let dark: Vec<bool> = code.to_colors().iter().map(|c| *c == Color::Dark).collect();
-        assert_eq!(drawn, dark);
+        assert_eq!(drawn, code.modules);
     }
 
     #[test]

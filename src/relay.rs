@@ -2,7 +2,7 @@
 //! everything here is plain Rust so that it is tested natively.
 
 use crate::error::{ErrorCode, WidgetError};
-use crate::machine::{QrAnswer, QrFormat, QrImage, StatusAnswer};
+use crate::machine::{CodeAnswer, QrAnswer, QrFormat, QrImage, StatusAnswer};
 use crate::qr_svg;
 
 /// The fields the widget reads from a JSON object; non-string values count as absent.
@@ -125,6 +125,40 @@ pub fn read_qr(body: &Body, format: QrFormat) -> Result<QrAnswer, WidgetError> {
     Ok(QrAnswer::Code(image))
 }
 
+/// Reads a successful `GET {relay}/phone-code/{phone}`: the code is the first of `value`, `code`
+/// or a plain-text body, up to 16 letters, digits or dashes.
+pub fn read_phone_code(body: &Body) -> Result<CodeAnswer, WidgetError> {
+    let code = match body {
+        Body::Json(fields) => {
+            let error = fields.error.as_deref().unwrap_or("");
+            if fields.connected == Some(true) || contains_ignore_case(error, "already connected") {
+                return Ok(CodeAnswer::Connected);
+            }
+            let code = [&fields.value, &fields.code]
+                .into_iter()
+                .flatten()
+                .map(|s| s.trim())
+                .find(|s| !s.is_empty());
+            match code {
+                Some(code) => code,
+                None if !error.is_empty() => {
+                    let code = error_from_text(error).unwrap_or(ErrorCode::UpstreamError);
+                    return Err(WidgetError::new(code));
+                }
+                None => return Err(WidgetError::new(ErrorCode::MalformedResponse)),
+            }
+        }
+        Body::Text(text) => text.trim(),
+        Body::Other => "",
+    };
+    let readable = (4..=16).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if !readable {
+        return Err(WidgetError::new(ErrorCode::MalformedResponse));
+    }
+    Ok(CodeAnswer::Code(code.to_ascii_uppercase()))
+}
+
 fn is_base64(text: &str) -> bool {
     let data = text.trim_end_matches('=');
     !data.is_empty()
@@ -134,8 +168,14 @@ fn is_base64(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
 
-/// Maps a non-2xx answer to a widget error. `retry_after` is the raw `Retry-After` header.
-pub fn read_error(status: u16, body: &Body, retry_after: Option<&str>) -> WidgetError {
+/// Maps a non-2xx answer to a widget error. `retry_after` is the raw `Retry-After` header; a
+/// bare 400 from `/phone-code/{phone}` means the number was refused.
+pub fn read_error(
+    status: u16,
+    body: &Body,
+    retry_after: Option<&str>,
+    is_phone_route: bool,
+) -> WidgetError {
     let fields = match body {
         Body::Json(fields) => Some(fields),
         _ => None,
@@ -146,16 +186,26 @@ pub fn read_error(status: u16, body: &Body, retry_after: Option<&str>) -> Widget
         let secs = retry_after.and_then(|v| v.trim().parse::<u32>().ok());
         return WidgetError::rate_limited(secs);
     }
+    let text = fields.and_then(|f| f.error.as_deref()).unwrap_or("");
+    // Z-API's refusal of a number comes through a relay as an upstream error about the phone.
+    if is_phone_route && (relay_code == "invalid_phone" || contains_ignore_case(text, "phone")) {
+        return WidgetError::new(ErrorCode::InvalidPhone);
+    }
     let code = match relay_code {
         "upstream_timeout" | "timeout" => Some(ErrorCode::Timeout),
         "access_denied" => Some(ErrorCode::AccessDenied),
         "subscription_expired" => Some(ErrorCode::SubscriptionExpired),
         "upstream_malformed" | "malformed_response" => Some(ErrorCode::MalformedResponse),
         "upstream_error" | "upstream_unreachable" => Some(ErrorCode::UpstreamError),
+        "invalid_phone" => Some(ErrorCode::InvalidPhone),
         _ => None,
     }
     .or_else(|| error_from_text(fields?.error.as_deref()?))
-    .unwrap_or(ErrorCode::RelayError);
+    .unwrap_or(if status == 400 && is_phone_route {
+        ErrorCode::InvalidPhone
+    } else {
+        ErrorCode::RelayError
+    });
     let mut error = WidgetError::new(code);
     if let Some(retryable) = fields.and_then(|f| f.retryable) {
         error.retryable = retryable;
@@ -332,6 +382,61 @@ mod tests {
         );
     }
 
+    #[test]
+    fn phone_code_from_value_code_or_text() {
+        for body in [
+            json(|f| f.value = Some("ABCD1234".into())),
+            json(|f| f.code = Some(" abcd1234 ".into())),
+            Body::Text("ABCD1234\n".into()),
+        ] {
+            assert_eq!(
+                read_phone_code(&body),
+                Ok(CodeAnswer::Code("ABCD1234".into()))
+            );
+        }
+        assert_eq!(
+            read_phone_code(&json(|f| f.code = Some("ABCD-EF".into()))),
+            Ok(CodeAnswer::Code("ABCD-EF".into()))
+        );
+        assert_eq!(
+            read_phone_code(&json(|f| f.connected = Some(true))),
+            Ok(CodeAnswer::Connected)
+        );
+    }
+
+    #[test]
+    fn phone_code_unreadable_or_failing() {
+        for body in [
+            Body::Other,
+            Body::Text("<html>".into()),
+            json(|_| {}),
+            json(|f| f.value = Some("x".repeat(40))),
+            json(|f| f.value = Some("AB\"<x".into())),
+        ] {
+            assert_eq!(code(read_phone_code(&body)), ErrorCode::MalformedResponse);
+        }
+        let denied = json(|f| f.error = Some("null not allowed".into()));
+        assert_eq!(code(read_phone_code(&denied)), ErrorCode::AccessDenied);
+    }
+
+    #[test]
+    fn a_refused_phone_is_invalid_phone() {
+        let relay = relay_error("invalid_phone", false);
+        assert_eq!(
+            read_error(400, &relay, None, true).code,
+            ErrorCode::InvalidPhone
+        );
+        let bare = json(|f| f.error = Some("Invalid phone number".into()));
+        assert_eq!(
+            read_error(400, &bare, None, true).code,
+            ErrorCode::InvalidPhone
+        );
+        assert_eq!(
+            read_error(400, &bare, None, false).code,
+            ErrorCode::RelayError
+        );
+    }
+
     fn relay_error(code: &str, retryable: bool) -> Body {
         json(|f| {
             f.code = Some(code.into());
@@ -351,44 +456,50 @@ mod tests {
             ("upstream_unreachable", ErrorCode::UpstreamError),
             ("invalid_request", ErrorCode::RelayError),
         ] {
-            let error = read_error(502, &relay_error(relay, true), None);
+            let error = read_error(502, &relay_error(relay, true), None, false);
             assert_eq!(error.code, ours, "{relay}");
             assert!(error.retryable, "the relay's retryable wins");
-            assert!(!read_error(502, &relay_error(relay, false), None).retryable);
+            assert!(!read_error(502, &relay_error(relay, false), None, false).retryable);
         }
     }
 
     #[test]
     fn raw_zapi_errors_from_a_plain_proxy() {
         let denied = json(|f| f.error = Some("203.0.113.9 not allowed".into()));
-        assert_eq!(read_error(403, &denied, None).code, ErrorCode::AccessDenied);
+        assert_eq!(
+            read_error(403, &denied, None, false).code,
+            ErrorCode::AccessDenied
+        );
         let expired = json(|f| {
             f.error = Some("you must subscribe to this instance again".into());
         });
         assert_eq!(
-            read_error(400, &expired, None).code,
+            read_error(400, &expired, None, false).code,
             ErrorCode::SubscriptionExpired
         );
     }
 
     #[test]
     fn rate_limiting_keeps_retry_after() {
-        let error = read_error(429, &Body::Text("slow down".into()), Some(" 30 "));
+        let error = read_error(429, &Body::Text("slow down".into()), Some(" 30 "), false);
         assert_eq!(error.code, ErrorCode::RateLimited);
         assert_eq!(error.retry_after_secs, Some(30));
-        assert!(error.message.contains("30"));
-        let dated = read_error(429, &Body::Other, Some("Wed, 21 Oct 2015 07:28:00 GMT"));
+        let dated = read_error(
+            429,
+            &Body::Other,
+            Some("Wed, 21 Oct 2015 07:28:00 GMT"),
+            false,
+        );
         assert_eq!(dated.retry_after_secs, None);
         assert!(dated.retryable);
     }
 
     #[test]
     fn anything_else_is_a_relay_error() {
-        let not_found = read_error(404, &Body::Text("Not Found".into()), None);
+        let not_found = read_error(404, &Body::Text("Not Found".into()), None, false);
         assert_eq!(not_found.code, ErrorCode::RelayError);
-        assert!(!not_found.message.is_empty());
         assert_eq!(
-            read_error(500, &json(|f| f.error = Some("boom".into())), None).code,
+            read_error(500, &json(|f| f.error = Some("boom".into())), None, false).code,
             ErrorCode::RelayError
         );
     }

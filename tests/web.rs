@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, ShadowRootInit, ShadowRootMode};
-use zapi_connect::{ErrorCode, QrFormat, WidgetEvent, ZapiConnect, ZapiConnectElement};
+use zapi_connect::{ErrorCode, Options, QrFormat, WidgetEvent, ZapiConnect, ZapiConnectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -124,7 +124,11 @@ fn mount(relay: &str, format: QrFormat) -> (HtmlElement, Events, impl Drop) {
         let events = events.clone();
         move || {
             let on_event = move |event| events.lock().unwrap().push(event);
-            view! { <ZapiConnect relay=relay qr_format=format on_event=on_event /> }
+            let options = Options {
+                qr_format: format,
+                ..Options::default()
+            };
+            view! { <ZapiConnect relay=relay options=options on_event=on_event /> }
         }
     });
     (root, events, handle)

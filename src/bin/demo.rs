@@ -1,7 +1,7 @@
 //! The Leptos demo served by `trunk serve`: the widget against the relay proxied at `/zapi`.
 
 use leptos::prelude::*;
-use zapi_connect::{QrFormat, WidgetEvent, ZapiConnect};
+use zapi_connect::{Options, QrFormat, WidgetEvent, ZapiConnect};
 
 #[component]
 fn Demo() -> impl IntoView {
@@ -12,7 +12,11 @@ fn Demo() -> impl IntoView {
     let on_event = move |event: WidgetEvent| {
         let line = match event {
             WidgetEvent::State(state) => format!("state: {}", state.as_str()),
-            WidgetEvent::Code { expires_at_ms } => format!("new code until {expires_at_ms}"),
+            WidgetEvent::Code {
+                kind,
+                expires_at_ms,
+            } => format!("new {} code until {expires_at_ms}", kind.as_str()),
+            WidgetEvent::Expired { kind } => format!("{} code expired", kind.as_str()),
             WidgetEvent::Connected { already } => format!("connected (already: {already})"),
             WidgetEvent::Error(error) => {
                 format!("error {}: {}", error.code.as_str(), error.message)
@@ -25,9 +29,10 @@ fn Demo() -> impl IntoView {
             <h1>"zapi-connect"</h1>
             <ZapiConnect
                 relay=relay
-                interval=Signal::derive(move || Some(interval.get()))
-                qr_format=Signal::derive(move || {
-                    Some(if image.get() { QrFormat::Image } else { QrFormat::Svg })
+                options=Signal::derive(move || Options {
+                    interval_secs: interval.get(),
+                    qr_format: if image.get() { QrFormat::Image } else { QrFormat::Svg },
+                    ..Options::default()
                 })
                 on_event=on_event
             />

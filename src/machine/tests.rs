@@ -190,7 +190,10 @@ fn not_connected_fetches_the_first_qr_and_shows_it() {
         events(&out),
         vec![
             WidgetEvent::State(StateName::Qr),
-            WidgetEvent::Code { expires_at_ms },
+            WidgetEvent::Code {
+                kind: Method::Qr,
+                expires_at_ms
+            },
         ]
     );
     assert!(h.machine.wants_ticks());
@@ -262,6 +265,7 @@ fn each_refresh_happens_at_the_deadline() {
     assert_eq!(
         events(&out),
         vec![WidgetEvent::Code {
+            kind: Method::Qr,
             expires_at_ms: h.now + 15_000.0
         }]
     );
@@ -737,4 +741,392 @@ fn state_names() {
             "error"
         ]
     );
+}
+
+// Phone codes, methods, visibility.
+
+fn phone_config() -> Config {
+    Config {
+        methods: Methods::PhoneQr,
+        code_ttl_secs: 180,
+        ..config()
+    }
+}
+
+fn code_request(commands: &[Command]) -> (RequestId, String) {
+    let found: Vec<_> = commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::FetchCode { id, digits } => Some((*id, digits.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "expected one code fetch in {commands:?}");
+    found[0].clone()
+}
+
+fn code_fetches(commands: &[Command]) -> usize {
+    commands
+        .iter()
+        .filter(|c| matches!(c, Command::FetchCode { .. }))
+        .count()
+}
+
+impl Harness {
+    fn with(config: Config) -> Self {
+        let mut h = Self::new();
+        h.machine = Machine::new(config);
+        h
+    }
+
+    /// Start, status "not connected": the phone input (phone-first config).
+    fn at_phone_input(&mut self) {
+        let id = status_id(&self.send(Event::Start));
+        let out = self.status(id, Ok(StatusAnswer::NotConnected));
+        assert_eq!(qr_fetches(&out), 0, "no QR for the phone method");
+        assert_eq!(self.state(), Some(StateName::PhoneInput));
+    }
+
+    /// Types and confirms a number; returns the code request.
+    fn request_code(&mut self, typed: &str) -> (RequestId, String) {
+        self.send(Event::SubmitPhone(typed.into()));
+        assert!(matches!(self.machine.phase(), Phase::PhoneConfirm { .. }));
+        code_request(&self.send(Event::ConfirmPhone))
+    }
+
+    fn showing_phone_code(&mut self) -> Vec<Command> {
+        self.at_phone_input();
+        let (id, digits) = self.request_code("+55 (11) 91234-5678");
+        assert_eq!(digits, "5511912345678");
+        self.send(Event::CodeLoaded {
+            id,
+            result: Ok(CodeAnswer::Code("ABCD1234".into())),
+        })
+    }
+}
+
+#[test]
+fn phone_first_shows_the_input_after_the_status_check() {
+    let mut h = Harness::with(phone_config());
+    h.at_phone_input();
+    assert!(!h.machine.wants_ticks());
+    assert!(h.advance(60_000.0).is_empty(), "nothing runs while typing");
+}
+
+#[test]
+fn an_invalid_number_makes_no_request_and_says_so() {
+    let mut h = Harness::with(phone_config());
+    h.at_phone_input();
+    let out = h.send(Event::SubmitPhone("11 81234 5678".into()));
+    assert_eq!(code_fetches(&out), 0);
+    assert!(matches!(
+        &events(&out)[..],
+        [WidgetEvent::Error(e)] if e.code == ErrorCode::InvalidPhone && !e.retryable
+    ));
+    assert_eq!(
+        h.machine.phase(),
+        &Phase::PhoneInput {
+            value: "11 81234 5678".into(),
+            problem: Some(PhoneProblem::Format)
+        }
+    );
+    // An empty field is marked but is no error event.
+    let out = h.send(Event::SubmitPhone("  ".into()));
+    assert!(out.is_empty());
+}
+
+#[test]
+fn the_normalized_number_is_confirmed_before_the_code_is_asked_for() {
+    let mut h = Harness::with(phone_config());
+    h.at_phone_input();
+    assert!(h
+        .send(Event::SubmitPhone("11 91234 5678".into()))
+        .is_empty());
+    match h.machine.phase() {
+        Phase::PhoneConfirm { phone } => assert_eq!(phone.display, "+55 11 91234-5678"),
+        other => panic!("{other:?}"),
+    }
+    let (_, digits) = code_request(&h.send(Event::ConfirmPhone));
+    assert_eq!(digits, "5511912345678");
+    assert_eq!(h.state(), Some(StateName::Loading));
+}
+
+#[test]
+fn the_code_is_shown_until_its_ttl_and_never_changes_on_its_own() {
+    let mut h = Harness::with(phone_config());
+    let out = h.showing_phone_code();
+    let expires_at_ms = h.now + 180_000.0;
+    assert_eq!(
+        events(&out),
+        vec![
+            WidgetEvent::State(StateName::PhoneCode),
+            WidgetEvent::Code {
+                kind: Method::Phone,
+                expires_at_ms
+            },
+        ]
+    );
+    assert_eq!(h.machine.countdown_secs(h.now), Some(180));
+    let out = h.advance(170_000.0);
+    assert_eq!(code_fetches(&out), 0, "no new code while shown");
+    assert_eq!(qr_fetches(&out), 0);
+    assert!(status_fetches(&out) >= 1, "the link is polled");
+    assert!(matches!(h.machine.phase(), Phase::PhoneCode { code, .. } if code == "ABCD1234"));
+}
+
+#[test]
+fn status_is_polled_every_five_seconds_while_a_phone_code_is_shown() {
+    let mut h = Harness::with(phone_config());
+    h.showing_phone_code();
+    assert_eq!(status_fetches(&h.advance(4_000.0)), 0);
+    let id = status_id(&h.advance(1_000.0));
+    h.status(id, Ok(StatusAnswer::NotConnected));
+    assert_eq!(status_fetches(&h.advance(4_000.0)), 0);
+    let id = status_id(&h.advance(1_000.0));
+    let out = h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::Connected));
+    assert_eq!(
+        events(&out),
+        vec![
+            WidgetEvent::State(StateName::Connected),
+            WidgetEvent::Connected { already: false }
+        ]
+    );
+}
+
+#[test]
+fn an_expired_code_waits_for_the_user_then_a_new_one_is_asked_for() {
+    let mut h = Harness::with(Config {
+        code_ttl_secs: 60,
+        ..phone_config()
+    });
+    h.showing_phone_code();
+    let out = h.advance(60_000.0);
+    assert_eq!(h.state(), Some(StateName::CodeExpired));
+    assert!(events(&out).contains(&WidgetEvent::Expired {
+        kind: Method::Phone
+    }));
+    assert!(!h.machine.wants_ticks());
+    let out = h.advance(600_000.0);
+    assert!(out.is_empty(), "nothing is fetched after expiry: {out:?}");
+    let (id, digits) = code_request(&h.send(Event::GetNewCode));
+    assert_eq!(digits, "5511912345678", "the same number");
+    h.send(Event::CodeLoaded {
+        id,
+        result: Ok(CodeAnswer::Code("WXYZ5678".into())),
+    });
+    assert!(matches!(h.machine.phase(), Phase::PhoneCode { code, .. } if code == "WXYZ5678"));
+}
+
+#[test]
+fn a_number_the_relay_refuses_goes_back_to_the_input() {
+    let mut h = Harness::with(phone_config());
+    h.at_phone_input();
+    let (id, _) = h.request_code("11 91234 5678");
+    let out = h.send(Event::CodeLoaded {
+        id,
+        result: Err(error(ErrorCode::InvalidPhone)),
+    });
+    assert!(matches!(
+        &events(&out)[..],
+        [WidgetEvent::Error(e), WidgetEvent::State(StateName::PhoneInput)]
+            | [WidgetEvent::State(StateName::PhoneInput), WidgetEvent::Error(e)]
+            if e.code == ErrorCode::InvalidPhone
+    ));
+    assert_eq!(
+        h.machine.phase(),
+        &Phase::PhoneInput {
+            value: "+55 11 91234-5678".into(),
+            problem: Some(PhoneProblem::Refused)
+        }
+    );
+}
+
+#[test]
+fn other_code_errors_are_error_states() {
+    let mut h = Harness::with(phone_config());
+    h.at_phone_input();
+    let (id, _) = h.request_code("11 91234 5678");
+    h.send(Event::CodeLoaded {
+        id,
+        result: Err(WidgetError::rate_limited(Some(30))),
+    });
+    assert!(
+        matches!(h.machine.phase(), Phase::Error(e) if e.code == ErrorCode::RateLimited && e.retry_after_secs == Some(30))
+    );
+    let id = status_id(&h.send(Event::Retry));
+    h.status(id, Ok(StatusAnswer::NotConnected));
+    assert_eq!(h.state(), Some(StateName::PhoneInput));
+}
+
+#[test]
+fn a_different_number_goes_back_to_the_input_and_drops_the_old_request() {
+    let mut h = Harness::with(phone_config());
+    h.at_phone_input();
+    let (id, _) = h.request_code("11 91234 5678");
+    h.send(Event::ChangeNumber);
+    assert_eq!(h.state(), Some(StateName::PhoneInput));
+    let out = h.send(Event::CodeLoaded {
+        id,
+        result: Ok(CodeAnswer::Code("ABCD1234".into())),
+    });
+    assert!(out.is_empty(), "a late code is ignored");
+    assert_eq!(h.state(), Some(StateName::PhoneInput));
+
+    let mut h = Harness::with(phone_config());
+    h.showing_phone_code();
+    h.send(Event::ChangeNumber);
+    assert_eq!(
+        h.machine.phase(),
+        &Phase::PhoneInput {
+            value: "+55 11 91234-5678".into(),
+            problem: None
+        }
+    );
+    assert!(!h.machine.wants_ticks());
+}
+
+#[test]
+fn switching_methods_abandons_the_other_flow() {
+    let mut h = Harness::new();
+    let id = status_id(&h.send(Event::Start));
+    let qr = qr_id(&h.status(id, Ok(StatusAnswer::NotConnected)));
+    h.send(Event::ChooseMethod(Method::Phone));
+    assert_eq!(h.state(), Some(StateName::PhoneInput));
+    assert!(h.qr(qr, Ok(QrAnswer::Code(svg_code()))).is_empty());
+    assert_eq!(h.state(), Some(StateName::PhoneInput));
+    let out = h.send(Event::ChooseMethod(Method::Qr));
+    assert_eq!(qr_fetches(&out), 1, "back to QR starts a fresh cycle");
+    assert_eq!(h.machine.method(), Method::Qr);
+}
+
+#[test]
+fn methods_not_offered_or_before_the_status_check_cannot_be_chosen() {
+    let mut h = Harness::with(Config {
+        methods: Methods::QrOnly,
+        ..config()
+    });
+    h.showing_first_code();
+    assert!(h.send(Event::ChooseMethod(Method::Phone)).is_empty());
+    assert_eq!(h.state(), Some(StateName::Qr));
+
+    let mut h = Harness::new();
+    h.send(Event::Start);
+    assert!(h.send(Event::ChooseMethod(Method::Phone)).is_empty());
+    assert_eq!(h.state(), Some(StateName::Loading));
+}
+
+#[test]
+fn dropping_the_method_in_use_switches_to_the_offered_one() {
+    let mut h = Harness::with(phone_config());
+    h.at_phone_input();
+    let out = h.send(Event::ConfigChanged(Config {
+        methods: Methods::QrOnly,
+        ..config()
+    }));
+    assert_eq!(status_fetches(&out), 1, "starts over");
+    assert_eq!(h.machine.method(), Method::Qr);
+}
+
+#[test]
+fn pausing_after_three_codes_fires_expired() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let id = qr_id(&h.advance(15_000.0));
+        h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    }
+    seen.extend(events(&h.advance(15_000.0)));
+    assert_eq!(h.state(), Some(StateName::Paused));
+    assert!(seen.contains(&WidgetEvent::Expired { kind: Method::Qr }));
+}
+
+#[test]
+fn nothing_is_fetched_while_hidden() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    h.send(Event::Hidden(true));
+    assert!(!h.machine.wants_ticks());
+    let out = h.advance(120_000.0);
+    assert!(out.is_empty(), "{out:?}");
+    assert_eq!(h.state(), Some(StateName::Qr));
+}
+
+#[test]
+fn a_qr_that_ran_out_while_hidden_is_replaced_at_once() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    h.send(Event::Hidden(true));
+    h.now += 40_000.0;
+    let out = h.send(Event::Hidden(false));
+    assert_eq!(qr_fetches(&out), 1);
+    assert_eq!(
+        h.state(),
+        Some(StateName::Loading),
+        "the stale code is not shown"
+    );
+    assert!(h.machine.wants_ticks() || h.state() == Some(StateName::Loading));
+}
+
+#[test]
+fn a_qr_that_ran_out_while_hidden_after_the_last_call_pauses() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    for _ in 0..2 {
+        let id = qr_id(&h.advance(15_000.0));
+        h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    }
+    h.send(Event::Hidden(true));
+    h.now += 60_000.0;
+    let out = h.send(Event::Hidden(false));
+    assert_eq!(qr_fetches(&out), 0);
+    assert_eq!(h.state(), Some(StateName::Paused));
+    assert!(events(&out).contains(&WidgetEvent::Expired { kind: Method::Qr }));
+}
+
+#[test]
+fn a_phone_code_past_its_ttl_while_hidden_shows_expired_at_once() {
+    let mut h = Harness::with(phone_config());
+    h.showing_phone_code();
+    h.send(Event::Hidden(true));
+    h.now += 200_000.0;
+    let out = h.send(Event::Hidden(false));
+    assert_eq!(h.state(), Some(StateName::CodeExpired));
+    assert_eq!(code_fetches(&out), 0);
+}
+
+#[test]
+fn a_valid_code_shown_again_is_kept_and_polled() {
+    let mut h = Harness::with(phone_config());
+    h.showing_phone_code();
+    h.send(Event::Hidden(true));
+    h.now += 30_000.0;
+    let out = h.send(Event::Hidden(false));
+    assert_eq!(status_fetches(&out), 1, "checks the link at once");
+    assert_eq!(h.state(), Some(StateName::PhoneCode));
+}
+
+#[test]
+fn refresh_starts_over_from_the_status_check() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let out = h.send(Event::Refresh);
+    assert_eq!(status_fetches(&out), 1);
+    assert_eq!(h.state(), Some(StateName::Loading));
+    let mut h = Harness::new();
+    assert!(h.send(Event::Refresh).is_empty(), "not while stopped");
+}
+
+#[test]
+fn methods_parse() {
+    assert_eq!(Methods::parse("qr,phone"), Some(Methods::QrPhone));
+    assert_eq!(Methods::parse(" PHONE , qr "), Some(Methods::PhoneQr));
+    assert_eq!(Methods::parse("qr"), Some(Methods::QrOnly));
+    assert_eq!(Methods::parse("phone"), Some(Methods::PhoneOnly));
+    for bad in ["", "sms", "qr,qr", "qr,phone,qr", "qr;phone"] {
+        assert_eq!(Methods::parse(bad), None, "{bad}");
+    }
+    assert_eq!(Methods::QrPhone.phone_first(), Methods::PhoneQr);
+    assert_eq!(Methods::QrOnly.phone_first(), Methods::QrOnly);
 }

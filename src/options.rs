@@ -1,0 +1,216 @@
+//! What a host can set besides the relay, and how `<zapi-connect>` reads it from attribute text.
+//! Unusable values fall back to the default and say so once in the console; they never break
+//! the widget.
+
+use crate::machine::{
+    choose_interval, Methods, QrFormat, DEFAULT_CODE_TTL_SECS, DEFAULT_INTERVAL_SECS,
+};
+use crate::messages::Lang;
+use crate::phone::{self, DEFAULT_COUNTRY};
+
+/// Shortest and longest `code-ttl`, in seconds.
+pub const MIN_CODE_TTL_SECS: u32 = 30;
+pub const MAX_CODE_TTL_SECS: u32 = 600;
+
+/// Light or dark colours.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    /// Follows `prefers-color-scheme`.
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Light => "light",
+            Self::Dark => "dark",
+        }
+    }
+}
+
+/// The widget's settings. `Options::default()` is what a bare `<zapi-connect relay=…>` uses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    /// Seconds between QR codes, 10–20 (Z-API's advice); other values fall back to 15.
+    pub interval_secs: u32,
+    pub qr_format: QrFormat,
+    /// Which ways to link are offered, and which comes first. On a small touch screen
+    /// (`(pointer: coarse) and (max-width: 600px)`) the phone code comes first when both are
+    /// offered.
+    pub methods: Methods,
+    /// Calling code added to numbers typed without one (digits, such as `55`).
+    pub default_country: String,
+    /// Seconds a phone code is shown as valid, 30–600 (default 180).
+    pub code_ttl_secs: u32,
+    /// `None`: the page's `<html lang>`.
+    pub lang: Option<Lang>,
+    pub theme: Theme,
+    /// Replacements for the widget's texts, as `(key, text)`; keys are listed in the README.
+    pub messages: Vec<(String, String)>,
+    /// `false` stops every timer and request until it is `true` again.
+    pub running: bool,
+    /// Changing it starts the flow over from the status check.
+    pub refresh: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            interval_secs: DEFAULT_INTERVAL_SECS,
+            qr_format: QrFormat::Svg,
+            methods: Methods::QrPhone,
+            default_country: DEFAULT_COUNTRY.into(),
+            code_ttl_secs: DEFAULT_CODE_TTL_SECS,
+            lang: None,
+            theme: Theme::Auto,
+            messages: Vec::new(),
+            running: true,
+            refresh: 0,
+        }
+    }
+}
+
+/// The attributes `<zapi-connect>` reads into [`Options`] (`relay` is read apart).
+pub const ATTRIBUTES: [&str; 7] = [
+    "interval",
+    "qr-format",
+    "methods",
+    "default-country",
+    "code-ttl",
+    "lang",
+    "theme",
+];
+
+impl Options {
+    /// Applies attribute `name`'s text (`None`: removed). Returns the console warning when the
+    /// text was unusable and the default is used instead.
+    pub fn set_attribute(&mut self, name: &str, text: Option<&str>) -> Option<&'static str> {
+        let text = text.map(str::trim).filter(|t| !t.is_empty());
+        let defaults = Self::default();
+        macro_rules! field {
+            ($field:ident, $parse:expr, $warning:literal) => {{
+                match text.map($parse) {
+                    None => self.$field = defaults.$field,
+                    Some(Some(value)) => self.$field = value,
+                    Some(None) => {
+                        self.$field = defaults.$field;
+                        return Some($warning);
+                    }
+                }
+            }};
+        }
+        match name {
+            "interval" => field!(
+                interval_secs,
+                |t: &str| t
+                    .parse()
+                    .ok()
+                    .filter(|secs| !choose_interval(Some(*secs)).1),
+                "zapi-connect: interval must be a whole number of seconds from 10 to 20; using 15."
+            ),
+            "qr-format" => field!(
+                qr_format,
+                QrFormat::parse,
+                "zapi-connect: qr-format must be \"svg\" or \"image\"; using \"svg\"."
+            ),
+            "methods" => field!(
+                methods,
+                Methods::parse,
+                "zapi-connect: methods must be \"qr,phone\", \"phone,qr\", \"qr\" or \"phone\"; using \"qr,phone\"."
+            ),
+            "default-country" => field!(
+                default_country,
+                |t: &str| {
+                    let code = t.strip_prefix('+').unwrap_or(t);
+                    phone::is_country_code(code).then(|| code.to_owned())
+                },
+                "zapi-connect: default-country must be a calling code such as 55; using 55."
+            ),
+            "code-ttl" => field!(
+                code_ttl_secs,
+                |t: &str| t
+                    .parse()
+                    .ok()
+                    .filter(|secs| (MIN_CODE_TTL_SECS..=MAX_CODE_TTL_SECS).contains(secs)),
+                "zapi-connect: code-ttl must be a whole number of seconds from 30 to 600; using 180."
+            ),
+            "lang" => self.lang = text.map(Lang::from_tag),
+            "theme" => field!(
+                theme,
+                |t: &str| match t.to_ascii_lowercase().as_str() {
+                    "auto" => Some(Theme::Auto),
+                    "light" => Some(Theme::Light),
+                    "dark" => Some(Theme::Dark),
+                    _ => None,
+                },
+                "zapi-connect: theme must be \"light\", \"dark\" or \"auto\"; using \"auto\"."
+            ),
+            _ => {}
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(name: &str, text: Option<&str>) -> (Options, Option<&'static str>) {
+        let mut options = Options::default();
+        let warning = options.set_attribute(name, text);
+        (options, warning)
+    }
+
+    #[test]
+    fn good_values_are_taken() {
+        assert_eq!(set("interval", Some(" 10 ")).0.interval_secs, 10);
+        assert_eq!(set("qr-format", Some("IMAGE")).0.qr_format, QrFormat::Image);
+        assert_eq!(
+            set("methods", Some("phone, qr")).0.methods,
+            Methods::PhoneQr
+        );
+        assert_eq!(set("methods", Some("phone")).0.methods, Methods::PhoneOnly);
+        assert_eq!(
+            set("default-country", Some("+351")).0.default_country,
+            "351"
+        );
+        assert_eq!(set("code-ttl", Some("60")).0.code_ttl_secs, 60);
+        assert_eq!(set("lang", Some("es-AR")).0.lang, Some(Lang::Es));
+        assert_eq!(set("theme", Some("dark")).0.theme, Theme::Dark);
+    }
+
+    #[test]
+    fn bad_values_fall_back_with_a_warning() {
+        for (name, text) in [
+            ("interval", "3"),
+            ("interval", "fifteen"),
+            ("qr-format", "png"),
+            ("methods", "qr,sms"),
+            ("methods", "qr,phone,qr"),
+            ("default-country", "brazil"),
+            ("code-ttl", "abc"),
+            ("code-ttl", "5"),
+            ("theme", "blue"),
+        ] {
+            let (options, warning) = set(name, Some(text));
+            assert_eq!(options, Options::default(), "{name}={text}");
+            let warning = warning.unwrap_or_else(|| panic!("{name}={text} warns"));
+            assert!(warning.starts_with("zapi-connect: ") && warning.contains(name));
+        }
+    }
+
+    #[test]
+    fn absent_or_empty_means_the_default_silently() {
+        for name in ATTRIBUTES {
+            let mut options = Options::default();
+            options.set_attribute(name, Some("phone"));
+            assert_eq!(options.set_attribute(name, None), None, "{name}");
+            assert_eq!(options.set_attribute(name, Some("  ")), None, "{name}");
+            assert_eq!(options, Options::default(), "{name}");
+        }
+    }
+}
