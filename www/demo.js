@@ -32,6 +32,8 @@ if (config.simulator) {
   const refresh = async () => {
     const state = await fetch(instance).then((r) => r.json()).catch(() => null);
     if (!state) return;
+    document.getElementById("pairing").hidden = !state.phoneCode;
+    document.getElementById("pairing-code").textContent = state.phoneCode ?? "";
     calls.replaceChildren(
       ...Object.entries(state.calls).flatMap(([path, count]) => {
         const term = document.createElement("dt");
