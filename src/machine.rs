@@ -394,6 +394,8 @@ pub struct Machine {
     hidden: bool,
     /// The number a code is being fetched for.
     pending_phone: Option<Phone>,
+    /// The start waits for the page to be visible.
+    deferred: bool,
 }
 
 impl Machine {
@@ -522,7 +524,11 @@ impl Machine {
             Event::Hidden(hidden) => {
                 self.hidden = hidden;
                 if !hidden {
-                    self.shown_again(now_ms, &mut out);
+                    if self.deferred && matches!(self.phase, Phase::Loading) {
+                        self.begin(&mut out);
+                    } else {
+                        self.shown_again(now_ms, &mut out);
+                    }
                 }
             }
         }
@@ -659,6 +665,11 @@ impl Machine {
             return;
         }
         self.phase = Phase::Loading;
+        // A widget that starts in a background tab waits until it is seen.
+        self.deferred = self.hidden;
+        if self.deferred {
+            return;
+        }
         let id = self.new_id();
         self.status_request = Some((id, StatusPurpose::Initial));
         out.push(Command::FetchStatus { id });

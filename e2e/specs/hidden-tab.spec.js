@@ -26,3 +26,17 @@ test("a phone code past its lifetime while hidden shows as expired", async ({ wi
   await widget.expectState("code-expired");
   expect((await sim.calls())["phone-code"]).toBe(before["phone-code"]);
 });
+
+test("a widget inserted in a hidden tab makes no call until the tab shows", async ({ widget, sim, page }) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+  });
+  await widget.mount();
+  await widget.expectState("loading");
+  await widget.advance(30_000);
+  expect((await sim.calls()).status).toBe(0);
+  await widget.setHidden(false);
+  await widget.expectState("qr");
+  expect((await sim.calls()).status).toBe(1);
+});

@@ -1130,3 +1130,15 @@ fn methods_parse() {
     assert_eq!(Methods::QrPhone.phone_first(), Methods::PhoneQr);
     assert_eq!(Methods::QrOnly.phone_first(), Methods::QrOnly);
 }
+
+#[test]
+fn a_widget_started_in_a_hidden_page_waits_until_it_is_seen() {
+    let mut h = Harness::new();
+    h.send(Event::Hidden(true));
+    let out = h.send(Event::Start);
+    assert_eq!(status_fetches(&out), 0);
+    assert_eq!(h.state(), Some(StateName::Loading));
+    assert!(h.advance(30_000.0).is_empty());
+    let out = h.send(Event::Hidden(false));
+    assert_eq!(status_fetches(&out), 1);
+}
