@@ -1,7 +1,6 @@
 //! The Leptos view: renders the machine's state and carries out its commands.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::{Interval, Timeout};
@@ -260,6 +259,12 @@ pub fn ZapiConnect(
     }
 }
 
+/// Every timeout through one closure type, so that the bundle holds one copy of the glue.
+fn timeout(ms: u32, callback: impl FnOnce() + 'static) -> Timeout {
+    let callback: Box<dyn FnOnce()> = Box::new(callback);
+    Timeout::new(ms, callback)
+}
+
 fn warn(text: &str) {
     web_sys::console::warn_1(&[WARN_PREFIX, text].concat().into());
 }
@@ -318,7 +323,7 @@ enum Route {
 struct Runtime {
     machine: RefCell<Machine>,
     texts: RefCell<Texts>,
-    queue: RefCell<VecDeque<Event>>,
+    queue: RefCell<Vec<Event>>,
     busy: Cell<bool>,
     /// The component is gone: nothing runs any more.
     disposed: Cell<bool>,
@@ -341,12 +346,16 @@ impl Runtime {
         if self.disposed.get() {
             return;
         }
-        self.queue.borrow_mut().push_back(event);
+        self.queue.borrow_mut().push(event);
         if self.busy.replace(true) {
             return;
         }
         loop {
-            let next = self.queue.borrow_mut().pop_front();
+            // Rarely more than one event waits: a Vec is enough and smaller than a VecDeque.
+            let next = {
+                let mut queue = self.queue.borrow_mut();
+                (!queue.is_empty()).then(|| queue.remove(0))
+            };
             let Some(event) = next.filter(|_| !self.disposed.get()) else {
                 break;
             };
@@ -467,7 +476,7 @@ impl Runtime {
         };
         let this = self.this.borrow().clone();
         // The body is redrawn by Leptos in a moment, not now.
-        *self.focus_timer.borrow_mut() = Some(Timeout::new(0, move || {
+        *self.focus_timer.borrow_mut() = Some(timeout(0, move || {
             let selector = if focus == Focus::Tab {
                 "[role=tab][aria-selected=true]"
             } else {
@@ -559,7 +568,7 @@ impl Runtime {
         self.next_request.set(key);
         self.requests.borrow_mut().push((key, controller.clone()));
         let timed_out = Rc::new(Cell::new(false));
-        let timeout = Timeout::new(REQUEST_TIMEOUT_MS, {
+        let timeout = timeout(REQUEST_TIMEOUT_MS, {
             let (controller, timed_out) = (controller.clone(), timed_out.clone());
             move || {
                 timed_out.set(true);

@@ -6,11 +6,17 @@ async function expectNoViolations(page, label) {
   expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), label).toEqual([]);
 }
 
-test("no axe violations in the QR states", async ({ widget, page }) => {
+test("no axe violations in the QR states", async ({ widget, sim, page }) => {
   await widget.mount({ interval: "10" });
   await widget.expectState("qr");
   await expectNoViolations(page, "qr");
-  for (let i = 0; i < 3; i++) await widget.advance(10_000);
+  for (let call = 2; call <= 3; call++) {
+    await widget.advance(10_000);
+    await expect.poll(async () => (await sim.calls())["qr-code"]).toBe(call);
+    // The new code is on screen with its full interval before time moves on.
+    await expect.poll(() => widget.countdownSeconds()).toBeGreaterThanOrEqual(9);
+  }
+  await widget.advance(10_000);
   await widget.expectState("paused");
   await expectNoViolations(page, "paused");
 });
