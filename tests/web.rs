@@ -11,7 +11,9 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, ShadowRootInit, ShadowRootMode};
-use zapi_connect::{ErrorCode, Options, QrFormat, WidgetEvent, ZapiConnect, ZapiConnectElement};
+use zapi_connect::{
+    ErrorCode, Method, Methods, Options, QrFormat, WidgetEvent, ZapiConnect, ZapiConnectElement,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -117,6 +119,16 @@ type Events = Arc<Mutex<Vec<WidgetEvent>>>;
 
 /// Mounts the component in a fresh container; drop the handle to unmount.
 fn mount(relay: &str, format: QrFormat) -> (HtmlElement, Events, impl Drop) {
+    mount_with(
+        relay,
+        Options {
+            qr_format: format,
+            ..Options::default()
+        },
+    )
+}
+
+fn mount_with(relay: &str, options: Options) -> (HtmlElement, Events, impl Drop) {
     let root = container();
     let events = Events::default();
     let relay = relay.to_owned();
@@ -124,11 +136,7 @@ fn mount(relay: &str, format: QrFormat) -> (HtmlElement, Events, impl Drop) {
         let events = events.clone();
         move || {
             let on_event = move |event| events.lock().unwrap().push(event);
-            let options = Options {
-                qr_format: format,
-                ..Options::default()
-            };
-            view! { <ZapiConnect relay=relay options=options on_event=on_event /> }
+            view! { <ZapiConnect relay=relay options=options.clone() on_event=on_event /> }
         }
     });
     (root, events, handle)
@@ -427,4 +435,81 @@ async fn the_element_mounts_in_its_shadow_root_and_dispatches_events() {
             .remove_event_listener_with_callback(name, &listener)
             .unwrap();
     }
+}
+
+fn click(root: &HtmlElement, selector: &str) {
+    find(root, selector)
+        .unwrap_or_else(|| panic!("{selector}"))
+        .unchecked_into::<HtmlElement>()
+        .click();
+}
+
+#[wasm_bindgen_test]
+async fn a_typed_number_is_confirmed_then_its_code_is_shown_in_portuguese() {
+    stub(&format!(
+        r#"{{"/status":{{"body":{NOT_CONNECTED}}},"/phone-code/5511912345678":{{"body":{{"code":"abcd1234"}}}}}}"#
+    ));
+    let options = Options {
+        methods: Methods::PhoneOnly,
+        lang: Some(zapi_connect::Lang::Pt),
+        ..Options::default()
+    };
+    let (root, events, _handle) = mount_with("/stub-relay", options);
+    wait_for("the phone input", || {
+        state(&root).as_deref() == Some("phone-input")
+    })
+    .await;
+    assert!(
+        find(&root, "[role=tablist]").is_none(),
+        "one method, no tabs"
+    );
+    let input: web_sys::HtmlInputElement =
+        find(&root, "[part=phone-input]").unwrap().unchecked_into();
+    input.set_value("(11) 91234-5678");
+    click(&root, "[part=phone-submit]");
+    wait_for("the confirmation", || {
+        find(&root, "[part=get-code-button]").is_some()
+    })
+    .await;
+    assert!(find(&root, "[part=phone-number]")
+        .unwrap()
+        .text_content()
+        .unwrap()
+        .contains("+55 11 91234-5678"));
+    assert_eq!(calls(), ["/status"], "nothing asked before confirming");
+    click(&root, "[part=get-code-button]");
+    wait_for("the code", || state(&root).as_deref() == Some("phone-code")).await;
+    assert_eq!(calls(), ["/status", "/phone-code/5511912345678"]);
+    let code = find(&root, "[part=code]").unwrap().text_content().unwrap();
+    assert_eq!(code, "ABCD-1234");
+    assert!(root
+        .text_content()
+        .unwrap()
+        .contains("Conectar com número de telefone"));
+    assert!(events.lock().unwrap().iter().any(|e| matches!(
+        e,
+        WidgetEvent::Code {
+            kind: Method::Phone,
+            ..
+        }
+    )));
+}
+
+#[wasm_bindgen_test]
+async fn a_removed_widget_ignores_visibility_changes() {
+    stub(&format!(r#"{{"/status":{{"body":{NOT_CONNECTED}}}}}"#));
+    let options = Options {
+        methods: Methods::PhoneOnly,
+        ..Options::default()
+    };
+    let (root, _events, handle) = mount_with("/stub-relay", options);
+    wait_for("the phone input", || {
+        state(&root).as_deref() == Some("phone-input")
+    })
+    .await;
+    drop(handle);
+    let event = web_sys::Event::new("visibilitychange").unwrap();
+    gloo_utils_document().dispatch_event(&event).unwrap();
+    TimeoutFuture::new(50).await;
+    assert_eq!(calls(), ["/status"], "a removed widget hears nothing");
 }
