@@ -10,7 +10,6 @@ pub mod machine;
 pub mod messages;
 pub mod options;
 pub mod phone;
-pub mod qr;
 pub mod qr_svg;
 pub mod relay;
 

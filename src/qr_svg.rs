@@ -1,8 +1,9 @@
-//! Encodes a QR payload into the pieces of an inline SVG: dark modules on a light tile with a
-//! quiet zone of 4 modules, drawn as a single path.
+//! Encodes a QR payload (with the `fast_qr` crate) into the pieces of an inline SVG: dark modules
+//! on a light tile with a quiet zone of 4 modules, drawn as a single path.
+
+use fast_qr::{QRBuilder, QRCode, ECL};
 
 use crate::messages::push_u32;
-use crate::qr;
 
 /// Modules of light margin on each side, as the QR specification asks.
 pub const QUIET_ZONE: u32 = 4;
@@ -27,20 +28,25 @@ impl QrSvg {
     }
 }
 
+/// The symbol for `payload` at error correction level M, with the mask that scores best.
+fn modules(payload: &str) -> Option<QRCode> {
+    QRBuilder::new(payload).ecl(ECL::M).build().ok()
+}
+
 /// Encodes `payload`; `None` when it does not fit in a QR code.
 pub fn encode(payload: &str) -> Option<QrSvg> {
-    let code = qr::encode(payload.as_bytes())?;
+    let code = modules(payload)?;
     let width = code.size;
     let mut path = String::with_capacity(width * width);
-    for (y, row) in code.modules.chunks(width).enumerate() {
+    for (y, row) in code.data[..width * width].chunks(width).enumerate() {
         let mut x = 0;
         while x < width {
-            if !row[x] {
+            if !row[x].value() {
                 x += 1;
                 continue;
             }
             let start = x;
-            while x < width && row[x] {
+            while x < width && row[x].value() {
                 x += 1;
             }
             // One rectangle per horizontal run of dark modules keeps the path short.
@@ -84,7 +90,7 @@ mod tests {
     #[test]
     fn a_payload_becomes_a_square_with_a_quiet_zone() {
         let svg = encode(PAYLOAD).unwrap();
-        let code = qr::encode(PAYLOAD.as_bytes()).unwrap();
+        let code = modules(PAYLOAD).unwrap();
         assert_eq!(svg.size, code.size as u32 + 8);
         assert_eq!(svg.view_box(), format!("0 0 {0} {0}", svg.size));
         let rects = rects(&svg);
@@ -101,7 +107,7 @@ mod tests {
     #[test]
     fn the_path_draws_exactly_the_dark_modules() {
         let svg = encode("hello").unwrap();
-        let code = qr::encode(b"hello").unwrap();
+        let code = modules("hello").unwrap();
         let w = code.size;
         let mut drawn = vec![false; w * w];
         for (x, y, len) in rects(&svg) {
@@ -111,7 +117,8 @@ mod tests {
                 drawn[my * w + mx] = true;
             }
         }
-        assert_eq!(drawn, code.modules);
+        let dark: Vec<bool> = code.data[..w * w].iter().map(|m| m.value()).collect();
+        assert_eq!(drawn, dark);
     }
 
     #[test]
