@@ -22,7 +22,8 @@ export type ZapiConnectErrorCode =
   | "upstream_error"
   | "relay_error"
   | "invalid_phone"
-  | "invalid_config";
+  | "invalid_config"
+  | "unauthorized";
 
 /** How the phone is linked. */
 export type ZapiConnectMethod = "qr" | "phone";
@@ -88,6 +89,13 @@ export declare class ZapiConnect extends HTMLElement {
   lang: string;
   /** `"light"`, `"dark"` or `"auto"` (default; attribute `theme`). */
   theme: "light" | "dark" | "auto" | (string & {}) | null;
+  /**
+   * A short-lived ticket from your backend, sent to the relay as `Authorization: Bearer`
+   * (attribute `token`). A new one is used from the next request on.
+   */
+  token: string | null;
+  /** `"include"` sends the page's cookies to a relay on another origin (attribute `credentials`). */
+  credentials: "include" | "same-origin" | (string & {}) | null;
   /** Text overrides: message key → string (keys in the README). */
   messages: Record<string, string> | null;
   /** Starts again after `stop()`. */

@@ -2,7 +2,7 @@
 import init, { ZapiConnectElement } from "./pkg/zapi_connect.js";
 
 const TAG = "zapi-connect";
-const ATTRIBUTES = ["relay", "interval", "qr-format", "methods", "default-country", "code-ttl", "lang", "theme"];
+const ATTRIBUTES = ["relay", "interval", "qr-format", "methods", "default-country", "code-ttl", "lang", "theme", "token", "credentials"];
 
 let loading = null;
 
@@ -100,6 +100,8 @@ for (const [property, attribute] of [
   ["defaultCountry", "default-country"],
   ["codeTtl", "code-ttl"],
   ["theme", "theme"],
+  ["token", "token"],
+  ["credentials", "credentials"],
 ]) {
   // Properties mirror attributes as their text (`null` when absent); the widget checks them and
   // falls back to the defaults. `lang` is HTMLElement's own reflected property.

@@ -78,6 +78,7 @@ pub fn ZapiConnect(
         focus_timer: RefCell::default(),
         requests: RefCell::default(),
         next_request: Cell::new(0),
+        credentials: RefCell::default(),
         on_event,
         base: RefCell::default(),
         focus: Cell::new(Focus::None),
@@ -126,6 +127,10 @@ pub fn ZapiConnect(
                 *runtime.texts.borrow_mut() = Texts {
                     lang,
                     overrides: options.messages.clone(),
+                };
+                *runtime.credentials.borrow_mut() = fetch::Credentials {
+                    ticket: options.token.clone(),
+                    include_cookies: options.include_credentials,
                 };
                 runtime.shown.lang.set(lang.tag().into());
                 runtime.shown.theme.set(options.theme.as_str().into());
@@ -332,6 +337,7 @@ struct Runtime {
     focus_timer: RefCell<Option<Timeout>>,
     requests: RefCell<Vec<(u32, AbortController)>>,
     next_request: Cell<u32>,
+    credentials: RefCell<fetch::Credentials>,
     on_event: Option<Callback<WidgetEvent>>,
     /// The base part, known from the first user event (focus only follows user actions).
     base: RefCell<Option<Element>>,
@@ -575,7 +581,8 @@ impl Runtime {
                 controller.abort();
             }
         });
-        let reply = fetch::get(url, &controller.signal()).await;
+        let credentials = self.credentials.borrow().clone();
+        let reply = fetch::get(url, &controller.signal(), &credentials).await;
         drop(timeout);
         self.requests.borrow_mut().retain(|(k, _)| *k != key);
         reply.map_err(|()| {

@@ -9,6 +9,9 @@ pub enum ErrorCode {
     Timeout,
     /// Z-API refused the caller (IP allow-list or missing Client-Token).
     AccessDenied,
+    /// The relay refused the page's ticket (`token`): missing, expired, forged or for another
+    /// instance. The page must give a new one.
+    Unauthorized,
     /// The Z-API instance must be subscribed to again.
     SubscriptionExpired,
     /// An answer that could not be read.
@@ -31,6 +34,7 @@ impl ErrorCode {
             Self::RelayUnreachable => "relay_unreachable",
             Self::Timeout => "timeout",
             Self::AccessDenied => "access_denied",
+            Self::Unauthorized => "unauthorized",
             Self::SubscriptionExpired => "subscription_expired",
             Self::MalformedResponse => "malformed_response",
             Self::RateLimited => "rate_limited",

@@ -84,6 +84,7 @@ impl Texts {
             ErrorCode::RelayUnreachable => Key::ErrRelayUnreachable,
             ErrorCode::Timeout => Key::ErrTimeout,
             ErrorCode::AccessDenied => Key::ErrAccessDenied,
+            ErrorCode::Unauthorized => Key::ErrUnauthorized,
             ErrorCode::SubscriptionExpired => Key::ErrSubscriptionExpired,
             ErrorCode::MalformedResponse => Key::ErrMalformedResponse,
             ErrorCode::RateLimited => match error.retry_after_secs {
@@ -172,10 +173,11 @@ pub enum Key {
     ErrRelayError,
     ErrInvalidPhone,
     ErrInvalidConfig,
+    ErrUnauthorized,
 }
 
 /// The names hosts use in `messages` overrides, indexed by [`Key`].
-pub const KEYS: [&str; 50] = [
+pub const KEYS: [&str; 51] = [
     "loading",
     "methods",
     "method-qr",
@@ -226,9 +228,10 @@ pub const KEYS: [&str; 50] = [
     "err-relay-error",
     "err-invalid-phone",
     "err-invalid-config",
+    "err-unauthorized",
 ];
 
-const EN: [&str; 50] = [
+const EN: [&str; 51] = [
     "Checking the connection…",
     "How to link",
     "QR code",
@@ -279,9 +282,10 @@ const EN: [&str; 50] = [
     "The connection service answered with an error. Check the widget's relay address or contact your administrator.",
     "WhatsApp did not accept this number. Check it and try again.",
     "The widget has no relay address. Set its relay to your server's Z-API relay URL.",
+    "This page's permission to link a phone is missing or has expired. Reload the page.",
 ];
 
-const PT: [&str; 50] = [
+const PT: [&str; 51] = [
     "Verificando a conexão…",
     "Como conectar",
     "QR code",
@@ -332,9 +336,10 @@ const PT: [&str; 50] = [
     "O serviço de conexão respondeu com erro. Confira o endereço do relay ou fale com o administrador.",
     "O WhatsApp não aceitou este número. Confira e tente de novo.",
     "O widget está sem endereço de relay. Configure o relay com a URL do seu servidor.",
+    "A permissão desta página para conectar um telefone está ausente ou expirou. Recarregue a página.",
 ];
 
-const ES: [&str; 50] = [
+const ES: [&str; 51] = [
     "Comprobando la conexión…",
     "Cómo vincular",
     "Código QR",
@@ -385,6 +390,7 @@ const ES: [&str; 50] = [
     "El servicio de conexión respondió con un error. Revisa la dirección del relay o contacta a tu administrador.",
     "WhatsApp no aceptó este número. Revísalo y reintenta.",
     "El widget no tiene dirección de relay. Configura el relay con la URL de tu servidor.",
+    "Falta el permiso de esta página para vincular un teléfono, o venció. Recarga la página.",
 ];
 
 #[cfg(test)]

@@ -55,6 +55,11 @@ pub struct Options {
     pub running: bool,
     /// Changing it starts the flow over from the status check.
     pub refresh: u32,
+    /// A ticket from the page's backend, sent to the relay as `Authorization: Bearer`. A new
+    /// one is used from the next request on, without restarting the flow.
+    pub token: Option<String>,
+    /// Send the page's cookies to a relay on another origin (`credentials="include"`).
+    pub include_credentials: bool,
 }
 
 impl Default for Options {
@@ -70,12 +75,14 @@ impl Default for Options {
             messages: Vec::new(),
             running: true,
             refresh: 0,
+            token: None,
+            include_credentials: false,
         }
     }
 }
 
 /// The attributes `<zapi-connect>` reads into [`Options`] (`relay` is read apart).
-pub const ATTRIBUTES: [&str; 7] = [
+pub const ATTRIBUTES: [&str; 9] = [
     "interval",
     "qr-format",
     "methods",
@@ -83,6 +90,8 @@ pub const ATTRIBUTES: [&str; 7] = [
     "code-ttl",
     "lang",
     "theme",
+    "token",
+    "credentials",
 ];
 
 impl Options {
@@ -139,6 +148,16 @@ impl Options {
                 "zapi-connect: code-ttl must be a whole number of seconds from 30 to 600; using 180."
             ),
             "lang" => self.lang = text.map(Lang::from_tag),
+            "token" => self.token = text.map(str::to_owned),
+            "credentials" => field!(
+                include_credentials,
+                |t: &str| match t.to_ascii_lowercase().as_str() {
+                    "include" => Some(true),
+                    "same-origin" => Some(false),
+                    _ => None,
+                },
+                "zapi-connect: credentials must be \"include\" or \"same-origin\"; using \"same-origin\"."
+            ),
             "theme" => field!(
                 theme,
                 |t: &str| match t.to_ascii_lowercase().as_str() {
@@ -181,6 +200,26 @@ mod tests {
         assert_eq!(set("code-ttl", Some("60")).0.code_ttl_secs, 60);
         assert_eq!(set("lang", Some("es-AR")).0.lang, Some(Lang::Es));
         assert_eq!(set("theme", Some("dark")).0.theme, Theme::Dark);
+    }
+
+    #[test]
+    fn the_ticket_and_cookie_mode_are_read_as_given() {
+        let (options, warning) = set("token", Some(" eyJhbGciOiJIUzI1NiJ9.e30.sig "));
+        assert_eq!(
+            options.token.as_deref(),
+            Some("eyJhbGciOiJIUzI1NiJ9.e30.sig")
+        );
+        assert_eq!(warning, None);
+        assert_eq!(set("token", Some("")).0.token, None);
+        assert!(set("credentials", Some("Include")).0.include_credentials);
+        assert!(
+            !set("credentials", Some("same-origin"))
+                .0
+                .include_credentials
+        );
+        let (options, warning) = set("credentials", Some("omit-please"));
+        assert!(!options.include_credentials);
+        assert!(warning.is_some());
     }
 
     #[test]

@@ -191,6 +191,9 @@ pub fn read_error(
     if is_phone_route && (relay_code == "invalid_phone" || contains_ignore_case(text, "phone")) {
         return WidgetError::new(ErrorCode::InvalidPhone);
     }
+    if status == 401 || relay_code == "unauthorized" {
+        return WidgetError::new(ErrorCode::Unauthorized);
+    }
     let code = match relay_code {
         "upstream_timeout" | "timeout" => Some(ErrorCode::Timeout),
         "access_denied" => Some(ErrorCode::AccessDenied),
@@ -492,6 +495,18 @@ mod tests {
         );
         assert_eq!(dated.retry_after_secs, None);
         assert!(dated.retryable);
+    }
+
+    #[test]
+    fn a_refused_ticket_is_unauthorized_and_worth_a_retry_with_a_new_one() {
+        let refused = relay_error("unauthorized", false);
+        let error = read_error(401, &refused, None, false);
+        assert_eq!(error.code, ErrorCode::Unauthorized);
+        assert!(!error.retryable);
+        assert!(error.offers_retry());
+        // A relay of another make may answer a bare 401.
+        let bare = read_error(401, &Body::Text("Unauthorized".into()), None, true);
+        assert_eq!(bare.code, ErrorCode::Unauthorized);
     }
 
     #[test]
