@@ -70,6 +70,21 @@ pub fn build() -> Result<Bundle> {
         &npm,
         &[],
     )?;
+    // The glue is generated code: minified, it ships about a third of its brotli bytes less.
+    cmd::run_in(
+        "node_modules/.bin/esbuild",
+        &[
+            "pkg/zapi_connect.js",
+            "--minify",
+            "--format=esm",
+            "--target=es2022",
+            "--allow-overwrite",
+            "--log-level=warning",
+            "--outfile=pkg/zapi_connect.js",
+        ],
+        &npm,
+        &[],
+    )?;
     let brotli_bytes = report_size()?;
     let packs = cmd::target_dir().join("npm");
     std::fs::create_dir_all(&packs).map_err(|e| format!("{}: {e}", packs.display()))?;
