@@ -3,9 +3,7 @@
 //! the relay writes is scanned for the instance tokens, the Client-Token and the ticket secret.
 
 use std::cell::RefCell;
-use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,7 +12,6 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tracing::subscriber::DefaultGuard;
-use tracing_subscriber::fmt::MakeWriter;
 use zapi_relay::{AuthMode, Instance, RateLimitConfig, RelayConfig};
 use zapi_sim::{InstanceConfig, Sim, SimConfig};
 
@@ -27,27 +24,9 @@ const TICKET_SECRET: &str = "ticket-secret-9b7f2e41d6a35c08e1f4";
 const SECRETS: [&str; 4] = [TOKEN_A, TOKEN_B, CLIENT_TOKEN, TICKET_SECRET];
 const APP_ORIGIN: &str = "https://app.example.com";
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+mod common;
 
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
+use common::Captured;
 
 /// On a thread of its own, outside the log capture: the simulator logs its URLs, tokens
 /// included, as Z-API's own logs would.
