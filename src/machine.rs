@@ -749,6 +749,9 @@ impl Machine {
             if let Phase::Qr { refreshing, .. } = &mut self.phase {
                 *refreshing = true;
             }
+            // The new code's answer says whether the phone is linked: no poll beside it.
+            self.next_poll_ms = self.next_poll_ms.max(now_ms + POLL_MS);
+            return;
         }
         self.poll(now_ms, out);
     }

@@ -368,8 +368,25 @@ fn status_is_polled_every_five_seconds_while_a_code_is_shown() {
     assert_eq!(status_fetches(&h.advance(4_000.0)), 0);
     let id = status_id(&h.advance(1_000.0));
     // One poll in flight at most.
-    assert_eq!(status_fetches(&h.advance(8_000.0)), 0);
+    assert_eq!(status_fetches(&h.advance(3_000.0)), 0);
     h.status(id, Ok(StatusAnswer::NotConnected));
+    assert_eq!(status_fetches(&h.advance(4_000.0)), 0);
+    status_id(&h.advance(1_000.0));
+}
+
+#[test]
+fn a_refresh_is_not_doubled_by_a_poll() {
+    // Regression: the tick that asked for a new code also polled /status, though the code's
+    // answer already says whether the phone is linked (12 polls a minute instead of 8).
+    let mut h = Harness::new();
+    h.showing_first_code();
+    for _ in 0..2 {
+        let id = status_id(&h.advance(5_000.0));
+        h.status(id, Ok(StatusAnswer::NotConnected));
+    }
+    let refresh = h.advance(5_000.0);
+    assert_eq!(qr_fetches(&refresh), 1);
+    assert_eq!(status_fetches(&refresh), 0);
     assert_eq!(status_fetches(&h.advance(4_000.0)), 0);
     status_id(&h.advance(1_000.0));
 }
