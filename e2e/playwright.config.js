@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { chromiumLaunchOptions } from "./chromium.js";
 
 const baseURL = process.env.ZAPI_E2E_BASE_URL;
 if (!baseURL || !process.env.ZAPI_E2E_SIM_URL) {
@@ -18,17 +19,6 @@ export default defineConfig({
   use: {
     baseURL,
     deviceScaleFactor: 2,
-    launchOptions: {
-      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
 });

@@ -6,6 +6,7 @@
 // Environment: BENCH_BASE_URL (relay serving target/site), BENCH_SIM_URL, and optionally
 // BENCH_LOADS, BENCH_CYCLES, BENCH_QR_RUNS, BENCH_QR_MS, BENCH_ONLY (comma-separated sections).
 import { chromium } from "playwright-core";
+import { chromiumLaunchOptions } from "../../e2e/chromium.js";
 
 const BASE = required("BENCH_BASE_URL");
 const SIM = required("BENCH_SIM_URL");
@@ -39,18 +40,7 @@ async function sim(path, method = "GET") {
 const resetSim = () => sim("/reset", "POST");
 const calls = async () => (await sim(`/instances/${INSTANCE}`)).calls;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await chromium.launch(chromiumLaunchOptions);
 
 // 2. Inserting the element to its QR in the DOM, through relay and simulator on loopback.
 async function timeToQr() {

@@ -16,25 +16,6 @@ async fn serve(app: axum::Router) -> SocketAddr {
     addr
 }
 
-/// Serves on a thread of its own, outside the test's log capture: the simulator's request logs
-/// show its URLs, token included, as Z-API's own logs would.
-fn serve_elsewhere(app: axum::Router) -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    addr
-}
-
 // A current-thread runtime keeps every spawned task under this test's subscriber.
 #[tokio::test(flavor = "current_thread")]
 async fn logs_never_contain_the_token_or_client_token() {
@@ -47,7 +28,7 @@ async fn logs_never_contain_the_token_or_client_token() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let sim = Sim::new(SimConfig::default());
-    let sim_addr = serve_elsewhere(zapi_sim::app(sim.clone()));
+    let sim_addr = common::serve_sim_elsewhere(sim.clone());
     let mut config = RelayConfig::new("demo-instance", "demo-token");
     config.upstream = format!("http://{sim_addr}").parse().unwrap();
     config.client_token = Some("demo-client-token".to_owned());

@@ -28,26 +28,6 @@ mod common;
 
 use common::Captured;
 
-/// On a thread of its own, outside the log capture: the simulator logs its URLs, tokens
-/// included, as Z-API's own logs would.
-fn serve_sim(sim: Sim) -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let app = zapi_sim::app(sim).into_make_service_with_connect_info::<SocketAddr>();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    addr
-}
-
 fn sim_config() -> SimConfig {
     SimConfig {
         instances: vec![
@@ -133,7 +113,7 @@ impl Suite {
         let guard = tracing::subscriber::set_default(subscriber);
 
         let sim = Sim::new(sim_config);
-        let sim_addr = serve_sim(sim.clone());
+        let sim_addr = common::serve_sim_elsewhere(sim.clone());
         let mut config = relay_config(sim_addr);
         adjust(&mut config);
         tracing::info!(?config, "relay config");

@@ -27,3 +27,24 @@ impl<'a> MakeWriter<'a> for Captured {
         self.clone()
     }
 }
+
+/// Serves the simulator on a thread of its own, outside the test's log capture: the simulator
+/// logs its URLs, tokens included, as Z-API's own logs would.
+pub fn serve_sim_elsewhere(sim: zapi_sim::Sim) -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app =
+                zapi_sim::app(sim).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    addr
+}
