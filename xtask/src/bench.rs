@@ -137,51 +137,9 @@ fn bench_tools() -> Result {
 
 /// `bench/qr-wasm`: the widget's QR-to-SVG code behind one export, built like the bundle.
 fn build_qr_wasm() -> Result<PathBuf> {
-    cmd::cargo(&[
-        "build",
-        "-p",
-        "zapi-connect-qr-bench",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "bundle",
-    ])?;
     let out = cmd::target_dir().join("bench/qr-wasm");
-    let _ = std::fs::remove_dir_all(&out);
-    let wasm = cmd::target_dir().join("wasm32-unknown-unknown/bundle/zapi_connect_qr_bench.wasm");
-    cmd::run_in(
-        "wasm-bindgen",
-        &[utf8(&wasm)?, "--target", "web", "--out-dir", utf8(&out)?],
-        cmd::root(),
-        &[],
-    )?;
-    let wasm = out.join("zapi_connect_qr_bench_bg.wasm");
-    wasm_opt(&wasm, &wasm, false)?;
+    bundle::build_web_wasm("zapi-connect-qr-bench", "zapi_connect_qr_bench", &out)?;
     Ok(out)
-}
-
-/// The same binaryen flags as the shipped bundle; `keep_names` keeps the name section.
-fn wasm_opt(input: &Path, output: &Path, keep_names: bool) -> Result {
-    let mut args = vec!["-Oz"];
-    args.extend(if keep_names {
-        &["--debuginfo"][..]
-    } else {
-        &["--strip-debug", "--strip-producers"][..]
-    });
-    args.extend([
-        "--enable-bulk-memory",
-        "--enable-mutable-globals",
-        "--enable-nontrapping-float-to-int",
-        "--enable-sign-ext",
-        "--enable-reference-types",
-        "--enable-multivalue",
-        utf8(input)?,
-        "-o",
-        utf8(output)?,
-    ]);
-    let wasm_opt = cmd::root().join("npm/node_modules/.bin/wasm-opt");
-    cmd::run_in(utf8(&wasm_opt)?, &args, cmd::root(), &[])
 }
 
 /// The baseline element under `vendor/baseline/`, the bench page under `bench/`, and the two
@@ -381,21 +339,21 @@ fn wasm_breakdown(wasm: &Path) -> Result<String> {
     cmd::run_in(
         "wasm-bindgen",
         &[
-            utf8(wasm)?,
+            cmd::utf8(wasm)?,
             "--target",
             "web",
             "--keep-debug",
             "--out-dir",
-            utf8(&dir)?,
+            cmd::utf8(&dir)?,
         ],
         cmd::root(),
         &[],
     )?;
     let named = dir.join("zapi_connect_bg.wasm");
-    wasm_opt(&named, &named, true)?;
+    bundle::wasm_opt(&named, &named, true)?;
     let csv = cmd::output_in(
         "twiggy",
-        &["top", "-n", "1000000", "-f", "csv", utf8(&named)?],
+        &["top", "-n", "1000000", "-f", "csv", cmd::utf8(&named)?],
         cmd::root(),
     )
     .ok_or("twiggy failed")?;
@@ -498,11 +456,6 @@ fn owner(name: &str) -> String {
         _ if name.starts_with("code[") || name.contains("func[") => "unnamed code".into(),
         _ => "exports, imports, tables (no Rust path)".into(),
     }
-}
-
-fn utf8(path: &Path) -> Result<&str> {
-    path.to_str()
-        .ok_or_else(|| format!("{} is not UTF-8", path.display()))
 }
 
 // ---- statistics and the report -------------------------------------------------------------
@@ -620,7 +573,7 @@ fn machine() -> String {
         "git",
         &[
             "-C",
-            utf8(cmd::root()).unwrap_or("."),
+            cmd::utf8(cmd::root()).unwrap_or("."),
             "rev-parse",
             "--short",
             "HEAD",

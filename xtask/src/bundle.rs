@@ -1,7 +1,7 @@
 //! The npm package: wasm built with the size profile, wasm-bindgen's web glue, wasm-opt, `npm pack`.
 
 use crate::cmd::{self, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub struct Bundle {
     pub tarball: PathBuf,
@@ -25,51 +25,9 @@ console.log(`BROTLI_TOTAL=${total.brotli}`);
 "#;
 
 pub fn build() -> Result<Bundle> {
-    cmd::cargo(&[
-        "build",
-        "-p",
-        "zapi-connect",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "bundle",
-    ])?;
     let npm = cmd::root().join("npm");
     let pkg = npm.join("pkg");
-    let _ = std::fs::remove_dir_all(&pkg);
-    let wasm = cmd::target_dir().join("wasm32-unknown-unknown/bundle/zapi_connect.wasm");
-    cmd::run_in(
-        "wasm-bindgen",
-        &[
-            wasm.to_str().ok_or("target path is not UTF-8")?,
-            "--target",
-            "web",
-            "--out-dir",
-            "pkg",
-        ],
-        &npm,
-        &[],
-    )?;
-    cmd::run_in(
-        "node_modules/.bin/wasm-opt",
-        &[
-            "-Oz",
-            "--strip-debug",
-            "--strip-producers",
-            "--enable-bulk-memory",
-            "--enable-mutable-globals",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-reference-types",
-            "--enable-multivalue",
-            "pkg/zapi_connect_bg.wasm",
-            "-o",
-            "pkg/zapi_connect_bg.wasm",
-        ],
-        &npm,
-        &[],
-    )?;
+    build_web_wasm("zapi-connect", "zapi_connect", &pkg)?;
     // The glue is generated code: minified, it ships about a third of its brotli bytes less.
     cmd::run_in(
         "node_modules/.bin/esbuild",
@@ -120,6 +78,62 @@ impl Bundle {
         println!("xtask: bundle is {kb:.1} KB brotli, within the {budget_kb} KB budget");
         Ok(())
     }
+}
+
+/// Builds `package`'s wasm with the size profile, runs wasm-bindgen (`--target web`) into
+/// `out` (emptied first) and wasm-opt on the result: the shipped bundle and the benchmark's QR
+/// module are built the same way.
+pub fn build_web_wasm(package: &str, lib_name: &str, out: &Path) -> Result {
+    cmd::cargo(&[
+        "build",
+        "-p",
+        package,
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "bundle",
+    ])?;
+    let _ = std::fs::remove_dir_all(out);
+    let wasm = cmd::target_dir().join(format!("wasm32-unknown-unknown/bundle/{lib_name}.wasm"));
+    cmd::run_in(
+        "wasm-bindgen",
+        &[
+            cmd::utf8(&wasm)?,
+            "--target",
+            "web",
+            "--out-dir",
+            cmd::utf8(out)?,
+        ],
+        cmd::root(),
+        &[],
+    )?;
+    let wasm = out.join(format!("{lib_name}_bg.wasm"));
+    wasm_opt(&wasm, &wasm, false)
+}
+
+/// binaryen's `-Oz` with the features wasm-bindgen's output uses; `keep_names` keeps the name
+/// section (for size breakdowns), otherwise debug info and producers are stripped.
+pub fn wasm_opt(input: &Path, output: &Path, keep_names: bool) -> Result {
+    let mut args = vec!["-Oz"];
+    args.extend(if keep_names {
+        &["--debuginfo"][..]
+    } else {
+        &["--strip-debug", "--strip-producers"][..]
+    });
+    args.extend([
+        "--enable-bulk-memory",
+        "--enable-mutable-globals",
+        "--enable-nontrapping-float-to-int",
+        "--enable-sign-ext",
+        "--enable-reference-types",
+        "--enable-multivalue",
+        cmd::utf8(input)?,
+        "-o",
+        cmd::utf8(output)?,
+    ]);
+    let wasm_opt = cmd::root().join("npm/node_modules/.bin/wasm-opt");
+    cmd::run_in(cmd::utf8(&wasm_opt)?, &args, cmd::root(), &[])
 }
 
 fn report_size() -> Result<u64> {

@@ -69,3 +69,9 @@ pub fn output_in(program: &str, args: &[&str], dir: &Path) -> Option<String> {
     }
     Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
+
+/// `path` as a command-line argument.
+pub fn utf8(path: &Path) -> Result<&str> {
+    path.to_str()
+        .ok_or_else(|| format!("{} is not UTF-8", path.display()))
+}
