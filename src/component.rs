@@ -51,9 +51,36 @@ pub fn ZapiConnect(
     #[prop(into, optional)]
     on_event: Option<Callback<WidgetEvent>>,
 ) -> impl IntoView {
+    widget(Host {
+        relay: Box::new(move || relay.get()),
+        options: Box::new(move |read| options.with(|options| read(options))),
+        on_event: on_event.map(|on_event| Rc::new(move |event| on_event.run(event)) as _),
+    })
+}
+
+/// Lends the options to a reader.
+pub(crate) type ReadOptions = dyn Fn(&mut dyn FnMut(&Options));
+
+/// What the widget reads from whoever shows it: the component's props or the custom element's
+/// state. Boxed readers keep each caller's signal types out of the other's bundle: a `Signal`
+/// brings the code of every kind of signal it may wrap.
+pub(crate) struct Host {
+    /// Read in a reactive context: a change reconfigures the widget.
+    pub relay: Box<dyn Fn() -> String>,
+    /// Lends the options to the reader, in a reactive context.
+    pub options: Box<ReadOptions>,
+    pub on_event: Option<Rc<dyn Fn(WidgetEvent)>>,
+}
+
+pub(crate) fn widget(host: Host) -> impl IntoView {
+    let Host {
+        relay,
+        options,
+        on_event,
+    } = host;
     // One signal type for everything the view shows: each kind of reactive binding costs its own
-    // copy of Leptos' rendering code in the bundle.
-    let text = || RwSignal::new(String::new());
+    // copy of Leptos' rendering code in the bundle, and an `Arc` signal no arena lookups.
+    let text = || ArcRwSignal::new(String::new());
     let shown = Shown {
         state: text(),
         live: text(),
@@ -73,7 +100,7 @@ pub fn ZapiConnect(
         queue: RefCell::default(),
         busy: Cell::new(false),
         disposed: Cell::new(false),
-        shown,
+        shown: shown.clone(),
         ticker: RefCell::default(),
         focus_timer: RefCell::default(),
         requests: RefCell::default(),
@@ -110,8 +137,8 @@ pub fn ZapiConnect(
     let config_effect = RenderEffect::new({
         let runtime = runtime.clone();
         move |_: Option<()>| {
-            let relay = relay.get();
-            options.with(|options| {
+            let mut relay = relay();
+            options(&mut |options| {
                 let (interval_secs, fell_back) = choose_interval(Some(options.interval_secs));
                 if fell_back
                     && warned_interval.replace(options.interval_secs) != Some(options.interval_secs)
@@ -135,7 +162,7 @@ pub fn ZapiConnect(
                 runtime.shown.lang.set(lang.tag().into());
                 runtime.shown.theme.set(options.theme.as_str().into());
                 runtime.dispatch(Event::ConfigChanged(Config {
-                    relay,
+                    relay: std::mem::take(&mut relay),
                     interval_secs,
                     format: options.qr_format,
                     methods,
@@ -284,23 +311,23 @@ fn page_lang() -> Lang {
 }
 
 /// The text of each reactive part of the view.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Shown {
     /// `data-state` of the base part.
-    state: RwSignal<String>,
+    state: ArcRwSignal<String>,
     /// The polite live region.
-    live: RwSignal<String>,
+    live: ArcRwSignal<String>,
     /// The state's markup, from [`markup::body`].
-    body: RwSignal<String>,
-    countdown: RwSignal<String>,
+    body: ArcRwSignal<String>,
+    countdown: ArcRwSignal<String>,
     /// `data-theme` of the base part.
-    theme: RwSignal<String>,
+    theme: ArcRwSignal<String>,
     /// `lang` of the base part.
-    lang: RwSignal<String>,
+    lang: ArcRwSignal<String>,
 }
 
 #[inline(never)]
-fn set_if_changed(signal: RwSignal<String>, value: String) {
+fn set_if_changed(signal: &ArcRwSignal<String>, value: String) {
     if signal.with_untracked(|old| *old != value) {
         signal.set(value);
     }
@@ -338,7 +365,7 @@ struct Runtime {
     requests: RefCell<Vec<(u32, AbortController)>>,
     next_request: Cell<u32>,
     credentials: RefCell<fetch::Credentials>,
-    on_event: Option<Callback<WidgetEvent>>,
+    on_event: Option<Rc<dyn Fn(WidgetEvent)>>,
     /// The base part, known from the first user event (focus only follows user actions).
     base: RefCell<Option<Element>>,
     focus: Cell<Focus>,
@@ -441,7 +468,7 @@ impl Runtime {
             let shown = &self.shown;
             // Stopped by the host has no state event, but a `data-state` all the same.
             set_if_changed(
-                shown.state,
+                &shown.state,
                 state.map_or("stopped", StateName::as_str).into(),
             );
             let live = if matches!(phase, Phase::Error(_)) {
@@ -449,11 +476,11 @@ impl Runtime {
             } else {
                 texts.get(live).into()
             };
-            set_if_changed(shown.live, live);
+            set_if_changed(&shown.live, live);
             let body = markup::body(phase, &context);
             let redrawn = shown.body.with_untracked(|old| *old != body);
-            set_if_changed(shown.body, body);
-            set_if_changed(shown.countdown, countdown);
+            set_if_changed(&shown.body, body);
+            set_if_changed(&shown.countdown, countdown);
             if redrawn {
                 self.move_focus();
             }
@@ -506,8 +533,8 @@ impl Runtime {
                 if let WidgetEvent::Error(error) = &mut event {
                     error.message = self.texts.borrow().error(error);
                 }
-                if let Some(on_event) = self.on_event {
-                    on_event.run(event);
+                if let Some(on_event) = &self.on_event {
+                    on_event(event);
                 }
             }
         }

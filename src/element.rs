@@ -2,6 +2,7 @@
 //! `index.js`) forwards its lifecycle callbacks to a [`ZapiConnectElement`].
 
 use std::any::Any;
+use std::rc::Rc;
 
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
@@ -9,7 +10,7 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
-use crate::component::ZapiConnect;
+use crate::component::{widget, Host};
 use crate::machine::WidgetEvent;
 use crate::options::{Options, ATTRIBUTES};
 
@@ -66,10 +67,11 @@ impl ZapiConnectElement {
         let host = SendWrapper::new(self.host.clone());
         let handle = leptos::mount::mount_to(container.clone().unchecked_into(), move || {
             // Created inside the mount's owner, so unmounting disposes them.
-            let relay: Signal<String> = relay.into();
-            let options: Signal<Options> = options.into();
-            let on_event = Callback::new(move |event: WidgetEvent| dispatch(&host, &event));
-            view! { <ZapiConnect relay=relay options=options on_event=on_event /> }
+            widget(Host {
+                relay: Box::new(move || relay.get()),
+                options: Box::new(move |read| options.with(|options| read(options))),
+                on_event: Some(Rc::new(move |event| dispatch(&host, &event))),
+            })
         });
         self.mounted = Some((Box::new(handle), container));
     }
