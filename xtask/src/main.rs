@@ -16,7 +16,7 @@ usage: cargo xtask <command>
   demo     install what is missing, build the npm bundle, start simulator + relay, serve the demo
   test     install what is missing, then fmt, clippy, native, browser and end-to-end tests
   e2e      only the browser specs (optionally filtered: cargo xtask e2e qr-flow) and the relay contract suite
-  bundle   build the npm package into npm/pkg and report its size
+  bundle   build the npm package (npm/index.js, npm/pkg) and report its size
   bench    measure the widget and the relay against their baselines, write BENCHMARKS.md
   setup    install the build tools only (add --test for Chromium, nginx, trunk, Playwright)
 ";

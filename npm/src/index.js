@@ -1,5 +1,7 @@
-// <zapi-connect>: a thin custom element over the Rust widget in ./pkg (wasm-bindgen --target web).
-import init, { ZapiConnectElement } from "./pkg/zapi_connect.js";
+// <zapi-connect>: a thin custom element over the Rust widget (wasm-bindgen --target web glue).
+// `cargo xtask bundle` bundles this file with the glue into the package's `index.js`, so the
+// paths below are relative to that file.
+import init, { ZapiConnectElement } from "../pkg/zapi_connect.js";
 
 const TAG = "zapi-connect";
 const ATTRIBUTES = ["relay", "interval", "qr-format", "methods", "default-country", "code-ttl", "lang", "theme", "token", "credentials"];
@@ -8,12 +10,14 @@ let loading = null;
 
 /**
  * Loads the WebAssembly module once. Call it with the wasm file's URL when your bundler or server
- * moves `zapi_connect_bg.wasm` away from this file; without one the file next to this module is
- * used. Elements wait for it before they start.
+ * moves `zapi_connect_bg.wasm` away from this file; without one the package's
+ * `pkg/zapi_connect_bg.wasm` is used. Elements wait for it before they start.
  */
 export function ready(wasmUrl) {
   if (!loading) {
-    loading = init(wasmUrl === undefined ? undefined : { module_or_path: wasmUrl });
+    // Written out in full so that bundlers see the asset (`new URL(…, import.meta.url)`).
+    const url = wasmUrl ?? new URL("./pkg/zapi_connect_bg.wasm", import.meta.url);
+    loading = init({ module_or_path: url });
   }
   return loading;
 }
