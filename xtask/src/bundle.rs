@@ -2,6 +2,7 @@
 //! with the element into `index.js`, `npm pack`.
 
 use crate::cmd::{self, Result};
+use crate::short_names;
 use std::path::{Path, PathBuf};
 
 pub struct Bundle {
@@ -83,8 +84,8 @@ impl Bundle {
 }
 
 /// Builds `package`'s wasm with the size profile, runs wasm-bindgen (`--target web`) into
-/// `out` (emptied first) and wasm-opt on the result: the shipped bundle and the benchmark's QR
-/// module are built the same way.
+/// `out` (emptied first), wasm-opt on the result and gives imports and exports short names: the
+/// shipped bundle and the benchmark's QR module are built the same way.
 pub fn build_web_wasm(package: &str, lib_name: &str, out: &Path) -> Result {
     cmd::cargo(&[
         "build",
@@ -111,8 +112,33 @@ pub fn build_web_wasm(package: &str, lib_name: &str, out: &Path) -> Result {
         &[],
     )?;
     let wasm = out.join(format!("{lib_name}_bg.wasm"));
-    wasm_opt(&wasm, &wasm, false)
+    wasm_opt(&wasm, &wasm, false)?;
+    let mut args = vec!["--minify-imports-and-exports-and-modules"];
+    args.extend(WASM_FEATURES);
+    args.extend([cmd::utf8(&wasm)?, "-o", cmd::utf8(&wasm)?]);
+    let mapping = cmd::output_in(
+        cmd::utf8(&cmd::root().join("npm/node_modules/.bin/wasm-opt"))?,
+        &args,
+        cmd::root(),
+    )
+    .ok_or("wasm-opt could not rename the imports and exports")?;
+    let renames = short_names::parse(&mapping)?;
+    let glue_path = out.join(format!("{lib_name}.js"));
+    let glue =
+        std::fs::read_to_string(&glue_path).map_err(|e| format!("{}: {e}", glue_path.display()))?;
+    let glue = short_names::rewrite_glue(&glue, &format!("{lib_name}_bg.js"), &renames)?;
+    std::fs::write(&glue_path, glue).map_err(|e| format!("{}: {e}", glue_path.display()))
 }
+
+/// What wasm-bindgen's output uses, for binaryen.
+const WASM_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
 
 /// binaryen's `-Oz` with the features wasm-bindgen's output uses; `keep_names` keeps the name
 /// section (for size breakdowns), otherwise debug info and producers are stripped.
@@ -123,17 +149,8 @@ pub fn wasm_opt(input: &Path, output: &Path, keep_names: bool) -> Result {
     } else {
         &["--strip-debug", "--strip-producers"][..]
     });
-    args.extend([
-        "--enable-bulk-memory",
-        "--enable-mutable-globals",
-        "--enable-nontrapping-float-to-int",
-        "--enable-sign-ext",
-        "--enable-reference-types",
-        "--enable-multivalue",
-        cmd::utf8(input)?,
-        "-o",
-        cmd::utf8(output)?,
-    ]);
+    args.extend(WASM_FEATURES);
+    args.extend([cmd::utf8(input)?, "-o", cmd::utf8(output)?]);
     let wasm_opt = cmd::root().join("npm/node_modules/.bin/wasm-opt");
     cmd::run_in(cmd::utf8(&wasm_opt)?, &args, cmd::root(), &[])
 }

@@ -6,6 +6,7 @@ mod cmd;
 mod contract;
 mod services;
 mod setup;
+mod short_names;
 mod site;
 
 use std::process::ExitCode;
