@@ -19,7 +19,7 @@ use crate::machine::{
     QrFormat, RequestId, StateName, WidgetEvent,
 };
 use crate::markup::{self, Context};
-use crate::messages::{Key, Lang, Texts, WARN_PREFIX};
+use crate::messages::{concat, Key, Lang, Texts, WARN_PREFIX};
 use crate::options::Options;
 use crate::relay;
 
@@ -298,7 +298,7 @@ fn timeout(ms: u32, callback: impl FnOnce() + 'static) -> Timeout {
 }
 
 fn warn(text: &str) {
-    web_sys::console::warn_1(&[WARN_PREFIX, text].concat().into());
+    web_sys::console::warn_1(&concat(&[WARN_PREFIX, text]).into());
 }
 
 /// The page's `<html lang>`.

@@ -127,15 +127,16 @@ impl ZapiConnectElement {
 
 impl ZapiConnectElement {
     fn apply(&mut self, name: &str, value: Option<String>) {
-        let mut options = self.options.get_untracked();
-        let warning = options.set_attribute(name, value.as_deref());
+        let warning = self
+            .options
+            .try_update(|options| options.set_attribute(name, value.as_deref()))
+            .flatten();
         if let Some(warning) = warning {
             if !self.warned.contains(&warning) {
                 self.warned.push(warning);
                 web_sys::console::warn_1(&warning.into());
             }
         }
-        self.options.set(options);
     }
 }
 

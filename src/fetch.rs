@@ -3,9 +3,10 @@
 use gloo_net::http::Request;
 use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::JsValue;
-use web_sys::{AbortSignal, RequestCache, RequestCredentials};
+use web_sys::{AbortSignal, Headers, RequestCache, RequestCredentials, RequestInit};
 
 use crate::error::WidgetError;
+use crate::messages::concat;
 use crate::relay::{self, Body, Fields};
 
 /// A response that arrived, whatever its status.
@@ -43,16 +44,23 @@ pub struct Credentials {
 
 /// `Err(())` when the request is rejected: network failure, CORS, or an abort.
 pub async fn get(url: &str, signal: &AbortSignal, credentials: &Credentials) -> Result<Reply, ()> {
-    let mut request = Request::get(url)
-        .cache(RequestCache::NoStore)
-        .abort_signal(Some(signal));
+    // The request is built here and only sent by gloo-net: its builder parses the URL to merge
+    // query parameters, which the relay's four paths never have, at 1.5 KB of bundle.
+    let init = RequestInit::new();
+    init.set_cache(RequestCache::NoStore);
+    init.set_signal(Some(signal));
     if let Some(ticket) = &credentials.ticket {
-        request = request.header("authorization", &["Bearer ", ticket].concat());
+        let headers = Headers::new().map_err(drop)?;
+        headers
+            .set("authorization", &concat(&["Bearer ", ticket]))
+            .map_err(drop)?;
+        init.set_headers(&headers);
     }
     if credentials.include_cookies {
-        request = request.credentials(RequestCredentials::Include);
+        init.set_credentials(RequestCredentials::Include);
     }
-    let response = request.send().await.map_err(drop)?;
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(drop)?;
+    let response = Request::from(request).send().await.map_err(drop)?;
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
     // Text, then the browser's JSON.parse: no JSON parser in the bundle.

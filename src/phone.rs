@@ -1,6 +1,8 @@
 //! Phone numbers as people paste them, turned into the digits Z-API wants: country code, area
 //! code and number, nothing else. Plain Rust, tested natively.
 
+use crate::messages::concat;
+
 /// Used when the host sets no `default-country`.
 pub const DEFAULT_COUNTRY: &str = "55";
 
@@ -58,13 +60,13 @@ pub fn normalize(input: &str, country: &str) -> Result<Phone, PhoneError> {
     if !international {
         // A national trunk prefix (Brazil's leading 0) is not part of the number.
         let national = digits.trim_start_matches('0');
-        digits = [country, national].concat();
+        digits = concat(&[country, national]);
     }
     if digits.starts_with("55") {
         brazil(&digits)
     } else if (8..=15).contains(&digits.len()) && !digits.starts_with('0') {
         Ok(Phone {
-            display: ["+", &digits].concat(),
+            display: concat(&["+", &digits]),
             digits,
         })
     } else {
@@ -98,7 +100,7 @@ fn brazil(digits: &str) -> Result<Phone, PhoneError> {
         .ok_or(PhoneError::Invalid)?;
     Ok(Phone {
         digits: digits.into(),
-        display: ["+55 ", area, " ", head, "-", tail].concat(),
+        display: concat(&["+55 ", area, " ", head, "-", tail]),
     })
 }
 
@@ -107,7 +109,7 @@ pub fn group_code(code: &str) -> String {
     let code = code.trim();
     match code.split_at_checked(4) {
         Some((head, tail)) if code.len() == 8 && !code.bytes().any(|b| b == b'-') => {
-            [head, "-", tail].concat()
+            concat(&[head, "-", tail])
         }
         _ => code.into(),
     }
