@@ -113,7 +113,10 @@ pub fn build_web_wasm(package: &str, lib_name: &str, out: &Path) -> Result {
     )?;
     let wasm = out.join(format!("{lib_name}_bg.wasm"));
     wasm_opt(&wasm, &wasm, false)?;
-    let mut args = vec!["--minify-imports-and-exports-and-modules"];
+    let mut args = vec![
+        "--minify-imports-and-exports-and-modules",
+        "--strip-target-features",
+    ];
     args.extend(WASM_FEATURES);
     args.extend([cmd::utf8(&wasm)?, "-o", cmd::utf8(&wasm)?]);
     let mapping = cmd::output_in(
