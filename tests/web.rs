@@ -243,6 +243,33 @@ async fn the_image_format_shows_the_relays_png() {
 }
 
 #[wasm_bindgen_test]
+async fn the_components_props_apply_live() {
+    let png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==";
+    stub(&format!(
+        r#"{{"/status":{{"body":{NOT_CONNECTED}}},"/qr-code":{{"body":{{"value":"{PAYLOAD}"}}}},"/qr-code/image":{{"body":{{"value":"{png}"}}}}}}"#
+    ));
+    let root = container();
+    let relay = RwSignal::new(String::new());
+    let options = RwSignal::new(Options::default());
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <ZapiConnect relay=relay options=options /> }
+    });
+    wait_for("invalid_config", || {
+        find(&root, "[part=error][data-code=invalid_config]").is_some()
+    })
+    .await;
+    assert!(calls().is_empty());
+
+    relay.set("/stub-relay".into());
+    wait_for("the SVG QR", || find(&root, "svg[part=qr]").is_some()).await;
+    assert_eq!(calls(), ["/status", "/qr-code"]);
+
+    options.update(|options| options.qr_format = QrFormat::Image);
+    wait_for("the image QR", || find(&root, "img[part=qr]").is_some()).await;
+    assert_eq!(calls().last().map(String::as_str), Some("/qr-code/image"));
+}
+
+#[wasm_bindgen_test]
 async fn an_already_connected_instance_gets_no_qr_call() {
     stub(r#"{"/status":{"body":{"connected":true,"error":"You are already connected."}}}"#);
     let (root, events, _handle) = mount("/stub-relay", QrFormat::Svg);
