@@ -64,17 +64,7 @@ pub fn body(phase: &Phase, cx: &Context) -> String {
             qr(h, code, t.get(Key::QrAlt));
             h.push_str("</div>");
         }
-        Phase::Paused => {
-            p(h, "zc-title", t.get(Key::PausedTitle));
-            p(h, "zc-text", t.get(Key::PausedText));
-            button(
-                h,
-                "new-code-button",
-                ACTION_NEW_CODE,
-                t.get(Key::NewCode),
-                true,
-            );
-        }
+        Phase::Paused => new_code_prompt(h, t, Key::PausedText),
         Phase::PhoneInput { value, problem } => {
             h.push_str(r#"<form class="zc-form" part="phone-form" novalidate><label for="zc-phone" class="zc-label">"#);
             escape(h, t.get(Key::PhoneLabel));
@@ -137,15 +127,7 @@ pub fn body(phase: &Phase, cx: &Context) -> String {
             change_number(h, t);
         }
         Phase::CodeExpired { .. } => {
-            p(h, "zc-title", t.get(Key::PausedTitle));
-            p(h, "zc-text", t.get(Key::ExpiredText));
-            button(
-                h,
-                "new-code-button",
-                ACTION_NEW_CODE,
-                t.get(Key::NewCode),
-                true,
-            );
+            new_code_prompt(h, t, Key::ExpiredText);
             change_number(h, t);
         }
         Phase::Connected | Phase::AlreadyConnected => {
@@ -234,6 +216,19 @@ fn methods(h: &mut String, cx: &Context) {
         h.push_str("</button>");
     }
     h.push_str("</div>");
+}
+
+/// No code is shown until the user asks: why, and the "Get new code" button.
+fn new_code_prompt(h: &mut String, t: &Texts, why: Key) {
+    p(h, "zc-title", t.get(Key::PausedTitle));
+    p(h, "zc-text", t.get(why));
+    button(
+        h,
+        "new-code-button",
+        ACTION_NEW_CODE,
+        t.get(Key::NewCode),
+        true,
+    );
 }
 
 fn change_number(h: &mut String, t: &Texts) {
