@@ -856,6 +856,30 @@ fn calls_table(r: &mut Report) {
     );
 }
 
+/// One row per path measured with wrk: each metric's spread (with its decimals), then how much
+/// the path's `p99` metric adds to the direct path's.
+fn relay_rows(r: &mut Report, metrics: &[(&str, usize)], p99: &str, decimals: usize) {
+    let direct = r.median(&format!("wrk.direct.{p99}"));
+    for (label, name) in [
+        ("zapi-sim directly", "direct"),
+        ("zapi-relay → zapi-sim", "relay"),
+        ("nginx `proxy_pass` → zapi-sim (baseline)", "nginx"),
+    ] {
+        let mut row = format!("| {label} |");
+        for (metric, digits) in metrics {
+            let cell = spread(r.get(&format!("wrk.{name}.{metric}")), *digits);
+            row.push_str(&format!(" {cell} |"));
+        }
+        let added = if name == "direct" {
+            "–".to_string()
+        } else {
+            let p99 = r.median(&format!("wrk.{name}.{p99}"));
+            format!("{:+.*}", decimals, p99 - direct)
+        };
+        r.line(&format!("{row} {added} |"));
+    }
+}
+
 fn relay_table(r: &mut Report) {
     let runs = r.get("wrk.relay.rps").map_or(0, |s| s.n);
     r.line("\n### 6. Relay\n");
@@ -870,49 +894,15 @@ fn relay_table(r: &mut Report) {
     r.line(
         "| path | requests/s | p50, ms | p99, ms | p99 added to direct, ms |\n|---|---:|---:|---:|---:|",
     );
-    let direct_p99 = r.median("wrk.direct.p99");
-    for (label, name) in [
-        ("zapi-sim directly", "direct"),
-        ("zapi-relay → zapi-sim", "relay"),
-        ("nginx `proxy_pass` → zapi-sim (baseline)", "nginx"),
-    ] {
-        let added = if name == "direct" {
-            "–".to_string()
-        } else {
-            format!("{:+.2}", r.median(&format!("wrk.{name}.p99")) - direct_p99)
-        };
-        r.line(&format!(
-            "| {label} | {} | {} | {} | {added} |",
-            spread(r.get(&format!("wrk.{name}.rps")), 0),
-            spread(r.get(&format!("wrk.{name}.p50")), 2),
-            spread(r.get(&format!("wrk.{name}.p99")), 2),
-        ));
-    }
+    relay_rows(r, &[("rps", 0), ("p50", 2), ("p99", 2)], "p99", 2);
     r.line(
         "\nLatency one request pays, one connection (`-t 1 -c 1`, 3 s per run, same \
          interleaving), ms:\n",
     );
     r.line("| path | p50 | p99 | p99 added to direct |\n|---|---:|---:|---:|");
+    relay_rows(r, &[("single-p50", 3), ("single-p99", 3)], "single-p99", 3);
+    let direct_p99 = r.median("wrk.direct.p99");
     let direct_single = r.median("wrk.direct.single-p99");
-    for (label, name) in [
-        ("zapi-sim directly", "direct"),
-        ("zapi-relay → zapi-sim", "relay"),
-        ("nginx `proxy_pass` → zapi-sim (baseline)", "nginx"),
-    ] {
-        let added = if name == "direct" {
-            "–".to_string()
-        } else {
-            format!(
-                "{:+.3}",
-                r.median(&format!("wrk.{name}.single-p99")) - direct_single
-            )
-        };
-        r.line(&format!(
-            "| {label} | {} | {} | {added} |",
-            spread(r.get(&format!("wrk.{name}.single-p50")), 3),
-            spread(r.get(&format!("wrk.{name}.single-p99")), 3),
-        ));
-    }
     let (relay, nginx) = (r.median("wrk.relay.rps"), r.median("wrk.nginx.rps"));
     r.line(&format!(
         "\nzapi-relay / nginx: throughput {}, p50 {}, p99 {}.",
