@@ -14,11 +14,13 @@ pub mod qr_svg;
 pub mod relay;
 
 mod component;
+#[cfg(feature = "element")]
 mod element;
 mod fetch;
 mod markup;
 
 pub use component::ZapiConnect;
+#[cfg(feature = "element")]
 pub use element::ZapiConnectElement;
 pub use error::{ErrorCode, WidgetError};
 pub use machine::{Method, Methods, QrFormat, StateName, WidgetEvent};

@@ -29,7 +29,7 @@ console.log(`BROTLI_TOTAL=${total.brotli}`);
 pub fn build() -> Result<Bundle> {
     let npm = cmd::root().join("npm");
     let pkg = npm.join("pkg");
-    build_web_wasm("zapi-connect", "zapi_connect", &pkg)?;
+    build_web_wasm("zapi-connect", "element", "zapi_connect", &pkg)?;
     // The element and the generated glue as one minified module: one request instead of two, and
     // about a third fewer brotli bytes than the glue as wasm-bindgen writes it.
     cmd::run_in(
@@ -86,11 +86,14 @@ impl Bundle {
 /// Builds `package`'s wasm with the size profile, runs wasm-bindgen (`--target web`) into
 /// `out` (emptied first), wasm-opt on the result and gives imports and exports short names: the
 /// shipped bundle and the benchmark's QR module are built the same way.
-pub fn build_web_wasm(package: &str, lib_name: &str, out: &Path) -> Result {
+pub fn build_web_wasm(package: &str, features: &str, lib_name: &str, out: &Path) -> Result {
+    crate::setup::check_wasm_bindgen_lock()?;
     cmd::cargo(&[
         "build",
         "-p",
         package,
+        "--features",
+        features,
         "--lib",
         "--target",
         "wasm32-unknown-unknown",

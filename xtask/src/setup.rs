@@ -9,6 +9,25 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const NGINX: &str = "/usr/sbin/nginx";
 
+/// The wasm-bindgen crate in Cargo.lock must be the CLI's version, or the CLI refuses the wasm
+/// (the library does not pin it exactly, so that applications can choose their own).
+pub fn check_wasm_bindgen_lock() -> Result {
+    let lock = std::fs::read_to_string(cmd::root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let locked = lock
+        .split("[[package]]")
+        .find(|entry| entry.contains("\nname = \"wasm-bindgen\"\n"))
+        .and_then(|entry| entry.lines().find_map(|l| l.strip_prefix("version = ")))
+        .map(|v| v.trim_matches('"'));
+    match locked {
+        Some(version) if version == WASM_BINDGEN_VERSION => Ok(()),
+        other => Err(format!(
+            "Cargo.lock has wasm-bindgen {other:?}, the CLI is {WASM_BINDGEN_VERSION}: \
+             run `cargo update -p wasm-bindgen --precise {WASM_BINDGEN_VERSION}`"
+        )),
+    }
+}
+
 /// Everything `cargo xtask demo` and `bundle` need: the wasm target, wasm-bindgen, wasm-opt.
 pub fn build_tools() -> Result {
     let targets = cmd::output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
