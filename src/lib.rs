@@ -5,6 +5,7 @@
 //! Use it as the Leptos component [`ZapiConnect`] or, from the npm package, as the
 //! `<zapi-connect>` custom element ([`ZapiConnectElement`] is its Rust side).
 
+pub mod api;
 pub mod error;
 pub mod machine;
 pub mod messages;
@@ -13,6 +14,8 @@ pub mod phone;
 pub mod qr_svg;
 pub mod relay;
 
+#[cfg(test)]
+mod api_checks;
 mod component;
 #[cfg(feature = "element")]
 mod element;

@@ -15,12 +15,12 @@ pub const MAX_QR_CALLS: u8 = 3;
 /// How often `/status` is polled while a QR is shown.
 pub const POLL_MS: f64 = 5_000.0;
 /// The refresh interval used when none, or an unusable one, is given.
-pub const DEFAULT_INTERVAL_SECS: u32 = 15;
-pub const MIN_INTERVAL_SECS: u32 = 10;
-pub const MAX_INTERVAL_SECS: u32 = 20;
+pub const DEFAULT_INTERVAL_SECS: u32 = crate::api::INTERVAL_SECS.default;
+pub const MIN_INTERVAL_SECS: u32 = crate::api::INTERVAL_SECS.min;
+pub const MAX_INTERVAL_SECS: u32 = crate::api::INTERVAL_SECS.max;
 /// How long a phone code is shown as valid when none, or an unusable one, is given: WhatsApp
 /// keeps a pairing code about 3 minutes.
-pub const DEFAULT_CODE_TTL_SECS: u32 = 180;
+pub const DEFAULT_CODE_TTL_SECS: u32 = crate::api::CODE_TTL_SECS.default;
 
 /// The refresh interval to use for a requested one, and whether the request was unusable
 /// (outside 10–20 s) and replaced by the default.

@@ -2,6 +2,7 @@
 //! Unusable values fall back to the default and say so once in the console; they never break
 //! the widget.
 
+use crate::api;
 use crate::machine::{
     choose_interval, Methods, QrFormat, DEFAULT_CODE_TTL_SECS, DEFAULT_INTERVAL_SECS,
 };
@@ -9,8 +10,8 @@ use crate::messages::Lang;
 use crate::phone::{self, DEFAULT_COUNTRY};
 
 /// Shortest and longest `code-ttl`, in seconds.
-pub const MIN_CODE_TTL_SECS: u32 = 30;
-pub const MAX_CODE_TTL_SECS: u32 = 600;
+pub const MIN_CODE_TTL_SECS: u32 = api::CODE_TTL_SECS.min;
+pub const MAX_CODE_TTL_SECS: u32 = api::CODE_TTL_SECS.max;
 
 /// Light or dark colours.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -81,18 +82,22 @@ impl Default for Options {
     }
 }
 
-/// The attributes `<zapi-connect>` reads into [`Options`] (`relay` is read apart).
-pub const ATTRIBUTES: [&str; 9] = [
-    "interval",
-    "qr-format",
-    "methods",
-    "default-country",
-    "code-ttl",
-    "lang",
-    "theme",
-    "token",
-    "credentials",
-];
+/// The attributes `<zapi-connect>` reads into [`Options`]: those of [`api::ATTRIBUTES`] but
+/// `relay`, which is read apart.
+pub const ATTRIBUTES: [&str; api::ATTRIBUTES.len() - 1] = {
+    let mut names = [""; api::ATTRIBUTES.len() - 1];
+    let (mut from, mut to) = (0, 0);
+    while from < api::ATTRIBUTES.len() {
+        let name = api::ATTRIBUTES[from].name;
+        // `name != "relay"`, written for a const context.
+        if !matches!(name.as_bytes(), b"relay") {
+            names[to] = name;
+            to += 1;
+        }
+        from += 1;
+    }
+    names
+};
 
 impl Options {
     /// Applies attribute `name`'s text (`None`: removed). Returns the console warning when the
