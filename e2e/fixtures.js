@@ -66,7 +66,7 @@ export class Widget {
   }
 
   tab(name) {
-    return this.page.locator(`zapi-connect [part=method-tab][data-action=method-${name}]`);
+    return this.page.locator(`zapi-connect [part=method-tab][data-method=${name}]`);
   }
 
   /** Chooses the phone method (when tabs are shown), types `number` and confirms it. */

@@ -10,9 +10,10 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
-use crate::component::{widget, Host};
+use crate::control::WidgetControl;
 use crate::machine::WidgetEvent;
 use crate::options::{Options, ATTRIBUTES};
+use crate::view::{widget, Host};
 
 /// Drives one `<zapi-connect>` element: mounts the widget into its shadow root while the
 /// element is in the document and feeds attribute, property and method calls to it.
@@ -21,6 +22,7 @@ pub struct ZapiConnectElement {
     host: HtmlElement,
     relay: ArcRwSignal<String>,
     options: ArcRwSignal<Options>,
+    control: WidgetControl,
     /// Attributes already warned about, so that each bad value is reported once.
     warned: Vec<&'static str>,
     /// The mounted widget and its container; dropping the handle unmounts it and ends its work.
@@ -35,6 +37,7 @@ impl ZapiConnectElement {
         let mut element = ZapiConnectElement {
             relay: ArcRwSignal::new(host.get_attribute("relay").unwrap_or_default()),
             options: ArcRwSignal::new(Options::default()),
+            control: WidgetControl::new(),
             warned: Vec::new(),
             mounted: None,
             host,
@@ -63,13 +66,18 @@ impl ZapiConnectElement {
         if appended.is_err() {
             return;
         }
-        let (relay, options) = (self.relay.clone(), self.options.clone());
+        let (relay, options, control) = (
+            self.relay.clone(),
+            self.options.clone(),
+            self.control.clone(),
+        );
         let host = SendWrapper::new(self.host.clone());
         let handle = leptos::mount::mount_to(container.clone().unchecked_into(), move || {
             // Created inside the mount's owner, so unmounting disposes them.
             widget(Host {
                 relay: Box::new(move || relay.get()),
                 options: Box::new(move |read| options.with(|options| read(options))),
+                control,
                 on_event: Some(Rc::new(move |event| dispatch(&host, &event))),
             })
         });
@@ -108,20 +116,28 @@ impl ZapiConnectElement {
 
     /// `start()`: resumes after `stop()`.
     pub fn start(&self) {
-        self.options.update(|options| options.running = true);
+        self.control.start();
     }
 
     /// `stop()`: ends every timer and request until `start()`.
     pub fn stop(&self) {
-        self.options.update(|options| options.running = false);
+        self.control.stop();
+    }
+
+    /// The `interval` property: the seconds between QR codes in use.
+    pub fn interval(&self) -> u32 {
+        self.options.with_untracked(|options| options.interval_secs)
+    }
+
+    /// The `codeTtl` property: the seconds a phone code is valid, in use.
+    #[wasm_bindgen(js_name = codeTtl)]
+    pub fn code_ttl(&self) -> u32 {
+        self.options.with_untracked(|options| options.code_ttl_secs)
     }
 
     /// `refresh()`: starts over from the status check.
     pub fn refresh(&self) {
-        self.options.update(|options| {
-            options.running = true;
-            options.refresh = options.refresh.wrapping_add(1);
-        });
+        self.control.refresh();
     }
 }
 

@@ -16,16 +16,18 @@ pub mod relay;
 
 #[cfg(test)]
 mod api_checks;
-mod component;
+mod control;
 #[cfg(feature = "element")]
 mod element;
 mod fetch;
-mod markup;
+mod runtime;
+mod view;
 
-pub use component::ZapiConnect;
+pub use control::WidgetControl;
 #[cfg(feature = "element")]
 pub use element::ZapiConnectElement;
 pub use error::{ErrorCode, WidgetError};
 pub use machine::{Method, Methods, QrFormat, StateName, WidgetEvent};
 pub use messages::Lang;
 pub use options::{Options, Theme};
+pub use view::ZapiConnect;

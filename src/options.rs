@@ -52,10 +52,6 @@ pub struct Options {
     pub theme: Theme,
     /// Replacements for the widget's texts, as `(key, text)`; keys are listed in the README.
     pub messages: Vec<(String, String)>,
-    /// `false` stops every timer and request until it is `true` again.
-    pub running: bool,
-    /// Changing it starts the flow over from the status check.
-    pub refresh: u32,
     /// A ticket from the page's backend, sent to the relay as `Authorization: Bearer`. A new
     /// one is used from the next request on, without restarting the flow.
     pub token: Option<String>,
@@ -74,8 +70,6 @@ impl Default for Options {
             lang: None,
             theme: Theme::Auto,
             messages: Vec::new(),
-            running: true,
-            refresh: 0,
             token: None,
             include_credentials: false,
         }

@@ -12,7 +12,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, ShadowRootInit, ShadowRootMode};
 use zapi_connect::{
-    ErrorCode, Method, Methods, Options, QrFormat, WidgetEvent, ZapiConnect, ZapiConnectElement,
+    ErrorCode, Method, Methods, Options, QrFormat, WidgetControl, WidgetEvent, ZapiConnect,
+    ZapiConnectElement,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -28,9 +29,17 @@ fn stub(routes: &str) {
           const realFetch = g.fetch.bind(g);
           const realSet = g.setInterval.bind(g);
           const realClear = g.clearInterval.bind(g);
-          g.__zc = { calls: [], aborted: 0, intervals: new Set(), routes: {} };
+          const realSetTimeout = g.setTimeout.bind(g);
+          const realClearTimeout = g.clearTimeout.bind(g);
+          g.__zc = { calls: [], aborted: 0, intervals: new Set(), timeouts: new Set(), routes: {} };
           g.setInterval = (f, ms, ...rest) => { const id = realSet(f, ms, ...rest); g.__zc.intervals.add(id); return id; };
           g.clearInterval = (id) => { g.__zc.intervals.delete(id); realClear(id); };
+          g.setTimeout = (f, ms, ...rest) => {
+            const id = realSetTimeout((...args) => { g.__zc.timeouts.delete(id); f(...args); }, ms, ...rest);
+            g.__zc.timeouts.add(id);
+            return id;
+          };
+          g.clearTimeout = (id) => { g.__zc.timeouts.delete(id); realClearTimeout(id); };
           g.fetch = (input, init) => {
             const url = typeof input === "string" ? input : input.url;
             const at = url.indexOf("/stub-relay/");
@@ -72,6 +81,14 @@ fn calls() -> Vec<String> {
 
 fn active_intervals() -> u32 {
     Reflect::get(&zc("intervals"), &"size".into())
+        .unwrap()
+        .as_f64()
+        .unwrap() as u32
+}
+
+/// `setTimeout`s not yet run nor cleared.
+fn pending_timeouts() -> u32 {
+    Reflect::get(&zc("timeouts"), &"size".into())
         .unwrap()
         .as_f64()
         .unwrap() as u32
@@ -338,14 +355,25 @@ async fn unmounting_stops_the_interval_and_aborts_requests() {
     assert_eq!(calls().len(), made);
 
     stub(r#"{"/status":"hang"}"#);
+    let timeouts = pending_timeouts();
     let (root, _events, handle) = mount("/stub-relay", QrFormat::Svg);
     wait_for("the status request", || calls().len() == 1).await;
     assert_eq!(state(&root).as_deref(), Some("loading"));
+    assert_eq!(
+        pending_timeouts(),
+        timeouts + 1,
+        "the request's time limit is a timeout"
+    );
     drop(handle);
     assert_eq!(
         zc("aborted").as_f64(),
         Some(1.0),
         "the request in flight is aborted"
+    );
+    assert_eq!(
+        pending_timeouts(),
+        timeouts,
+        "the request's time limit is cleared with it"
     );
     TimeoutFuture::new(100).await;
 }
@@ -387,9 +415,15 @@ async fn the_element_mounts_in_its_shadow_root_and_dispatches_events() {
         host.query_selector("[part=base]").unwrap().is_none(),
         "not in the light DOM"
     );
+    let adopted = Reflect::get(&shadow, &"adoptedStyleSheets".into()).unwrap();
+    assert_eq!(
+        js_sys::Array::from(&adopted).length(),
+        1,
+        "the shadow root adopts the widget's stylesheet"
+    );
     assert!(
-        shadow.query_selector("style").unwrap().is_some(),
-        "styles live in the shadow root"
+        shadow.query_selector("style").unwrap().is_none(),
+        "no inline <style>, which a strict Content-Security-Policy blocks"
     );
 
     let first: js_sys::Array = seen.get(0).unchecked_into();
@@ -539,4 +573,169 @@ async fn a_removed_widget_ignores_visibility_changes() {
     gloo_utils_document().dispatch_event(&event).unwrap();
     TimeoutFuture::new(50).await;
     assert_eq!(calls(), ["/status"], "a removed widget hears nothing");
+}
+
+fn tick_text(root: &HtmlElement) -> String {
+    find(root, "[part=countdown]")
+        .and_then(|countdown| countdown.text_content())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn ticks_and_messages_leave_the_qr_and_the_input_in_place() {
+    stub(&format!(
+        r#"{{"/status":{{"body":{NOT_CONNECTED}}},"/qr-code":{{"body":{{"value":"{PAYLOAD}"}}}}}}"#
+    ));
+    let (root, _events, _handle) = mount("/stub-relay", QrFormat::Svg);
+    wait_for("the QR", || find(&root, "svg[part=qr]").is_some()).await;
+    let svg = find(&root, "svg[part=qr]").unwrap();
+    let text = tick_text(&root);
+    wait_for("a tick", || tick_text(&root) != text).await;
+    let after = find(&root, "svg[part=qr]").unwrap();
+    assert!(svg.is_same_node(Some(&after)), "a tick redraws only the countdown");
+    assert!(svg.is_connected());
+
+    click(&root, "[part=method-tab][data-method=phone]");
+    wait_for("the phone input", || find(&root, "[part=phone-input]").is_some()).await;
+    let input: web_sys::HtmlInputElement =
+        find(&root, "[part=phone-input]").unwrap().unchecked_into();
+    input.set_value("11 912");
+    input.set_selection_range(2, 2).unwrap();
+    click(&root, "[part=phone-submit]");
+    wait_for("the invalid-number message", || {
+        find(&root, "[part=phone-error]").is_some()
+    })
+    .await;
+    let same: web_sys::HtmlInputElement =
+        find(&root, "[part=phone-input]").unwrap().unchecked_into();
+    assert!(input.is_same_node(Some(&same)), "the message leaves the input in place");
+    assert_eq!(same.value(), "11 912", "what was typed stays");
+    assert_eq!(same.selection_start().unwrap(), Some(2), "the caret stays");
+    assert_eq!(same.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let error_id = find(&root, "[part=phone-error]").unwrap().id();
+    assert!(same
+        .get_attribute("aria-describedby")
+        .unwrap()
+        .split(' ')
+        .any(|id| id == error_id));
+}
+
+/// Whether every id that `element`'s `attribute` names is an element inside `widget`.
+fn references_resolve_inside(element: &Element, attribute: &str, widget: &Element) -> bool {
+    let Some(ids) = element.get_attribute(attribute) else {
+        return true;
+    };
+    ids.split_whitespace().all(|id| {
+        gloo_utils_document()
+            .get_element_by_id(id)
+            .is_some_and(|target| widget.contains(Some(&target)))
+    })
+}
+
+const PAGE_STYLES: [&str; 9] = [
+    "margin-top",
+    "padding-left",
+    "font-size",
+    "font-weight",
+    "color",
+    "background-color",
+    "border-top-width",
+    "box-sizing",
+    "display",
+];
+
+fn computed(element: &Element) -> Vec<String> {
+    let style = web_sys::window()
+        .unwrap()
+        .get_computed_style(element)
+        .unwrap()
+        .unwrap();
+    PAGE_STYLES
+        .iter()
+        .map(|name| style.get_property_value(name).unwrap())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn two_widgets_on_one_page_keep_their_ids_and_styles_to_themselves() {
+    stub(&format!(r#"{{"/status":{{"body":{NOT_CONNECTED}}}}}"#));
+    let page = container();
+    page.set_inner_html(
+        "<p>page text</p><button>page button</button><input><ol><li>page item</li></ol>",
+    );
+    let own: Vec<Element> = ["p", "button", "input", "ol"]
+        .iter()
+        .map(|tag| page.query_selector(tag).unwrap().unwrap())
+        .collect();
+    let before: Vec<Vec<String>> = own.iter().map(computed).collect();
+    let options = Options {
+        methods: Methods::PhoneQr,
+        ..Options::default()
+    };
+    let (first, _, _first_handle) = mount_with("/stub-relay", options.clone());
+    let (second, _, _second_handle) = mount_with("/stub-relay", options);
+    for root in [&first, &second] {
+        wait_for("the phone input", || {
+            state(root).as_deref() == Some("phone-input")
+        })
+        .await;
+    }
+    let mut ids = Vec::new();
+    for root in [&first, &second] {
+        let widget = find(root, "[part=base]").unwrap();
+        let linked = root
+            .query_selector_all("[for],[aria-controls],[aria-labelledby],[aria-describedby]")
+            .unwrap();
+        assert!(linked.length() >= 4, "tabs, panel, label and input link by id");
+        for at in 0..linked.length() {
+            let element: Element = linked.item(at).unwrap().unchecked_into();
+            for attribute in ["for", "aria-controls", "aria-labelledby", "aria-describedby"] {
+                assert!(
+                    references_resolve_inside(&element, attribute, &widget),
+                    "{attribute} of {} resolves inside its own widget",
+                    element.outer_html()
+                );
+            }
+        }
+        let with_id = root.query_selector_all("[id]").unwrap();
+        for at in 0..with_id.length() {
+            let element: Element = with_id.item(at).unwrap().unchecked_into();
+            ids.push(element.id());
+        }
+    }
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "no id appears twice on the page");
+    let after: Vec<Vec<String>> = own.iter().map(computed).collect();
+    assert_eq!(before, after, "the page's own elements look as before");
+    let styled = computed(&find(&first, "[part=base]").unwrap());
+    assert_eq!(styled[8], "flex", "the widget itself is styled");
+}
+
+#[wasm_bindgen_test]
+async fn the_control_handle_stops_starts_and_refreshes() {
+    stub(&format!(
+        r#"{{"/status":{{"body":{NOT_CONNECTED}}},"/qr-code":{{"body":{{"value":"{PAYLOAD}"}}}}}}"#
+    ));
+    let root = container();
+    let intervals = active_intervals();
+    let control = WidgetControl::new();
+    let _handle = leptos::mount::mount_to(root.clone(), {
+        let control = control.clone();
+        move || view! { <ZapiConnect relay="/stub-relay" control=control /> }
+    });
+    wait_for("the QR", || state(&root).as_deref() == Some("qr")).await;
+    assert_eq!(calls(), ["/status", "/qr-code"]);
+    control.stop();
+    wait_for("stopped", || state(&root).as_deref() == Some("stopped")).await;
+    assert!(find(&root, "[part=start-button]").is_some());
+    assert_eq!(active_intervals(), intervals, "no ticker while stopped");
+    control.start();
+    wait_for("the QR again", || state(&root).as_deref() == Some("qr")).await;
+    let made = calls().len();
+    assert_eq!(calls()[made - 2..], ["/status", "/qr-code"]);
+    control.refresh();
+    wait_for("a new status check", || calls().len() > made).await;
+    assert_eq!(calls()[made], "/status", "a refresh starts over from /status");
 }

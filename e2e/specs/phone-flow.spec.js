@@ -38,7 +38,7 @@ test("a typed number gets the simulator's pairing code, and linking turns the wi
 test("methods=phone,qr puts the phone tab first and opens on it", async ({ widget, sim }) => {
   await widget.mount({ methods: "phone,qr" });
   await widget.expectState("phone-input");
-  await expect(widget.tabs.first()).toHaveAttribute("data-action", "method-phone");
+  await expect(widget.tabs.first()).toHaveAttribute("data-method", "phone");
   const calls = await sim.calls();
   expect(calls["qr-code"]).toBe(0);
   // Arrow keys move between the tabs.
@@ -68,6 +68,6 @@ test.describe("on a small touch screen", () => {
   test("the phone code is the default", async ({ widget }) => {
     await widget.mount();
     await widget.expectState("phone-input");
-    await expect(widget.tabs.first()).toHaveAttribute("data-action", "method-phone");
+    await expect(widget.tabs.first()).toHaveAttribute("data-method", "phone");
   });
 });

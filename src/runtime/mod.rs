@@ -1,0 +1,325 @@
+//! Runs the machine in the browser: feeds it events, carries out its commands (requests,
+//! timers, the clipboard) and publishes what is shown. It exists only in the browser, so a
+//! server render never makes one.
+
+mod listener;
+mod requests;
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::Interval;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen_futures::JsFuture;
+
+pub use listener::Listener;
+use requests::InFlight;
+
+use crate::error::WidgetError;
+use crate::fetch::{self, Credentials};
+use crate::machine::{Command, Event, Machine, QrFormat, RequestId, WidgetEvent};
+use crate::messages::Texts;
+use crate::relay;
+use crate::view::shown::{project, Shown};
+
+const TICK_MS: u32 = 1_000;
+
+/// Which relay route a request is for.
+enum Route {
+    Status,
+    Qr(QrFormat),
+    Code(String),
+}
+
+pub struct Runtime {
+    machine: RefCell<Machine>,
+    /// Read by the screens; written here.
+    texts: ArcRwSignal<Texts>,
+    shown: ArcRwSignal<Shown>,
+    queue: RefCell<Vec<Event>>,
+    busy: Cell<bool>,
+    /// The widget is gone: nothing runs any more.
+    disposed: Cell<bool>,
+    ticker: RefCell<Option<Interval>>,
+    requests: RefCell<Vec<InFlight>>,
+    listeners: RefCell<Vec<Listener>>,
+    next_request: Cell<u32>,
+    credentials: RefCell<Credentials>,
+    on_event: Option<Rc<dyn Fn(WidgetEvent)>>,
+    /// A user's action asked for the next screen's main control to take focus.
+    pub focus_requested: Cell<bool>,
+    this: Weak<Runtime>,
+}
+
+impl Runtime {
+    pub fn new(
+        texts: ArcRwSignal<Texts>,
+        shown: ArcRwSignal<Shown>,
+        on_event: Option<Rc<dyn Fn(WidgetEvent)>>,
+    ) -> Rc<Self> {
+        Rc::new_cyclic(|this| Self {
+            machine: RefCell::default(),
+            texts,
+            shown,
+            queue: RefCell::default(),
+            busy: Cell::new(false),
+            disposed: Cell::new(false),
+            ticker: RefCell::default(),
+            requests: RefCell::default(),
+            listeners: RefCell::default(),
+            next_request: Cell::new(0),
+            credentials: RefCell::default(),
+            on_event,
+            focus_requested: Cell::new(false),
+            this: this.clone(),
+        })
+    }
+
+    /// Keeps a listener until the widget stops.
+    pub fn hold(&self, listener: Listener) {
+        self.listeners.borrow_mut().push(listener);
+    }
+
+    pub fn set_credentials(&self, credentials: Credentials) {
+        *self.credentials.borrow_mut() = credentials;
+    }
+
+    /// Events raised while commands run (a host's event handler may change a prop) are queued
+    /// and handled in order.
+    pub fn dispatch(&self, event: Event) {
+        if self.disposed.get() {
+            return;
+        }
+        self.queue.borrow_mut().push(event);
+        if self.busy.replace(true) {
+            return;
+        }
+        loop {
+            // Rarely more than one event waits: a Vec is enough and smaller than a VecDeque.
+            let next = {
+                let mut queue = self.queue.borrow_mut();
+                (!queue.is_empty()).then(|| queue.remove(0))
+            };
+            let Some(event) = next.filter(|_| !self.disposed.get()) else {
+                break;
+            };
+            let now = js_sys::Date::now();
+            let commands = self.machine.borrow_mut().update(event, now);
+            self.show(now);
+            for command in commands {
+                if self.disposed.get() {
+                    break;
+                }
+                self.execute(command);
+            }
+        }
+        self.busy.set(false);
+    }
+
+    /// Publishes what the machine's state shows, and ticks while a countdown runs.
+    fn show(&self, now: f64) {
+        let machine = self.machine.borrow();
+        let shown = self.texts.with_untracked(|texts| {
+            let config = machine.config();
+            let (methods, country) = (config.methods, &config.country);
+            project(
+                machine.phase(),
+                methods,
+                machine.method(),
+                country,
+                texts,
+                now,
+            )
+        });
+        if self.shown.with_untracked(|old| *old != shown) {
+            self.shown.set(shown);
+        }
+        let mut ticker = self.ticker.borrow_mut();
+        if machine.wants_ticks() {
+            if ticker.is_none() {
+                let this = self.this.clone();
+                *ticker = Some(Interval::new(TICK_MS, move || {
+                    if let Some(runtime) = this.upgrade() {
+                        runtime.dispatch(Event::Tick);
+                    }
+                }));
+            }
+        } else {
+            // Dropping an Interval clears it.
+            ticker.take();
+        }
+    }
+
+    fn execute(&self, command: Command) {
+        match command {
+            Command::FetchStatus { id } => self.fetch(id, Route::Status),
+            Command::FetchQr { id, format } => self.fetch(id, Route::Qr(format)),
+            Command::FetchCode { id, digits } => self.fetch(id, Route::Code(digits)),
+            Command::Emit(mut event) => {
+                if let WidgetEvent::Error(error) = &mut event {
+                    error.message = self.texts.with_untracked(|texts| texts.error(error));
+                }
+                if let Some(on_event) = &self.on_event {
+                    on_event(event);
+                }
+            }
+        }
+    }
+
+    /// GETs the route and dispatches the answer. The only future the widget spawns for the
+    /// relay, so that the bundle holds one copy of the async machinery.
+    fn fetch(&self, id: RequestId, route: Route) {
+        let Some(runtime) = self.this.upgrade() else {
+            return;
+        };
+        let mut url = {
+            let machine = self.machine.borrow();
+            machine
+                .config()
+                .relay
+                .trim()
+                .trim_end_matches('/')
+                .to_owned()
+        };
+        match &route {
+            Route::Status => url.push_str("/status"),
+            Route::Qr(QrFormat::Svg) => url.push_str("/qr-code"),
+            Route::Qr(QrFormat::Image) => url.push_str("/qr-code/image"),
+            Route::Code(digits) => {
+                url.push_str("/phone-code/");
+                url.push_str(digits);
+            }
+        }
+        let key = self.next_request.get().wrapping_add(1);
+        self.next_request.set(key);
+        let Some(request) = InFlight::new(key) else {
+            return self.answer(
+                id,
+                route,
+                Err(WidgetError::new(crate::ErrorCode::RelayUnreachable)),
+            );
+        };
+        let reply = request.send(url, self.credentials.borrow().clone());
+        self.requests.borrow_mut().push(request);
+        spawn_local(async move {
+            let reply = reply.await;
+            // Dropped with the widget: then the answer has no one to go to.
+            let pending = runtime.requests.borrow().iter().any(|r| r.key == key);
+            if pending && !runtime.disposed.get() {
+                runtime.requests.borrow_mut().retain(|r| r.key != key);
+                runtime.answer(id, route, reply);
+            }
+        });
+    }
+
+    #[inline(never)]
+    fn answer(&self, id: RequestId, route: Route, reply: Result<fetch::Reply, WidgetError>) {
+        let is_code = matches!(route, Route::Code(_));
+        let body = match &reply {
+            Ok(reply) => reply.success(is_code),
+            Err(error) => Err(error.clone()),
+        };
+        self.dispatch(match route {
+            Route::Status => Event::StatusLoaded {
+                id,
+                result: body.and_then(relay::read_status),
+            },
+            Route::Qr(format) => Event::QrLoaded {
+                id,
+                result: body.and_then(|body| relay::read_qr(body, format)),
+            },
+            Route::Code(_) => Event::CodeLoaded {
+                id,
+                result: body.and_then(relay::read_phone_code),
+            },
+        });
+    }
+
+    /// Aborts every request in flight.
+    pub fn abort_requests(&self) {
+        self.requests.borrow_mut().clear();
+    }
+
+    /// Ends everything for good: timers, requests, queued events.
+    pub fn stop(&self) {
+        self.disposed.set(true);
+        self.queue.borrow_mut().clear();
+        self.ticker.borrow_mut().take();
+        self.listeners.borrow_mut().clear();
+        self.abort_requests();
+    }
+}
+
+/// Copies `text` to the clipboard; `done` hears whether it worked.
+pub fn copy(text: &str, done: impl FnOnce(bool) + 'static) {
+    let clipboard = window().navigator().clipboard();
+    // Pages that are not a secure context have no clipboard at all.
+    if wasm_bindgen::JsValue::from(&clipboard).is_undefined() {
+        return done(false);
+    }
+    let promise = clipboard.write_text(text);
+    spawn_local(async move { done(JsFuture::from(promise).await.is_ok()) });
+}
+
+/// One widget on the page: names its element ids and reaches its runtime from the screens'
+/// handlers. A plain number, so that the screens stay `Send` for a server render, where no
+/// runtime exists and no handler runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Instance(u32);
+
+thread_local! {
+    /// The runtimes of the widgets on this page: each one lives from its start in the browser
+    /// until its widget is removed.
+    static RUNTIMES: RefCell<Vec<(u32, Rc<Runtime>)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Instance {
+    pub fn new() -> Self {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        Self(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1)
+    }
+
+    /// An element id unique to this widget, such as `zc3-panel`.
+    pub fn id(self, name: &str) -> String {
+        let mut id = String::from("zc");
+        crate::messages::push_u32(&mut id, self.0);
+        id.push('-');
+        id.push_str(name);
+        id
+    }
+
+    /// Makes `runtime` this widget's until [`detach`](Self::detach).
+    pub fn attach(self, runtime: Rc<Runtime>) {
+        RUNTIMES.with_borrow_mut(|all| all.push((self.0, runtime)));
+    }
+
+    /// The widget is gone: its runtime stops and is dropped.
+    pub fn detach(self) {
+        let runtime = RUNTIMES.with_borrow_mut(|all| {
+            let at = all.iter().position(|(n, _)| *n == self.0)?;
+            Some(all.remove(at).1)
+        });
+        if let Some(runtime) = runtime {
+            runtime.stop();
+        }
+    }
+
+    pub fn runtime(self) -> Option<Rc<Runtime>> {
+        RUNTIMES.with_borrow(|all| {
+            all.iter()
+                .find(|(n, _)| *n == self.0)
+                .map(|(_, runtime)| runtime.clone())
+        })
+    }
+
+    /// A user's action: dispatched, and the screen it leads to takes focus.
+    pub fn send(self, event: Event) {
+        if let Some(runtime) = self.runtime() {
+            let screen = || runtime.shown.with_untracked(|shown| shown.screen);
+            let before = screen();
+            runtime.dispatch(event);
+            runtime.focus_requested.set(screen() != before);
+        }
+    }
+}

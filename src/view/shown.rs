@@ -1,0 +1,361 @@
+//! What the widget shows for a state of the machine: a pure function, tested natively. The
+//! screens read it through memos, so a change redraws only what it touches.
+
+use crate::error::WidgetError;
+use crate::machine::{countdown_secs, Method, Methods, Phase, PhoneProblem, QrImage};
+use crate::messages::{Key, Texts};
+use crate::phone;
+
+/// One screen of the widget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Stopped,
+    Loading,
+    Qr,
+    Paused,
+    PhoneInput,
+    PhoneConfirm,
+    PhoneCode,
+    CodeExpired,
+    Connected,
+    AlreadyConnected,
+    RestoreSession,
+    Error,
+}
+
+/// The method tabs: in the host's order, one of them selected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tabs {
+    pub order: [Method; 2],
+    pub selected: Method,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shown {
+    pub screen: Screen,
+    /// `data-state` of the base part: the state's name, or `stopped`.
+    pub state: &'static str,
+    /// `None` when only one method is offered or the screen is not a method's.
+    pub tabs: Option<Tabs>,
+    /// "New code in 12 s" or "Code expires in 12 s"; empty without a code.
+    pub countdown: String,
+    /// What the polite live region announces.
+    pub live: String,
+    pub qr: Option<QrImage>,
+    /// The calling code added to numbers typed without one.
+    pub country: String,
+    /// What the phone input holds when it is drawn.
+    pub typed: String,
+    pub phone_problem: Option<PhoneProblem>,
+    /// The normalized number, as shown to the user.
+    pub phone: String,
+    /// The pairing code, grouped as `ABCD-1234`.
+    pub code: String,
+    pub error: Option<WidgetError>,
+}
+
+impl Shown {
+    /// Before the widget starts, and what a server render sends: the loading screen.
+    pub fn placeholder() -> Self {
+        Self {
+            screen: Screen::Loading,
+            state: "loading",
+            tabs: None,
+            countdown: String::new(),
+            live: String::new(),
+            qr: None,
+            country: String::new(),
+            typed: String::new(),
+            phone_problem: None,
+            phone: String::new(),
+            code: String::new(),
+            error: None,
+        }
+    }
+}
+
+/// What is shown in `phase` at `now_ms`; `methods`, `method` and `country` as the machine has
+/// them.
+pub fn project(
+    phase: &Phase,
+    methods: Methods,
+    method: Method,
+    country: &str,
+    texts: &Texts,
+    now_ms: f64,
+) -> Shown {
+    let mut shown = Shown::placeholder();
+    shown.state = phase.name().map_or("stopped", |name| name.as_str());
+    let (screen, live) = match phase {
+        Phase::Idle => (Screen::Stopped, Key::Stopped),
+        Phase::Loading => (Screen::Loading, Key::Loading),
+        Phase::Qr {
+            code,
+            deadline_ms,
+            last,
+            ..
+        } => {
+            shown.qr = Some(code.clone());
+            let key = if *last { Key::CodeExpires } else { Key::QrNext };
+            shown.countdown = texts.fill_number(key, countdown_secs(*deadline_ms, now_ms));
+            (Screen::Qr, Key::QrTitle)
+        }
+        Phase::Paused => (Screen::Paused, Key::PausedTitle),
+        Phase::PhoneInput { value, problem } => {
+            shown.typed = value.clone();
+            shown.country = country.into();
+            shown.phone_problem = *problem;
+            let live = match problem {
+                Some(PhoneProblem::Format) => Key::PhoneInvalid,
+                Some(PhoneProblem::Refused) => Key::ErrInvalidPhone,
+                None => Key::PhoneLabel,
+            };
+            (Screen::PhoneInput, live)
+        }
+        Phase::PhoneConfirm { phone } => {
+            shown.phone = phone.display.clone();
+            (Screen::PhoneConfirm, Key::GetCode)
+        }
+        Phase::PhoneCode {
+            code,
+            phone,
+            deadline_ms,
+        } => {
+            shown.code = phone::group_code(code);
+            shown.phone = phone.display.clone();
+            shown.countdown =
+                texts.fill_number(Key::CodeExpires, countdown_secs(*deadline_ms, now_ms));
+            (Screen::PhoneCode, Key::CodeTitle)
+        }
+        Phase::CodeExpired { phone } => {
+            shown.phone = phone.display.clone();
+            (Screen::CodeExpired, Key::PausedTitle)
+        }
+        Phase::Connected => (Screen::Connected, Key::ConnectedTitle),
+        Phase::AlreadyConnected => (Screen::AlreadyConnected, Key::ConnectedTitle),
+        Phase::RestoreSession => (Screen::RestoreSession, Key::RestoreTitle),
+        Phase::Error(error) => {
+            shown.error = Some(error.clone());
+            (Screen::Error, Key::ErrorTitle)
+        }
+    };
+    shown.screen = screen;
+    // An error speaks through its own `role="alert"`.
+    if screen != Screen::Error {
+        shown.live = texts.get(live).into();
+    }
+    let has_tabs = matches!(
+        screen,
+        Screen::Qr
+            | Screen::Paused
+            | Screen::PhoneInput
+            | Screen::PhoneConfirm
+            | Screen::PhoneCode
+            | Screen::CodeExpired
+    );
+    if methods.both() && has_tabs {
+        let first = methods.first();
+        shown.tabs = Some(Tabs {
+            order: [first, other(first)],
+            selected: method,
+        });
+    }
+    shown
+}
+
+pub fn other(method: Method) -> Method {
+    match method {
+        Method::Qr => Method::Phone,
+        Method::Phone => Method::Qr,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use crate::messages::Lang;
+    use crate::phone::normalize;
+    use crate::qr_svg;
+
+    fn shown(phase: &Phase) -> Shown {
+        project(
+            phase,
+            Methods::QrOnly,
+            Method::Qr,
+            "55",
+            &Texts::default(),
+            0.0,
+        )
+    }
+
+    fn qr(deadline_ms: f64, last: bool) -> Phase {
+        Phase::Qr {
+            code: QrImage::Svg(qr_svg::encode("2@payload,abc,def,ghi").unwrap()),
+            shown_at_ms: 0.0,
+            deadline_ms,
+            last,
+            refreshing: false,
+        }
+    }
+
+    #[test]
+    fn a_tick_changes_only_the_countdown() {
+        let phase = qr(15_000.0, false);
+        let texts = Texts::default();
+        let at = |now| project(&phase, Methods::QrPhone, Method::Qr, "55", &texts, now);
+        let (before, after) = (at(0.0), at(1_000.0));
+        assert_eq!(before.countdown, "New code in 15 s");
+        assert_eq!(after.countdown, "New code in 14 s");
+        assert_eq!(
+            Shown {
+                countdown: before.countdown.clone(),
+                ..after
+            },
+            before
+        );
+    }
+
+    #[test]
+    fn the_last_qr_counts_down_to_its_expiry() {
+        assert_eq!(shown(&qr(3_000.0, true)).countdown, "Code expires in 3 s");
+    }
+
+    #[test]
+    fn every_phase_has_its_screen_and_state() {
+        let phone = normalize("11 91234 5678", "55").unwrap();
+        for (phase, screen, state) in [
+            (Phase::Idle, Screen::Stopped, "stopped"),
+            (Phase::Loading, Screen::Loading, "loading"),
+            (qr(1.0, false), Screen::Qr, "qr"),
+            (Phase::Paused, Screen::Paused, "paused"),
+            (
+                Phase::PhoneInput {
+                    value: String::new(),
+                    problem: None,
+                },
+                Screen::PhoneInput,
+                "phone-input",
+            ),
+            (
+                Phase::PhoneConfirm {
+                    phone: phone.clone(),
+                },
+                Screen::PhoneConfirm,
+                "phone-input",
+            ),
+            (
+                Phase::PhoneCode {
+                    code: "ABCD1234".into(),
+                    phone: phone.clone(),
+                    deadline_ms: 1.0,
+                },
+                Screen::PhoneCode,
+                "phone-code",
+            ),
+            (
+                Phase::CodeExpired { phone },
+                Screen::CodeExpired,
+                "code-expired",
+            ),
+            (Phase::Connected, Screen::Connected, "connected"),
+            (
+                Phase::AlreadyConnected,
+                Screen::AlreadyConnected,
+                "already-connected",
+            ),
+            (
+                Phase::RestoreSession,
+                Screen::RestoreSession,
+                "restore-session",
+            ),
+            (
+                Phase::Error(WidgetError::new(ErrorCode::Timeout)),
+                Screen::Error,
+                "error",
+            ),
+        ] {
+            let shown = shown(&phase);
+            assert_eq!((shown.screen, shown.state), (screen, state), "{phase:?}");
+        }
+    }
+
+    #[test]
+    fn tabs_follow_the_methods_order_and_only_on_a_methods_screen() {
+        let texts = Texts::default();
+        let tabs = project(
+            &Phase::Paused,
+            Methods::PhoneQr,
+            Method::Qr,
+            "55",
+            &texts,
+            0.0,
+        )
+        .tabs;
+        assert_eq!(
+            tabs,
+            Some(Tabs {
+                order: [Method::Phone, Method::Qr],
+                selected: Method::Qr
+            })
+        );
+        assert_eq!(shown(&Phase::Paused).tabs, None, "one method: no tabs");
+        let error = Phase::Error(WidgetError::new(ErrorCode::Timeout));
+        assert_eq!(
+            project(&error, Methods::QrPhone, Method::Qr, "55", &texts, 0.0).tabs,
+            None
+        );
+    }
+
+    #[test]
+    fn the_phone_code_is_grouped_and_counts_down() {
+        let phone = normalize("+55 (11) 91234-5678", "55").unwrap();
+        let shown = shown(&Phase::PhoneCode {
+            code: "ABCD1234".into(),
+            phone,
+            deadline_ms: 180_000.0,
+        });
+        assert_eq!(shown.code, "ABCD-1234");
+        assert_eq!(shown.phone, "+55 11 91234-5678");
+        assert_eq!(shown.countdown, "Code expires in 180 s");
+    }
+
+    #[test]
+    fn a_bad_number_keeps_what_was_typed_and_says_why() {
+        let shown = shown(&Phase::PhoneInput {
+            value: "12\"3".into(),
+            problem: Some(PhoneProblem::Format),
+        });
+        assert_eq!(shown.typed, "12\"3");
+        assert_eq!(shown.phone_problem, Some(PhoneProblem::Format));
+        assert_eq!(shown.live, Texts::default().get(Key::PhoneInvalid));
+    }
+
+    #[test]
+    fn errors_carry_their_error_and_leave_the_live_region_to_the_alert() {
+        let shown = shown(&Phase::Error(WidgetError::new(ErrorCode::RelayUnreachable)));
+        assert_eq!(
+            shown.error.map(|e| e.code),
+            Some(ErrorCode::RelayUnreachable)
+        );
+        assert_eq!(shown.live, "");
+    }
+
+    #[test]
+    fn texts_follow_the_language() {
+        let texts = Texts {
+            lang: Lang::Pt,
+            overrides: Vec::new(),
+        };
+        let shown = project(
+            &Phase::Loading,
+            Methods::QrOnly,
+            Method::Qr,
+            "55",
+            &texts,
+            0.0,
+        );
+        assert_eq!(shown.live, texts.get(Key::Loading));
+        assert_ne!(shown.live, Texts::default().get(Key::Loading));
+    }
+}

@@ -1,0 +1,120 @@
+//! Where the widget's browser work begins: in effects, which run only in the browser and only
+//! after hydration, so that a server render touches no browser API.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+
+use super::{style, Host, Ui};
+use crate::fetch::Credentials;
+use crate::machine::{choose_interval, Config, Event};
+use crate::messages::{concat, Lang, Texts, WARN_PREFIX};
+use crate::options::Theme;
+use crate::runtime::{Listener, Runtime};
+
+const SMALL_TOUCH_SCREEN: &str = "(pointer: coarse) and (max-width: 600px)";
+
+pub fn in_browser(host: Host, ui: Ui, theme: ArcRwSignal<Theme>, base: NodeRef<Div>) {
+    let instance = ui.instance;
+    // Send-safe: only the instance's number crosses into the cleanup.
+    on_cleanup(move || instance.detach());
+    let Host {
+        relay,
+        options,
+        control,
+        on_event,
+    } = host;
+    let mut on_event = on_event;
+    let mut small_touch_screen = false;
+    let mut warned_interval = None;
+    let mut last_refresh = None;
+    Effect::new(move |_| {
+        let runtime = match instance.runtime() {
+            Some(runtime) => runtime,
+            None => {
+                let runtime = Runtime::new(ui.texts.clone(), ui.shown.clone(), on_event.take());
+                instance.attach(runtime.clone());
+                if let Some(base) = base.get_untracked() {
+                    style::adopt(&base);
+                }
+                small_touch_screen = window()
+                    .match_media(SMALL_TOUCH_SCREEN)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|query| query.matches());
+                let page = document();
+                let visibility = Listener::new(&page, "visibilitychange", move || {
+                    if let Some(runtime) = instance.runtime() {
+                        runtime.dispatch(Event::Hidden(document().hidden()));
+                    }
+                });
+                runtime.hold(visibility);
+                if page.hidden() {
+                    runtime.dispatch(Event::Hidden(true));
+                }
+                runtime
+            }
+        };
+        let relay = relay();
+        let (running, refreshes) = (control.is_running(), control.refreshes());
+        options(&mut |options| {
+            let (interval_secs, fell_back) = choose_interval(Some(options.interval_secs));
+            if fell_back
+                && warned_interval.replace(options.interval_secs) != Some(options.interval_secs)
+            {
+                warn("interval must be a whole number of seconds from 10 to 20; using 15.");
+            }
+            let methods = if small_touch_screen {
+                options.methods.phone_first()
+            } else {
+                options.methods
+            };
+            let texts = Texts {
+                lang: options.lang.unwrap_or_else(page_lang),
+                overrides: options.messages.clone(),
+            };
+            if ui.texts.with_untracked(|old| *old != texts) {
+                ui.texts.set(texts);
+            }
+            if theme.get_untracked() != options.theme {
+                theme.set(options.theme);
+            }
+            runtime.set_credentials(Credentials {
+                ticket: options.token.clone(),
+                include_cookies: options.include_credentials,
+            });
+            runtime.dispatch(Event::ConfigChanged(Config {
+                relay: relay.clone(),
+                interval_secs,
+                format: options.qr_format,
+                methods,
+                country: options.default_country.clone(),
+                code_ttl_secs: options.code_ttl_secs,
+            }));
+        });
+        if !running {
+            runtime.dispatch(Event::Stop);
+            runtime.abort_requests();
+        } else {
+            runtime.dispatch(Event::Start);
+            if last_refresh
+                .replace(refreshes)
+                .is_some_and(|r| r != refreshes)
+            {
+                runtime.dispatch(Event::Refresh);
+            }
+        }
+    });
+}
+
+fn warn(text: &str) {
+    web_sys::console::warn_1(&concat(&[WARN_PREFIX, text]).into());
+}
+
+/// The page's `<html lang>`.
+fn page_lang() -> Lang {
+    document()
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .map(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default()
+}
