@@ -22,7 +22,16 @@ export function ready(wasmUrl) {
   return loading;
 }
 
-export class ZapiConnect extends HTMLElement {
+/** Marks the element's class across copies of this module (two URLs, two bundles). */
+const BRAND = Symbol.for("zapi-connect.element");
+
+// Without a DOM (a server render in Node) the module defines nothing, so the class only needs a
+// base to extend; `define()` then does nothing.
+const Base = globalThis.HTMLElement ?? class {};
+
+export class ZapiConnect extends Base {
+  static [BRAND] = true;
+
   static get observedAttributes() {
     return ATTRIBUTES;
   }
@@ -122,12 +131,17 @@ for (const [property, attribute] of [
   });
 }
 
-/** Defines `<zapi-connect>` (or `tag`); safe to call more than once. */
+/**
+ * Defines `<zapi-connect>` (or `tag`); safe to call more than once, and from more than one copy of
+ * this module: the first copy's element stays. Without a DOM (a server render) it does nothing.
+ */
 export function define(tag = TAG) {
-  const existing = customElements.get(tag);
+  const registry = globalThis.customElements;
+  if (!registry) return;
+  const existing = registry.get(tag);
   if (existing === undefined) {
-    customElements.define(tag, tag === TAG ? ZapiConnect : class extends ZapiConnect {});
-  } else if (existing !== ZapiConnect && !(existing.prototype instanceof ZapiConnect)) {
+    registry.define(tag, tag === TAG ? ZapiConnect : class extends ZapiConnect {});
+  } else if (!existing[BRAND]) {
     console.warn(`zapi-connect: <${tag}> is already defined by another script; leaving it alone.`);
   }
 }
