@@ -137,7 +137,13 @@ fn bench_tools() -> Result {
 /// `bench/qr-wasm`: the widget's QR-to-SVG code behind one export, built like the bundle.
 fn build_qr_wasm() -> Result<PathBuf> {
     let out = cmd::target_dir().join("bench/qr-wasm");
-    bundle::build_web_wasm("zapi-connect-qr-bench", "", "zapi_connect_qr_bench", &out)?;
+    bundle::build_web_wasm(
+        "zapi-connect-qr-bench",
+        "",
+        "zapi_connect_qr_bench",
+        &out,
+        bundle::WasmPath::BesideTheGlue,
+    )?;
     Ok(out)
 }
 

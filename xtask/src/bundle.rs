@@ -1,6 +1,7 @@
 //! The npm package: wasm built with the size profile and wasm-opt, wasm-bindgen's web glue bundled
 //! with the element into `index.js`, `npm pack`.
 
+use crate::asset_urls;
 use crate::cmd::{self, Result};
 use crate::short_names;
 use std::path::{Path, PathBuf};
@@ -29,7 +30,13 @@ console.log(`BROTLI_TOTAL=${total.brotli}`);
 pub fn build() -> Result<Bundle> {
     let npm = cmd::root().join("npm");
     let pkg = npm.join("pkg");
-    build_web_wasm("zapi-connect", "element", "zapi_connect", &pkg)?;
+    build_web_wasm(
+        "zapi-connect",
+        "element",
+        "zapi_connect",
+        &pkg,
+        WasmPath::GivenByCaller,
+    )?;
     // The element and the generated glue as one minified module: one request instead of two, and
     // about a third fewer brotli bytes than the glue as wasm-bindgen writes it.
     cmd::run_in(
@@ -45,6 +52,10 @@ pub fn build() -> Result<Bundle> {
         ],
         &npm,
         &[],
+    )?;
+    let index_js = npm.join("index.js");
+    asset_urls::check(
+        &std::fs::read_to_string(&index_js).map_err(|e| format!("{}: {e}", index_js.display()))?,
     )?;
     let brotli_bytes = report_size()?;
     let packs = cmd::target_dir().join("npm");
@@ -83,10 +94,25 @@ impl Bundle {
     }
 }
 
+/// Where the glue's `init()` finds the wasm.
+pub enum WasmPath {
+    /// Beside the glue when `init()` is called without one (wasm-bindgen's default).
+    BesideTheGlue,
+    /// Always from the caller: the glue names no URL for bundlers to resolve (see
+    /// [`asset_urls`]).
+    GivenByCaller,
+}
+
 /// Builds `package`'s wasm with the size profile, runs wasm-bindgen (`--target web`) into
 /// `out` (emptied first), wasm-opt on the result and gives imports and exports short names: the
 /// shipped bundle and the benchmark's QR module are built the same way.
-pub fn build_web_wasm(package: &str, features: &str, lib_name: &str, out: &Path) -> Result {
+pub fn build_web_wasm(
+    package: &str,
+    features: &str,
+    lib_name: &str,
+    out: &Path,
+    wasm_path: WasmPath,
+) -> Result {
     crate::setup::check_wasm_bindgen_lock()?;
     cmd::cargo(&[
         "build",
@@ -102,18 +128,17 @@ pub fn build_web_wasm(package: &str, features: &str, lib_name: &str, out: &Path)
     ])?;
     let _ = std::fs::remove_dir_all(out);
     let wasm = cmd::target_dir().join(format!("wasm32-unknown-unknown/bundle/{lib_name}.wasm"));
-    cmd::run_in(
-        "wasm-bindgen",
-        &[
-            cmd::utf8(&wasm)?,
-            "--target",
-            "web",
-            "--out-dir",
-            cmd::utf8(out)?,
-        ],
-        cmd::root(),
-        &[],
-    )?;
+    let mut args = vec![
+        cmd::utf8(&wasm)?,
+        "--target",
+        "web",
+        "--out-dir",
+        cmd::utf8(out)?,
+    ];
+    if let WasmPath::GivenByCaller = wasm_path {
+        args.push("--omit-default-module-path");
+    }
+    cmd::run_in("wasm-bindgen", &args, cmd::root(), &[])?;
     let wasm = out.join(format!("{lib_name}_bg.wasm"));
     wasm_opt(&wasm, &wasm, false)?;
     let mut args = vec![

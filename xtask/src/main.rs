@@ -1,5 +1,6 @@
 //! Project automation: `cargo xtask demo`, `cargo xtask test`, `cargo xtask bundle`.
 
+mod asset_urls;
 mod bench;
 mod bundle;
 mod cmd;
