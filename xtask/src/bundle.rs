@@ -58,6 +58,10 @@ pub fn build() -> Result<Bundle> {
         &std::fs::read_to_string(&index_js).map_err(|e| format!("{}: {e}", index_js.display()))?,
     )?;
     let brotli_bytes = report_size()?;
+    // npm packs README.md and LICENSE whatever `files` says; the license is the repository's.
+    let license = npm.join("LICENSE");
+    std::fs::copy(cmd::root().join("LICENSE"), &license)
+        .map_err(|e| format!("{}: {e}", license.display()))?;
     let packs = cmd::target_dir().join("npm");
     std::fs::create_dir_all(&packs).map_err(|e| format!("{}: {e}", packs.display()))?;
     let name = cmd::output_in(
@@ -72,6 +76,7 @@ pub fn build() -> Result<Bundle> {
     )
     .ok_or("`npm pack` failed")?;
     let tarball = packs.join(name.lines().last().unwrap_or_default());
+    check_packed_files(&tarball)?;
     println!("xtask: packed {}", tarball.display());
     Ok(Bundle {
         tarball,
@@ -91,6 +96,35 @@ impl Bundle {
         }
         println!("xtask: bundle is {kb:.1} KB brotli, within the {budget_kb} KB budget");
         Ok(())
+    }
+}
+
+/// What every install of the package needs: code, wasm, types, the npm page and the license.
+const PACKED_FILES: [&str; 7] = [
+    "package.json",
+    "index.js",
+    "index.d.ts",
+    "custom-elements.json",
+    "pkg/zapi_connect_bg.wasm",
+    "README.md",
+    "LICENSE",
+];
+
+fn check_packed_files(tarball: &Path) -> Result {
+    let listing = cmd::output("tar", &["-tzf", cmd::utf8(tarball)?])
+        .ok_or_else(|| format!("could not list {}", tarball.display()))?;
+    let packed: Vec<&str> = listing
+        .lines()
+        .map(|line| line.trim_start_matches("package/"))
+        .collect();
+    let missing: Vec<&str> = PACKED_FILES
+        .into_iter()
+        .filter(|file| !packed.contains(file))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("the packed tarball lacks {missing:?}"))
     }
 }
 
