@@ -4,6 +4,7 @@ mod asset_urls;
 mod bench;
 mod bundle;
 mod cmd;
+mod consumers;
 mod contract;
 mod services;
 mod setup;
@@ -17,7 +18,9 @@ usage: cargo xtask <command>
 
   demo     install what is missing, build the npm bundle, start simulator + relay, serve the demo
   test     install what is missing, then fmt, clippy, native, browser and end-to-end tests
-  e2e      only the browser specs (optionally filtered: cargo xtask e2e qr-flow) and the relay contract suite
+  e2e      only the browser specs (optionally filtered: cargo xtask e2e qr-flow), the relay contract suite
+           and, unfiltered, the consumer apps
+  consumers  only the packed package in plain Node, a Vite app and a Next.js app (e2e/consumers)
   bundle   build the npm package (npm/index.js, npm/pkg) and report its size
   bench    measure the widget and the relay against their baselines, write BENCHMARKS.md
   setup    install the build tools only (add --test for Chromium, nginx, trunk, Playwright)
@@ -32,6 +35,10 @@ fn main() -> ExitCode {
             .and_then(|()| setup::test_tools())
             .and_then(|()| bundle::build())
             .and_then(|bundle| browser_and_contract_tests(&bundle)),
+        Some("consumers") => setup::build_tools()
+            .and_then(|()| setup::test_tools())
+            .and_then(|()| bundle::build())
+            .and_then(|bundle| consumer_tests(&bundle)),
         Some("bench") => bench::run(),
         Some("bundle") => setup::build_tools().and_then(|()| bundle::build().map(|_| ())),
         Some("setup") => {
@@ -129,7 +136,8 @@ fn test() -> cmd::Result {
     Ok(())
 }
 
-/// The Playwright specs against the packed bundle, then the relay contract suite.
+/// The Playwright specs against the packed bundle, then the relay contract suite, then (unless
+/// the specs were filtered) the consumer apps.
 fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
     let site = site::assemble(bundle)?;
     cmd::cargo(&["build", "-p", "zapi-sim", "-p", "zapi-relay"])?;
@@ -150,5 +158,17 @@ fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
             ("ZAPI_E2E_TICKET", ticket.as_str()),
         ],
     )?;
-    contract::run(&stack)
+    contract::run(&stack)?;
+    if filter.is_empty() {
+        consumers::run(bundle, &site, &stack)?;
+    }
+    Ok(())
+}
+
+/// Only the consumer apps (`cargo xtask consumers`), with a stack of their own.
+fn consumer_tests(bundle: &bundle::Bundle) -> cmd::Result {
+    let site = site::assemble(bundle)?;
+    cmd::cargo(&["build", "-p", "zapi-sim", "-p", "zapi-relay"])?;
+    let stack = services::Stack::start(&site, services::Upstream::Simulator, "127.0.0.1:0")?;
+    consumers::run(bundle, &site, &stack)
 }

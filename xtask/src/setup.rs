@@ -52,7 +52,8 @@ pub fn build_tools() -> Result {
     npm_ci(&cmd::root().join("npm"))
 }
 
-/// What the tests add: Chromium with its driver, nginx (a relay recipe), trunk, Playwright.
+/// What the tests add: Chromium with its driver, nginx (a relay recipe), trunk, Playwright, the
+/// consumer apps' tools (Vite, Next.js).
 pub fn test_tools() -> Result {
     let missing: Vec<&str> = [
         (CHROMIUM, "chromium"),
@@ -78,7 +79,11 @@ pub fn test_tools() -> Result {
     if !trunk.ends_with(TRUNK_VERSION) {
         cmd::cargo(&["install", "--locked", "trunk", "--version", TRUNK_VERSION])?;
     }
-    npm_ci(&cmd::root().join("e2e"))
+    npm_ci(&cmd::root().join("e2e"))?;
+    for app in crate::consumers::APPS {
+        npm_ci(&crate::consumers::dir().join(app))?;
+    }
+    Ok(())
 }
 
 /// `PATH` with the npm package's tools first, so trunk finds binaryen's wasm-opt and never a
