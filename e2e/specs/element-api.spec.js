@@ -15,7 +15,7 @@ test("properties mirror the attributes", async ({ widget }) => {
       defaultCountry: el.getAttribute("default-country"),
       methods: el.getAttribute("methods"),
       theme: el.getAttribute("theme"),
-      interval: el.interval,
+      token: el.token,
     };
   });
   expect(values).toEqual({
@@ -25,9 +25,66 @@ test("properties mirror the attributes", async ({ widget }) => {
     defaultCountry: "351",
     methods: "phone,qr",
     theme: "dark",
-    interval: null,
+    token: null,
   });
   await expect(widget.base).toHaveAttribute("data-theme", "dark");
+});
+
+// Regression: `el.interval` and `el.codeTtl` were the attribute's text (`null` when absent, "3"
+// when unusable); they are the number the widget uses.
+test("number properties are the numbers in use, before and after the wasm loads", async ({ widget, page }) => {
+  await widget.mount({ interval: "12" });
+  await widget.expectState("qr");
+  const loaded = await widget.element.evaluate((el) => {
+    const read = () => [el.interval, el.codeTtl];
+    const seen = { given: read() };
+    el.setAttribute("interval", " 18 ");
+    el.setAttribute("code-ttl", "45");
+    seen.changed = read();
+    el.interval = 20;
+    el.codeTtl = 600;
+    seen.set = read();
+    seen.setAttributes = [el.getAttribute("interval"), el.getAttribute("code-ttl")];
+    el.setAttribute("interval", "3");
+    el.setAttribute("code-ttl", "abc");
+    seen.unusable = read();
+    el.interval = null;
+    el.codeTtl = undefined;
+    seen.removed = read();
+    seen.removedAttributes = [el.hasAttribute("interval"), el.hasAttribute("code-ttl")];
+    return seen;
+  });
+  expect(loaded).toEqual({
+    given: [12, 180],
+    changed: [18, 45],
+    set: [20, 600],
+    setAttributes: ["20", "600"],
+    unusable: [15, 180],
+    removed: [15, 180],
+    removedAttributes: [false, false],
+  });
+
+  // An element that never ran the widget (not in the document) reads its attributes the same way.
+  const detached = await page.evaluate(() => {
+    const el = document.createElement("zapi-connect");
+    const cases = [];
+    for (const [interval, ttl] of [[null, null], ["10", "30"], ["+16", " 599 "], ["21", "29"], ["9.5", "1e2"], ["", "-60"]]) {
+      if (interval === null) el.removeAttribute("interval");
+      else el.setAttribute("interval", interval);
+      if (ttl === null) el.removeAttribute("code-ttl");
+      else el.setAttribute("code-ttl", ttl);
+      cases.push([el.interval, el.codeTtl]);
+    }
+    return cases;
+  });
+  expect(detached).toEqual([
+    [15, 180],
+    [10, 30],
+    [16, 599],
+    [15, 180],
+    [15, 180],
+    [15, 180],
+  ]);
 });
 
 test("bad attribute values fall back with one console warning each and never break the element", async ({ widget, page }) => {

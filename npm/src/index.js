@@ -2,9 +2,9 @@
 // `cargo xtask bundle` bundles this file with the glue into the package's `index.js`, so the
 // paths below are relative to that file.
 import init, { ZapiConnectElement } from "../pkg/zapi_connect.js";
+import { ATTRIBUTES, PROPERTIES } from "./api.js";
 
 const TAG = "zapi-connect";
-const ATTRIBUTES = ["relay", "interval", "qr-format", "methods", "default-country", "code-ttl", "lang", "theme", "token", "credentials"];
 
 let loading = null;
 
@@ -37,6 +37,11 @@ export class ZapiConnect extends Base {
   }
 
   #handle = null;
+
+  static {
+    // Number properties ask the widget for the value in use.
+    defineProperties(this, (element) => (#handle in element ? element.#handle : null));
+  }
 
   constructor() {
     super();
@@ -105,30 +110,35 @@ export class ZapiConnect extends Base {
 /** Message overrides as the widget reads them: `key NUL text NUL …`. */
 const entries = (messages) => Object.entries(messages).map(([key, text]) => `${key}\0${text}`).join("\0");
 
-for (const [property, attribute] of [
-  ["relay", "relay"],
-  ["interval", "interval"],
-  ["qrFormat", "qr-format"],
-  ["methods", "methods"],
-  ["defaultCountry", "default-country"],
-  ["codeTtl", "code-ttl"],
-  ["theme", "theme"],
-  ["token", "token"],
-  ["credentials", "credentials"],
-]) {
-  // Properties mirror attributes as their text (`null` when absent); the widget checks them and
-  // falls back to the defaults. `lang` is HTMLElement's own reflected property.
-  Object.defineProperty(ZapiConnect.prototype, property, {
-    configurable: true,
-    enumerable: true,
-    get() {
-      return this.getAttribute(attribute);
-    },
-    set(value) {
-      if (value === null || value === undefined) this.removeAttribute(attribute);
-      else this.setAttribute(attribute, String(value));
-    },
-  });
+/**
+ * Properties mirror attributes (`lang` is HTMLElement's own). Text ones are the attribute's text
+ * (`null` when absent); the widget checks it and falls back to the default. Whole numbers are the
+ * number in use: the widget's once its WebAssembly runs, before that the attribute read the same
+ * way. Setting `null` removes the attribute.
+ */
+function defineProperties(element, handleOf) {
+  for (const [property, attribute, min, max, fallback] of PROPERTIES) {
+    Object.defineProperty(element.prototype, property, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const text = this.getAttribute(attribute);
+        if (min === undefined) return text;
+        return handleOf(this)?.[property]() ?? wholeNumber(text, min, max, fallback);
+      },
+      set(value) {
+        if (value === null || value === undefined) this.removeAttribute(attribute);
+        else this.setAttribute(attribute, String(value));
+      },
+    });
+  }
+}
+
+/** `text` as the widget reads a whole number: trimmed digits from `min` to `max`, else `fallback`. */
+function wholeNumber(text, min, max, fallback) {
+  const digits = text?.trim() ?? "";
+  const n = /^\+?\d+$/.test(digits) ? Number(digits) : NaN;
+  return n >= min && n <= max ? n : fallback;
 }
 
 /**
