@@ -1,4 +1,8 @@
-/** The widget's states, as in `[part=base][data-state]` and `zapi-state` events. */
+// api:declarations:start (written by `cargo xtask api` from src/api.rs: edit that file, not this region)
+/**
+ * The states announced by `zapi-state` events; `[part=base][data-state]` shows them too, and
+ * `stopped` after `stop()`.
+ */
 export type ZapiConnectState =
   | "loading"
   | "qr"
@@ -16,14 +20,14 @@ export type ZapiConnectErrorCode =
   | "relay_unreachable"
   | "timeout"
   | "access_denied"
+  | "unauthorized"
   | "subscription_expired"
   | "malformed_response"
   | "rate_limited"
   | "upstream_error"
   | "relay_error"
   | "invalid_phone"
-  | "invalid_config"
-  | "unauthorized";
+  | "invalid_config";
 
 /** How the phone is linked. */
 export type ZapiConnectMethod = "qr" | "phone";
@@ -59,13 +63,15 @@ export interface ZapiErrorDetail {
 }
 
 /**
- * `<zapi-connect relay="/zapi">`. Properties mirror the attributes as their text (`null` when
- * absent); the widget checks every value and falls back to the default with one console warning.
+ * Connects a WhatsApp phone to a Z-API instance through your relay: QR code or pairing code by
+ * phone number. `<zapi-connect relay="/zapi">`. Text properties mirror their attributes as the text
+ * (`null` when absent); number properties are the number in use. The widget checks every value and
+ * falls back to the default with one console warning.
  *
- * Parts: `base` (with `data-state`, `data-theme`, `lang`), `countdown`, `methods`, `method-tab`,
- * `panel`, `qr`, `new-code-button`, `phone-form`, `phone-input`, `phone-error`, `phone-submit`,
- * `phone-number`, `get-code-button`, `change-number-button`, `code`, `copy-button`, `copy-status`,
- * `connected`, `restore-session`, `check-button`, `error`, `retry-button`, `start-button`.
+ * Parts: `base`, `countdown`, `methods`, `method-tab`, `panel`, `qr`, `new-code-button`,
+ * `phone-form`, `phone-input`, `phone-error`, `phone-submit`, `phone-number`, `get-code-button`,
+ * `change-number-button`, `code`, `copy-button`, `copy-status`, `connected`, `restore-session`,
+ * `check-button`, `error`, `retry-button`, `start-button`.
  *
  * CSS custom properties: `--zapi-accent`, `--zapi-accent-text`, `--zapi-bg`, `--zapi-fg`,
  * `--zapi-muted`, `--zapi-border`, `--zapi-danger`, `--zapi-radius`, `--zapi-font`,
@@ -73,30 +79,62 @@ export interface ZapiErrorDetail {
  */
 export declare class ZapiConnect extends HTMLElement {
   static readonly observedAttributes: string[];
-  /** Base URL of the relay (attribute `relay`, required). */
+  /**
+   * Base URL of your relay, such as `/zapi`. Required: empty shows the `invalid_config` error.
+   * Attribute `relay`; required.
+   */
   relay: string | null;
-  /** Seconds between QR codes, 10–20 (attribute `interval`, default 15). */
-  interval: string | null;
-  /** `"svg"` (default) or `"image"` (attribute `qr-format`). */
+  /**
+   * Seconds between QR codes, 10–20 (Z-API's advice). Other values fall back to 15 with a console
+   * warning. The property is the number in use. Attribute `interval`, default `15`.
+   */
+  interval: number;
+  /**
+   * `svg`: the raw value from `/qr-code`, drawn in the browser; `image`: the PNG from
+   * `/qr-code/image`. Attribute `qr-format`, default `svg`.
+   */
   qrFormat: "svg" | "image" | (string & {}) | null;
-  /** `"qr,phone"` (default), `"phone,qr"`, `"qr"` or `"phone"` (attribute `methods`). */
+  /**
+   * Which ways to link are offered, first one first. On a small touch screen (`(pointer: coarse)
+   * and (max-width: 600px)`) the phone code comes first when both are offered. Attribute `methods`,
+   * default `qr,phone`.
+   */
   methods: "qr,phone" | "phone,qr" | "qr" | "phone" | (string & {}) | null;
-  /** Calling code added to numbers typed without one (attribute `default-country`, default 55). */
+  /**
+   * Calling code added to numbers typed without one (the user always sees the normalized number
+   * before a code is asked for). Attribute `default-country`, default `55`.
+   */
   defaultCountry: string | null;
-  /** Seconds a phone code is valid, 30–600 (attribute `code-ttl`, default 180). */
-  codeTtl: string | null;
-  /** `pt*`, `es*` or English (attribute `lang`; default: the page's `<html lang>`). */
+  /**
+   * Seconds a phone code is shown as valid, 30–600; then it is marked expired and a new one is
+   * fetched only on request. Other values fall back to 180 with a console warning. The property is
+   * the number in use. Attribute `code-ttl`, default `180`.
+   */
+  codeTtl: number;
+  /**
+   * `pt*`: Brazilian Portuguese, `es*`: Spanish, anything else: English. Attribute `lang`, default
+   * the page's `<html lang>`.
+   */
   lang: string;
-  /** `"light"`, `"dark"` or `"auto"` (default; attribute `theme`). */
+  /**
+   * `auto` follows `prefers-color-scheme`. The QR code is always dark on light. Attribute `theme`,
+   * default `auto`.
+   */
   theme: "light" | "dark" | "auto" | (string & {}) | null;
   /**
-   * A short-lived ticket from your backend, sent to the relay as `Authorization: Bearer`
-   * (attribute `token`). A new one is used from the next request on.
+   * A short-lived ticket from your backend (a JWT naming the instance alias), sent to the relay as
+   * `Authorization: Bearer`. A new one is used from the next request on. Attribute `token`.
    */
   token: string | null;
-  /** `"include"` sends the page's cookies to a relay on another origin (attribute `credentials`). */
+  /**
+   * `include` sends the page's cookies to a relay on another origin (the relay's header or cookie
+   * mode). Attribute `credentials`, default `same-origin`.
+   */
   credentials: "include" | "same-origin" | (string & {}) | null;
-  /** Text overrides: message key → string (keys in the README). */
+  /**
+   * Overrides for the widget's texts: a plain object of message key → text (the keys are in the
+   * README).
+   */
   messages: Record<string, string> | null;
   /** Starts again after `stop()`. */
   start(): void;
@@ -108,15 +146,6 @@ export declare class ZapiConnect extends HTMLElement {
   disconnectedCallback(): void;
   attributeChangedCallback(name: string, oldValue: string | null, newValue: string | null): void;
 }
-
-/**
- * Loads the WebAssembly module once, from `wasmUrl` or from the file next to this module.
- * Call it right after importing when the wasm file lives elsewhere.
- */
-export declare function ready(wasmUrl?: string | URL | Request): Promise<unknown>;
-
-/** Defines the element as `tag` (default `zapi-connect`); warns instead of throwing if taken. */
-export declare function define(tag?: string): void;
 
 declare global {
   interface HTMLElementTagNameMap {
@@ -137,3 +166,13 @@ declare global {
     "zapi-error": CustomEvent<ZapiErrorDetail>;
   }
 }
+// api:declarations:end
+
+/**
+ * Loads the WebAssembly module once, from `wasmUrl` or from the file next to this module.
+ * Call it right after importing when the wasm file lives elsewhere.
+ */
+export declare function ready(wasmUrl?: string | URL | Request): Promise<unknown>;
+
+/** Defines the element as `tag` (default `zapi-connect`); warns instead of throwing if taken. */
+export declare function define(tag?: string): void;

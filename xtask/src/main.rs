@@ -1,5 +1,10 @@
 //! Project automation: `cargo xtask demo`, `cargo xtask test`, `cargo xtask bundle`.
 
+// The public API's one table, read here to write the files that describe it.
+#[path = "../../src/api.rs"]
+#[allow(dead_code)]
+mod api;
+mod api_files;
 mod asset_urls;
 mod bench;
 mod bundle;
@@ -18,6 +23,8 @@ usage: cargo xtask <command>
 
   demo     install what is missing, build the npm bundle, start simulator + relay, serve the demo
   test     install what is missing, then fmt, clippy, native, browser and end-to-end tests
+  api      write the manifest, index.d.ts declarations, npm/src/api.js and README tables from
+           src/api.rs (--check: only compare, as `test` does first)
   e2e      only the browser specs (optionally filtered: cargo xtask e2e qr-flow), the relay contract suite
            and, unfiltered, the consumer apps
   consumers  only the packed package in plain Node, a Vite app and a Next.js app (e2e/consumers)
@@ -39,6 +46,10 @@ fn main() -> ExitCode {
             .and_then(|()| setup::test_tools())
             .and_then(|()| bundle::build())
             .and_then(|bundle| consumer_tests(&bundle)),
+        Some("api") => match args.get(1).map(String::as_str) {
+            Some("--check") => api_files::check(cmd::root()),
+            _ => api_files::write(cmd::root()),
+        },
         Some("bench") => bench::run(),
         Some("bundle") => setup::build_tools().and_then(|()| bundle::build().map(|_| ())),
         Some("setup") => {
@@ -80,6 +91,7 @@ fn demo() -> cmd::Result {
 }
 
 fn test() -> cmd::Result {
+    api_files::check(cmd::root())?;
     setup::build_tools()?;
     setup::test_tools()?;
     cmd::cargo(&["fmt", "--all", "--check"])?;
