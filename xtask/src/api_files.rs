@@ -2,7 +2,8 @@
 //! the one table in `src/api.rs`: the Custom Elements Manifest, the declarations in
 //! `npm/index.d.ts` (between its markers), `npm/src/api.js` (the attribute and property lists
 //! the element's class uses) and the README's tables (between `<!-- api:NAME:start -->` and
-//! `<!-- api:NAME:end -->`). `cargo xtask test` runs [`check`] first.
+//! `<!-- api:NAME:end -->`). `cargo xtask test` runs [`check`] first, which also checks that the
+//! package's own README (prose, not generated) names every attribute, method and event.
 
 use crate::api::{self, Attribute, Fallback};
 use crate::cmd::Result;
@@ -60,17 +61,36 @@ pub fn check(root: &Path) -> Result {
             stale.push(file.path);
         }
     }
-    if stale.is_empty() {
-        println!(
-            "xtask: the manifest, index.d.ts, npm/src/api.js and README tables match src/api.rs"
-        );
-        return Ok(());
+    if !stale.is_empty() {
+        let verb = if stale.len() == 1 { "is" } else { "are" };
+        return Err(format!(
+            "{} {verb} out of date with src/api.rs: run `cargo xtask api` and commit the result",
+            stale.join(", ")
+        ));
     }
-    let verb = if stale.len() == 1 { "is" } else { "are" };
-    Err(format!(
-        "{} {verb} out of date with src/api.rs: run `cargo xtask api` and commit the result",
-        stale.join(", ")
-    ))
+    let unnamed = unnamed_in_package_readme(&read(root, PACKAGE_README)?);
+    if !unnamed.is_empty() {
+        return Err(format!(
+            "{PACKAGE_README} does not name {} (listed in src/api.rs): add them to its \
+             \"Attributes, properties, events\" section",
+            unnamed.join(", ")
+        ));
+    }
+    println!("xtask: the manifest, index.d.ts, npm/src/api.js and README tables match src/api.rs");
+    Ok(())
+}
+
+const PACKAGE_README: &str = "npm/README.md";
+
+/// The attributes, properties without one, methods and events `text` does not name in code.
+fn unnamed_in_package_readme(text: &str) -> Vec<String> {
+    let names = api::ATTRIBUTES
+        .iter()
+        .map(|a| code(a.name))
+        .chain(api::PROPERTIES.iter().map(|p| code(p.name)))
+        .chain(api::METHODS.iter().map(|m| code(&format!("{}()", m.name))))
+        .chain(api::EVENTS.iter().map(|e| code(e.name)));
+    names.filter(|name| !text.contains(name.as_str())).collect()
 }
 
 fn read(root: &Path, path: &str) -> Result<String> {
@@ -666,7 +686,7 @@ mod tests {
             std::env::temp_dir().join(format!("zapi-xtask-api-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("npm/src")).unwrap();
-        for path in ["README.md", DTS] {
+        for path in ["README.md", DTS, PACKAGE_README] {
             std::fs::copy(cmd::root().join(path), dir.join(path)).unwrap();
         }
         write(&dir).unwrap();
@@ -713,6 +733,17 @@ mod tests {
             assert!(error.contains("run `cargo xtask api`"), "{error}");
             std::fs::remove_dir_all(dir).unwrap();
         }
+    }
+
+    #[test]
+    fn the_package_readme_must_name_every_attribute_method_and_event() {
+        let dir = scratch("package-readme");
+        let text = read(&dir, PACKAGE_README).unwrap();
+        std::fs::write(dir.join(PACKAGE_README), text.replace("`zapi-expired`", "")).unwrap();
+        let error = check(&dir).unwrap_err();
+        assert!(error.starts_with(PACKAGE_README), "{error}");
+        assert!(error.contains("`zapi-expired`"), "{error}");
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
