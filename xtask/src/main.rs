@@ -15,6 +15,7 @@ mod services;
 mod setup;
 mod short_names;
 mod site;
+mod ssr_example;
 
 use std::process::ExitCode;
 
@@ -159,6 +160,10 @@ fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
     let mut playwright = vec!["playwright", "test"];
     let filter: Vec<String> = std::env::args().skip(2).collect();
     playwright.extend(filter.iter().map(String::as_str));
+    let ssr_example = ssr_example::serve_for(&filter, &stack.relay_url)?;
+    let ssr_url = ssr_example
+        .as_ref()
+        .map_or("", |server| server.url.as_str());
     cmd::run_in(
         "npx",
         &playwright,
@@ -168,6 +173,7 @@ fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
             ("ZAPI_E2E_SIM_URL", sim.as_str()),
             ("ZAPI_E2E_TICKET_RELAY_URL", ticket_relay.as_str()),
             ("ZAPI_E2E_TICKET", ticket.as_str()),
+            ("ZAPI_E2E_SSR_URL", ssr_url),
         ],
     )?;
     contract::run(&stack)?;
