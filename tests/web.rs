@@ -592,11 +592,17 @@ async fn ticks_and_messages_leave_the_qr_and_the_input_in_place() {
     let text = tick_text(&root);
     wait_for("a tick", || tick_text(&root) != text).await;
     let after = find(&root, "svg[part=qr]").unwrap();
-    assert!(svg.is_same_node(Some(&after)), "a tick redraws only the countdown");
+    assert!(
+        svg.is_same_node(Some(&after)),
+        "a tick redraws only the countdown"
+    );
     assert!(svg.is_connected());
 
     click(&root, "[part=method-tab][data-method=phone]");
-    wait_for("the phone input", || find(&root, "[part=phone-input]").is_some()).await;
+    wait_for("the phone input", || {
+        find(&root, "[part=phone-input]").is_some()
+    })
+    .await;
     let input: web_sys::HtmlInputElement =
         find(&root, "[part=phone-input]").unwrap().unchecked_into();
     input.set_value("11 912");
@@ -608,7 +614,10 @@ async fn ticks_and_messages_leave_the_qr_and_the_input_in_place() {
     .await;
     let same: web_sys::HtmlInputElement =
         find(&root, "[part=phone-input]").unwrap().unchecked_into();
-    assert!(input.is_same_node(Some(&same)), "the message leaves the input in place");
+    assert!(
+        input.is_same_node(Some(&same)),
+        "the message leaves the input in place"
+    );
     assert_eq!(same.value(), "11 912", "what was typed stays");
     assert_eq!(same.selection_start().unwrap(), Some(2), "the caret stays");
     assert_eq!(same.get_attribute("aria-invalid").as_deref(), Some("true"));
@@ -686,10 +695,18 @@ async fn two_widgets_on_one_page_keep_their_ids_and_styles_to_themselves() {
         let linked = root
             .query_selector_all("[for],[aria-controls],[aria-labelledby],[aria-describedby]")
             .unwrap();
-        assert!(linked.length() >= 4, "tabs, panel, label and input link by id");
+        assert!(
+            linked.length() >= 4,
+            "tabs, panel, label and input link by id"
+        );
         for at in 0..linked.length() {
             let element: Element = linked.item(at).unwrap().unchecked_into();
-            for attribute in ["for", "aria-controls", "aria-labelledby", "aria-describedby"] {
+            for attribute in [
+                "for",
+                "aria-controls",
+                "aria-labelledby",
+                "aria-describedby",
+            ] {
                 assert!(
                     references_resolve_inside(&element, attribute, &widget),
                     "{attribute} of {} resolves inside its own widget",
@@ -737,5 +754,9 @@ async fn the_control_handle_stops_starts_and_refreshes() {
     assert_eq!(calls()[made - 2..], ["/status", "/qr-code"]);
     control.refresh();
     wait_for("a new status check", || calls().len() > made).await;
-    assert_eq!(calls()[made], "/status", "a refresh starts over from /status");
+    assert_eq!(
+        calls()[made],
+        "/status",
+        "a refresh starts over from /status"
+    );
 }

@@ -25,6 +25,17 @@ use crate::view::shown::{project, Shown};
 
 const TICK_MS: u32 = 1_000;
 
+/// Where focus goes after a user's action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    /// Where it is.
+    Stay,
+    /// To the new screen's main control, or the widget itself.
+    Screen,
+    /// To the selected tab, which a loading screen may have hidden for a moment.
+    Tab,
+}
+
 /// Which relay route a request is for.
 enum Route {
     Status,
@@ -47,8 +58,8 @@ pub struct Runtime {
     next_request: Cell<u32>,
     credentials: RefCell<Credentials>,
     on_event: Option<Rc<dyn Fn(WidgetEvent)>>,
-    /// A user's action asked for the next screen's main control to take focus.
-    pub focus_requested: Cell<bool>,
+    /// Where focus goes once the screen a user's action led to is drawn.
+    pub focus: Cell<Focus>,
     this: Weak<Runtime>,
 }
 
@@ -71,9 +82,14 @@ impl Runtime {
             next_request: Cell::new(0),
             credentials: RefCell::default(),
             on_event,
-            focus_requested: Cell::new(false),
+            focus: Cell::new(Focus::Stay),
             this: this.clone(),
         })
+    }
+
+    /// Whether the method tabs are drawn now.
+    pub fn shows_tabs(&self) -> bool {
+        self.shown.with_untracked(|shown| shown.tabs.is_some())
     }
 
     /// Keeps a listener until the widget stops.
@@ -86,7 +102,9 @@ impl Runtime {
     }
 
     /// Events raised while commands run (a host's event handler may change a prop) are queued
-    /// and handled in order.
+    /// and handled in order. Never inlined: the machine inside it is the widget's largest
+    /// function, and each caller would carry its own copy.
+    #[inline(never)]
     pub fn dispatch(&self, event: Event) {
         if self.disposed.get() {
             return;
@@ -319,7 +337,9 @@ impl Instance {
             let screen = || runtime.shown.with_untracked(|shown| shown.screen);
             let before = screen();
             runtime.dispatch(event);
-            runtime.focus_requested.set(screen() != before);
+            if screen() != before {
+                runtime.focus.set(Focus::Screen);
+            }
         }
     }
 }

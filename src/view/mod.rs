@@ -2,6 +2,7 @@
 //! pure projection of the machine's state, with its handlers on its own controls.
 
 mod focus;
+mod notice;
 mod phone;
 mod qr;
 pub(crate) mod shown;
@@ -98,9 +99,13 @@ pub(crate) struct Ui {
 
 impl Ui {
     /// A text in the widget's language, kept up to date.
-    pub fn text(&self, key: Key) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    ///
+    /// Every reactive text and attribute of the view is an `ArcMemo<String>` (or of an
+    /// `Option<String>`): Leptos renders each type of reactive value with its own copy of its
+    /// rendering code, so one type instead of a closure type per binding keeps the bundle small.
+    pub fn text(&self, key: Key) -> ArcMemo<String> {
         let texts = self.texts.clone();
-        move || texts.with(|texts| texts.get(key).to_owned())
+        ArcMemo::new(move |_| texts.with(|texts| texts.get(key).to_owned()))
     }
 
     /// One part of what is shown; it notifies only when that part changes.
@@ -138,7 +143,7 @@ pub(crate) fn widget(host: Host) -> impl IntoView {
     let theme = ArcRwSignal::new(theme);
     start::in_browser(host, ui.clone(), theme.clone(), ui.base);
 
-    let state = ui.memo(|shown| shown.state);
+    let state = ui.memo(|shown| shown.state.to_owned());
     let live = ui.memo(|shown| shown.live.clone());
     let countdown = ui.memo(|shown| shown.countdown.clone());
     let screen = ui.memo(|shown| shown.screen);
@@ -146,12 +151,17 @@ pub(crate) fn widget(host: Host) -> impl IntoView {
     let selected = ui.memo(|shown| shown.tabs.map(|tabs| tabs.selected));
     let lang = {
         let texts = ui.texts.clone();
-        move || texts.with(|texts| texts.lang.tag())
+        ArcMemo::new(move |_| texts.with(|texts| texts.lang.tag().to_owned()))
+    };
+    let theme = ArcMemo::new(move |_| theme.get().as_str().to_owned());
+    let role = {
+        let tabs = tabs.clone();
+        ArcMemo::new(move |_| tabs.with(Option::is_some).then(|| "tabpanel".to_owned()))
     };
     let panel = ui.id("panel");
     let labelled_by = {
         let (ui, selected) = (ui.clone(), selected.clone());
-        move || selected.get().map(|method| ui.id(tabs::tab_name(method)))
+        ArcMemo::new(move |_| selected.get().map(|method| ui.id(tabs::tab_name(method))))
     };
     let screens = {
         let ui = ui.clone();
@@ -189,25 +199,25 @@ pub(crate) fn widget(host: Host) -> impl IntoView {
             part="base"
             class="zc"
             tabindex="-1"
-            data-state=move || state.get()
-            data-theme=move || theme.get().as_str()
+            data-state=state
+            data-theme=theme
             lang=lang
         >
             <p class="zc-sr" aria-live="polite">
-                {move || live.get()}
+                {live}
             </p>
             {method_tabs}
             <div
                 part="panel"
                 class="zc-panel"
                 id=panel
-                role=move || tabs.with(Option::is_some).then_some("tabpanel")
+                role=role
                 aria-labelledby=labelled_by
             >
                 {screens}
             </div>
             <p part="countdown" class="zc-count">
-                {move || countdown.get()}
+                {countdown}
             </p>
         </div>
     }

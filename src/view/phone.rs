@@ -3,25 +3,23 @@
 use leptos::html::{Button, Input};
 use leptos::prelude::*;
 
-use super::{focus, qr::NewCode, Ui};
+use super::notice::{change_number_button, send, Notice};
+use super::{focus, qr::new_code, Ui};
 use crate::machine::Event;
 use crate::messages::{Key, Texts};
 use crate::runtime;
+use crate::runtime::Focus;
 
 /// A text with `{}` filled from what is shown, kept up to date.
-fn filled(
-    ui: &Ui,
-    key: Key,
-    value: ArcMemo<String>,
-) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+fn filled(ui: &Ui, key: Key, value: ArcMemo<String>) -> ArcMemo<String> {
     let texts = ui.texts.clone();
-    move || value.with(|value| texts.with(|texts: &Texts| texts.fill(key, value)))
+    ArcMemo::new(move |_| value.with(|value| texts.with(|texts: &Texts| texts.fill(key, value))))
 }
 
 #[component]
 pub fn PhoneInput(ui: Ui) -> impl IntoView {
     let input = NodeRef::<Input>::new();
-    focus::claim(ui.instance, input);
+    focus::claim(ui.instance, input, Focus::Screen);
     let instance = ui.instance;
     // Only the first value: from then on the input holds what the user types, caret and all.
     let typed = ui.shown.with_untracked(|shown| shown.typed.clone());
@@ -29,14 +27,14 @@ pub fn PhoneInput(ui: Ui) -> impl IntoView {
     let (input_id, hint_id, error_id) = (ui.id("phone"), ui.id("phone-hint"), ui.id("phone-error"));
     let described_by = {
         let (problem, hint_id, error_id) = (problem.clone(), hint_id.clone(), error_id.clone());
-        move || match problem.get() {
+        ArcMemo::new(move |_| match problem.get() {
             Some(_) => crate::messages::concat(&[&hint_id, " ", &error_id]),
             None => hint_id.clone(),
-        }
+        })
     };
     let invalid = {
         let problem = problem.clone();
-        move || problem.get().map(|_| "true")
+        ArcMemo::new(move |_| problem.get().map(|_| "true".to_owned()))
     };
     let message = {
         let texts = ui.texts.clone();
@@ -92,7 +90,7 @@ pub fn PhoneInput(ui: Ui) -> impl IntoView {
 #[component]
 pub fn PhoneConfirm(ui: Ui) -> impl IntoView {
     let button = NodeRef::<Button>::new();
-    focus::claim(ui.instance, button);
+    focus::claim(ui.instance, button, Focus::Screen);
     let instance = ui.instance;
     let phone = ui.memo(|shown| shown.phone.clone());
     view! {
@@ -103,37 +101,40 @@ pub fn PhoneConfirm(ui: Ui) -> impl IntoView {
             node_ref=button
             type="button"
             part="get-code-button"
-            on:click=move |_| instance.send(Event::ConfirmPhone)
+            on:click=send(instance, Event::ConfirmPhone)
         >
             {ui.text(Key::GetCode)}
         </button>
-        <ChangeNumber ui />
+        {change_number_button(&ui)}
     }
 }
 
 #[component]
 pub fn PhoneCode(ui: Ui) -> impl IntoView {
     let button = NodeRef::<Button>::new();
-    focus::claim(ui.instance, button);
+    focus::claim(ui.instance, button, Focus::Screen);
     let code = ui.memo(|shown| shown.code.clone());
     let phone = ui.memo(|shown| shown.phone.clone());
     // `None` until the copy button is used; then whether the clipboard took the code.
     let copied = ArcRwSignal::new(None::<bool>);
     let on_copy = {
-        let (code, copied) = (code.clone(), copied.clone());
+        let (shown, copied) = (ui.shown.clone(), copied.clone());
         move |_| {
             let copied = copied.clone();
-            code.with_untracked(|code| runtime::copy(code, move |done| copied.set(Some(done))));
+            shown.with_untracked(|shown| {
+                runtime::copy(&shown.code_to_copy, move |done| copied.set(Some(done)))
+            });
         }
     };
     let status = {
         let texts = ui.texts.clone();
-        move || {
-            copied.get().map(|done| {
+        ArcMemo::new(move |_| match copied.get() {
+            Some(done) => {
                 let key = if done { Key::Copied } else { Key::CopyFailed };
                 texts.with(|texts| texts.get(key).to_owned())
-            })
-        }
+            }
+            None => String::new(),
+        })
     };
     let steps = [
         Key::CodeStep1,
@@ -145,7 +146,7 @@ pub fn PhoneCode(ui: Ui) -> impl IntoView {
     view! {
         <p class="zc-title">{ui.text(Key::CodeTitle)}</p>
         <p part="code" class="zc-code" translate="no">
-            {move || code.get()}
+            {code.clone()}
         </p>
         <button
             node_ref=button
@@ -160,29 +161,13 @@ pub fn PhoneCode(ui: Ui) -> impl IntoView {
             {status}
         </p>
         <ol class="zc-list">{steps}</ol>
-        <ChangeNumber ui />
+        {change_number_button(&ui)}
     }
 }
 
 #[component]
 pub fn CodeExpired(ui: Ui) -> impl IntoView {
     view! {
-        <NewCode ui=ui.clone() why=Key::ExpiredText />
-        <ChangeNumber ui />
-    }
-}
-
-#[component]
-fn ChangeNumber(ui: Ui) -> impl IntoView {
-    let instance = ui.instance;
-    view! {
-        <button
-            type="button"
-            part="change-number-button"
-            class="zc-link"
-            on:click=move |_| instance.send(Event::ChangeNumber)
-        >
-            {ui.text(Key::ChangeNumber)}
-        </button>
+        <Notice ui title=Key::PausedTitle text=Key::ExpiredText action=new_code() change_number=true />
     }
 }

@@ -1,15 +1,16 @@
 //! The QR code, and the pause after Z-API's three unscanned codes.
 
-use leptos::html::Button;
 use leptos::prelude::*;
 
+use super::notice::{Action, Notice};
 use super::{focus, Ui};
 use crate::machine::{Event, QrImage};
 use crate::messages::Key;
+use crate::runtime::Focus;
 
 #[component]
 pub fn QrCode(ui: Ui) -> impl IntoView {
-    focus::claim(ui.instance, ui.base);
+    focus::claim(ui.instance, ui.base, Focus::Screen);
     // The drawing changes in place when a new code arrives; a tick does not touch it.
     let is_svg = ui.memo(|shown| !matches!(shown.qr, Some(QrImage::Src(_))));
     let view_box = ui.memo(|shown| match &shown.qr {
@@ -27,25 +28,22 @@ pub fn QrCode(ui: Ui) -> impl IntoView {
     let alt = ui.text(Key::QrAlt);
     let drawing = move || {
         if is_svg.get() {
-            let (view_box, path) = (view_box.clone(), path.clone());
             view! {
                 <svg
                     part="qr"
                     class="zc-qr"
                     role="img"
                     shape-rendering="crispEdges"
-                    viewBox=move || view_box.get()
+                    viewBox=view_box.clone()
                     aria-label=alt.clone()
                 >
                     <rect width="100%" height="100%" fill="#fff"></rect>
-                    <path fill="#000" d=move || path.get()></path>
+                    <path fill="#000" d=path.clone()></path>
                 </svg>
             }
             .into_any()
         } else {
-            let src = src.clone();
-            view! { <img part="qr" class="zc-qr" alt=alt.clone() src=move || src.get() /> }
-                .into_any()
+            view! { <img part="qr" class="zc-qr" alt=alt.clone() src=src.clone() /> }.into_any()
         }
     };
     view! {
@@ -57,25 +55,14 @@ pub fn QrCode(ui: Ui) -> impl IntoView {
 
 #[component]
 pub fn Paused(ui: Ui) -> impl IntoView {
-    view! { <NewCode ui why=Key::PausedText /> }
+    view! { <Notice ui title=Key::PausedTitle text=Key::PausedText action=new_code() /> }
 }
 
-/// No code is shown until the user asks: why, and the "Get new code" button.
-#[component]
-pub fn NewCode(ui: Ui, why: Key) -> impl IntoView {
-    let button = NodeRef::<Button>::new();
-    focus::claim(ui.instance, button);
-    let instance = ui.instance;
-    view! {
-        <p class="zc-title">{ui.text(Key::PausedTitle)}</p>
-        <p class="zc-text">{ui.text(why)}</p>
-        <button
-            node_ref=button
-            type="button"
-            part="new-code-button"
-            on:click=move |_| instance.send(Event::GetNewCode)
-        >
-            {ui.text(Key::NewCode)}
-        </button>
+/// "Get new code", after a pause or an expired phone code.
+pub fn new_code() -> Action {
+    Action {
+        part: "new-code-button",
+        label: Key::NewCode,
+        event: Event::GetNewCode,
     }
 }

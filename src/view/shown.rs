@@ -51,6 +51,8 @@ pub struct Shown {
     pub phone: String,
     /// The pairing code, grouped as `ABCD-1234`.
     pub code: String,
+    /// The pairing code as WhatsApp takes it, `ABCD1234`: what the copy button copies.
+    pub code_to_copy: String,
     pub error: Option<WidgetError>,
 }
 
@@ -69,6 +71,7 @@ impl Shown {
             phone_problem: None,
             phone: String::new(),
             code: String::new(),
+            code_to_copy: String::new(),
             error: None,
         }
     }
@@ -122,6 +125,7 @@ pub fn project(
             deadline_ms,
         } => {
             shown.code = phone::group_code(code);
+            shown.code_to_copy = code.clone();
             shown.phone = phone.display.clone();
             shown.countdown =
                 texts.fill_number(Key::CodeExpires, countdown_secs(*deadline_ms, now_ms));
@@ -316,6 +320,10 @@ mod tests {
             deadline_ms: 180_000.0,
         });
         assert_eq!(shown.code, "ABCD-1234");
+        assert_eq!(
+            shown.code_to_copy, "ABCD1234",
+            "WhatsApp takes it without the dash"
+        );
         assert_eq!(shown.phone, "+55 11 91234-5678");
         assert_eq!(shown.countdown, "Code expires in 180 s");
     }

@@ -3,26 +3,20 @@
 use leptos::html::Button;
 use leptos::prelude::*;
 
+use super::notice::{send, Action, Icon, Notice};
 use super::{focus, Ui};
 use crate::machine::Event;
 use crate::messages::Key;
+use crate::runtime::Focus;
 
 #[component]
 pub fn Stopped(ui: Ui) -> impl IntoView {
-    let button = NodeRef::<Button>::new();
-    focus::claim(ui.instance, button);
-    let instance = ui.instance;
-    view! {
-        <p class="zc-text">{ui.text(Key::Stopped)}</p>
-        <button
-            node_ref=button
-            type="button"
-            part="start-button"
-            on:click=move |_| instance.send(Event::Start)
-        >
-            {ui.text(Key::Start)}
-        </button>
-    }
+    let action = Action {
+        part: "start-button",
+        label: Key::Start,
+        event: Event::Start,
+    };
+    view! { <Notice ui text=Key::Stopped action /> }
 }
 
 /// Also what a server render sends, before the widget starts in the browser.
@@ -40,40 +34,30 @@ pub fn Connected(
     /// The phone was linked before the widget came.
     already: bool,
 ) -> impl IntoView {
-    focus::claim(ui.instance, ui.base);
     let text = if already {
         Key::AlreadyText
     } else {
         Key::ConnectedText
     };
-    view! {
-        <div part="connected" class="zc-done">
-            <CheckIcon />
-            <p class="zc-title">{ui.text(Key::ConnectedTitle)}</p>
-            <p class="zc-text">{ui.text(text)}</p>
-        </div>
-    }
+    view! { <Notice ui part="connected" icon=Icon::Check title=Key::ConnectedTitle text /> }
 }
 
 #[component]
 pub fn RestoreSession(ui: Ui) -> impl IntoView {
-    let button = NodeRef::<Button>::new();
-    focus::claim(ui.instance, button);
-    let instance = ui.instance;
+    let action = Action {
+        part: "check-button",
+        label: Key::CheckAgain,
+        event: Event::Retry,
+    };
     view! {
-        <div part="restore-session" class="zc-error">
-            <AlertIcon />
-            <p class="zc-title">{ui.text(Key::RestoreTitle)}</p>
-            <p class="zc-text">{ui.text(Key::RestoreText)}</p>
-            <button
-                node_ref=button
-                type="button"
-                part="check-button"
-                on:click=move |_| instance.send(Event::Retry)
-            >
-                {ui.text(Key::CheckAgain)}
-            </button>
-        </div>
+        <Notice
+            ui
+            part="restore-session"
+            icon=Icon::Alert
+            title=Key::RestoreTitle
+            text=Key::RestoreText
+            action
+        />
     }
 }
 
@@ -81,21 +65,23 @@ pub fn RestoreSession(ui: Ui) -> impl IntoView {
 #[component]
 pub fn Failure(ui: Ui) -> impl IntoView {
     let button = NodeRef::<Button>::new();
-    focus::claim(ui.instance, button);
+    focus::claim(ui.instance, button, Focus::Screen);
     let instance = ui.instance;
     let error = ui.memo(|shown| shown.error.clone());
     let code = {
         let error = error.clone();
-        move || error.with(|error| error.as_ref().map(|error| error.code.as_str()))
+        ArcMemo::new(move |_| {
+            error.with(|error| error.as_ref().map(|e| e.code.as_str().to_owned()))
+        })
     };
     let message = {
         let (error, texts) = (error.clone(), ui.texts.clone());
-        move || {
-            error.with(|error| {
-                let error = error.as_ref()?;
-                Some(texts.with(|texts| texts.error(error)))
+        ArcMemo::new(move |_| {
+            error.with(|error| match error {
+                Some(error) => texts.with(|texts| texts.error(error)),
+                None => String::new(),
             })
-        }
+        })
     };
     let hopeless = {
         let (error, no_retry) = (error.clone(), ui.text(Key::RetryNo));
@@ -116,7 +102,7 @@ pub fn Failure(ui: Ui) -> impl IntoView {
                             node_ref=button
                             type="button"
                             part="retry-button"
-                            on:click=move |_| instance.send(Event::Retry)
+                            on:click=send(instance, Event::Retry)
                         >
                             {label.clone()}
                         </button>
@@ -125,32 +111,15 @@ pub fn Failure(ui: Ui) -> impl IntoView {
         }
     };
     view! {
-        <div part="error" class="zc-error" role="alert" data-code=code>
-            <AlertIcon />
+        <div part="error" class="zc-stack" role="alert" data-code=code>
+            <svg class="zc-icon zc-bad" viewBox="0 0 24 24" aria-hidden="true">
+                <circle cx="12" cy="12" r="11" fill="currentColor"></circle>
+                <path d="M12 6.5v7M12 16.5v1" fill="none" stroke="#fff" stroke-width="2.4"></path>
+            </svg>
             <p class="zc-title">{ui.text(Key::ErrorTitle)}</p>
             <p class="zc-text">{message}</p>
             {hopeless}
             {retry}
         </div>
-    }
-}
-
-#[component]
-fn CheckIcon() -> impl IntoView {
-    view! {
-        <svg class="zc-icon" viewBox="0 0 24 24" aria-hidden="true">
-            <circle cx="12" cy="12" r="11" fill="currentColor"></circle>
-            <path d="M7 12.5l3.2 3.2L17 9" fill="none" stroke="#fff" stroke-width="2.2"></path>
-        </svg>
-    }
-}
-
-#[component]
-fn AlertIcon() -> impl IntoView {
-    view! {
-        <svg class="zc-icon" viewBox="0 0 24 24" aria-hidden="true">
-            <circle cx="12" cy="12" r="11" fill="currentColor"></circle>
-            <path d="M12 6.5v7M12 16.5v1" stroke="#fff" stroke-width="2.4"></path>
-        </svg>
     }
 }

@@ -6,9 +6,10 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::shown::other;
-use super::Ui;
+use super::{focus, Ui};
 use crate::machine::{Event, Method};
 use crate::messages::Key;
+use crate::runtime::Focus;
 
 pub fn tab_name(method: Method) -> &'static str {
     match method {
@@ -26,17 +27,51 @@ pub fn MethodTabs(
     selected: ArcMemo<Option<Method>>,
 ) -> impl IntoView {
     let refs = [NodeRef::<Button>::new(), NodeRef::<Button>::new()];
+    let instance = ui.instance;
+    // The tabs stay focused: a loading screen may hide them for a moment, then they come back.
+    let choose = move |method| {
+        if let Some(runtime) = instance.runtime() {
+            runtime.focus.set(Focus::Tab);
+            runtime.dispatch(Event::ChooseMethod(method));
+            if runtime.shows_tabs() {
+                runtime.focus.set(Focus::Stay);
+            }
+        }
+    };
+    if let Some(selected) = selected.get_untracked() {
+        focus::claim(
+            instance,
+            refs[usize::from(selected == order[1])],
+            Focus::Tab,
+        );
+    }
     let tab = |at: usize| {
         let method = order[at];
-        let is_selected = {
-            let selected = selected.clone();
-            move || selected.get() == Some(method)
+        let (aria_selected, tabindex) = {
+            let (selected, again) = (selected.clone(), selected.clone());
+            (
+                ArcMemo::new(move |_| {
+                    if selected.get() == Some(method) {
+                        "true"
+                    } else {
+                        "false"
+                    }
+                    .to_owned()
+                }),
+                ArcMemo::new(move |_| {
+                    if again.get() == Some(method) {
+                        "0"
+                    } else {
+                        "-1"
+                    }
+                    .to_owned()
+                }),
+            )
         };
         let label = ui.text(match method {
             Method::Qr => Key::MethodQr,
             Method::Phone => Key::MethodPhone,
         });
-        let instance = ui.instance;
         let on_keydown = move |event: web_sys::KeyboardEvent| {
             let target = match event.key().as_str() {
                 "ArrowLeft" | "ArrowRight" => other(method),
@@ -45,9 +80,7 @@ pub fn MethodTabs(
                 _ => return,
             };
             event.prevent_default();
-            if let Some(runtime) = instance.runtime() {
-                runtime.dispatch(Event::ChooseMethod(target));
-            }
+            choose(target);
             let at = usize::from(target == order[1]);
             if let Some(button) = refs[at].get_untracked() {
                 let _ = button.unchecked_into::<web_sys::HtmlElement>().focus();
@@ -62,16 +95,9 @@ pub fn MethodTabs(
                 id=ui.id(tab_name(method))
                 data-method=method.as_str()
                 aria-controls=ui.id("panel")
-                aria-selected={
-                    let is_selected = is_selected.clone();
-                    move || if is_selected() { "true" } else { "false" }
-                }
-                tabindex=move || if is_selected() { "0" } else { "-1" }
-                on:click=move |_| {
-                    if let Some(runtime) = instance.runtime() {
-                        runtime.dispatch(Event::ChooseMethod(method));
-                    }
-                }
+                aria-selected=aria_selected
+                tabindex=tabindex
+                on:click=move |_| choose(method)
                 on:keydown=on_keydown
             >
                 {label}
