@@ -120,6 +120,8 @@ fn test() -> cmd::Result {
         "warnings",
     ])?;
     cmd::cargo(&["test", "--workspace"])?;
+    // The crate as crates.io would get it, built from the packed files alone.
+    cmd::cargo(&["publish", "--dry-run", "--allow-dirty", "-p", "zapi-connect"])?;
     cmd::cargo_env(
         &[
             "test",
