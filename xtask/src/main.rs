@@ -121,7 +121,13 @@ fn test() -> cmd::Result {
     ])?;
     cmd::cargo(&["test", "--workspace"])?;
     // The crate as crates.io would get it, built from the packed files alone.
-    cmd::cargo(&["publish", "--dry-run", "--allow-dirty", "-p", "zapi-connect"])?;
+    cmd::cargo(&[
+        "publish",
+        "--dry-run",
+        "--allow-dirty",
+        "-p",
+        "zapi-connect",
+    ])?;
     cmd::cargo_env(
         &[
             "test",

@@ -19,13 +19,20 @@ pub fn check_wasm_bindgen_lock() -> Result {
         .find(|entry| entry.contains("\nname = \"wasm-bindgen\"\n"))
         .and_then(|entry| entry.lines().find_map(|l| l.strip_prefix("version = ")))
         .map(|v| v.trim_matches('"'));
-    match locked {
-        Some(version) if version == WASM_BINDGEN_VERSION => Ok(()),
-        other => Err(format!(
-            "Cargo.lock has wasm-bindgen {other:?}, the CLI is {WASM_BINDGEN_VERSION}: \
+    if locked != Some(WASM_BINDGEN_VERSION) {
+        return Err(format!(
+            "Cargo.lock has wasm-bindgen {locked:?}, the CLI is {WASM_BINDGEN_VERSION}: \
              run `cargo update -p wasm-bindgen --precise {WASM_BINDGEN_VERSION}`"
-        )),
+        ));
     }
+    let trunk = std::fs::read_to_string(cmd::root().join("Trunk.toml"))
+        .map_err(|e| format!("Trunk.toml: {e}"))?;
+    if !trunk.contains(&format!("wasm_bindgen = \"{WASM_BINDGEN_VERSION}\"")) {
+        return Err(format!(
+            "Trunk.toml must pin wasm_bindgen = \"{WASM_BINDGEN_VERSION}\", the CLI's version"
+        ));
+    }
+    Ok(())
 }
 
 /// Everything `cargo xtask demo` and `bundle` need: the wasm target, wasm-bindgen, wasm-opt.

@@ -52,6 +52,7 @@ pub fn rewrite_glue(glue: &str, module: &str, renames: &Renames) -> Result<Strin
         .iter()
         .map(|(old, _)| old.as_str())
         .collect();
+    let mut unknown_exports = Vec::new();
     let mut rest = glue.as_str();
     while let Some(start) = rest.find(is_ident) {
         out.push_str(&rest[..start]);
@@ -60,7 +61,11 @@ pub fn rewrite_glue(glue: &str, module: &str, renames: &Renames) -> Result<Strin
         let word = &rest[..end];
         let after_wasm = out.ends_with("wasm.");
         let renamed = if after_wasm {
-            lookup(&renames.exports, word)
+            let new = lookup(&renames.exports, word);
+            if new.is_none() {
+                unknown_exports.push(word.to_owned());
+            }
+            new
         } else if rest[end..].starts_with(": ") {
             let new = lookup(&renames.imports, word);
             if new.is_some() {
@@ -76,6 +81,13 @@ pub fn rewrite_glue(glue: &str, module: &str, renames: &Renames) -> Result<Strin
     out.push_str(rest);
     if !unused.is_empty() {
         return Err(format!("the glue does not define the imports {unused:?}"));
+    }
+    // A `wasm.<name>` the mapping does not rename would be undefined once the exports are
+    // renamed: the glue changed shape, so stop rather than ship it.
+    if !unknown_exports.is_empty() {
+        return Err(format!(
+            "the glue uses exports the mapping does not name: {unknown_exports:?}"
+        ));
     }
     Ok(out)
 }
@@ -132,6 +144,14 @@ export function make() { return wasm.element_new(memory, element_new); }"#;
         let renames = parse(MAPPING).unwrap();
         let glue = GLUE.replace("__wbg_now_463ac581d2fc7ea3: ", "__wbg_now_other: ");
         assert!(rewrite_glue(&glue, "m_bg.js", &renames).is_err());
+    }
+
+    #[test]
+    fn an_export_the_mapping_does_not_name_is_an_error() {
+        let renames = parse(MAPPING).unwrap();
+        let glue = GLUE.replace("wasm.element_new(", "wasm.element_renamed_elsewhere(");
+        let error = rewrite_glue(&glue, "m_bg.js", &renames).unwrap_err();
+        assert!(error.contains("element_renamed_elsewhere"), "{error}");
     }
 
     #[test]
