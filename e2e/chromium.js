@@ -12,3 +12,19 @@ export const chromiumLaunchOptions = {
     "--disable-sync",
   ],
 };
+
+/** What every browser run here shares: one simulator, so one test at a time; Chromium as above. */
+export const sharedSettings = {
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [["list"]],
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+};
+
+export const sharedUse = {
+  deviceScaleFactor: 2,
+  launchOptions: chromiumLaunchOptions,
+};
