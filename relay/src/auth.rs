@@ -1,6 +1,8 @@
 //! Who may use the relay, and for which instance. In `ticket` mode the customer's backend signs a
 //! short-lived JWT (HS256) naming an instance alias; the widget sends it as
-//! `Authorization: Bearer <ticket>` and the relay serves that alias only, until `exp`.
+//! `Authorization: Bearer <ticket>` and the relay serves that alias only, until `exp`. In
+//! `header` mode the reverse proxy in front of the relay authenticates the user and adds a
+//! secret it shares with the relay; the relay compares that value in constant time.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 
 use crate::config::{AuthMode, Instance, RelayConfig};
 use crate::error::RelayError;
@@ -67,9 +70,9 @@ pub(crate) struct Tenant {
 enum Method {
     Open,
     Ticket(Box<TicketCheck>),
-    Presence {
-        header: Option<HeaderName>,
-        cookie: Option<String>,
+    ProxySecret {
+        header: HeaderName,
+        secret: Box<[u8]>,
     },
 }
 
@@ -102,12 +105,17 @@ impl Auth {
                     max_ttl: auth.max_ticket_ttl + auth.leeway,
                 }))
             }
-            AuthMode::Header => Method::Presence {
-                header: auth
-                    .header
+            // The config refuses a missing or weak secret; an `app()` built around the check
+            // still admits nobody rather than everybody (no value equals no secret).
+            AuthMode::Header => Method::ProxySecret {
+                header: HeaderName::from_bytes(auth.proxy_secret_header().as_bytes())
+                    .unwrap_or(HeaderName::from_static("x-relay-proxy-secret")),
+                secret: auth
+                    .proxy_secret
                     .as_deref()
-                    .and_then(|h| HeaderName::from_bytes(h.as_bytes()).ok()),
-                cookie: auth.cookie.clone(),
+                    .unwrap_or_default()
+                    .as_bytes()
+                    .into(),
             },
         };
         let instances = config
@@ -126,17 +134,8 @@ impl Auth {
     fn authenticate(&self, headers: &HeaderMap) -> Result<Tenant, &'static str> {
         let (alias, ticket_subject) = match &self.method {
             Method::Open => (self.only_alias(), None),
-            Method::Presence { header, cookie } => {
-                let has_header = header
-                    .as_ref()
-                    .and_then(|name| headers.get(name))
-                    .is_some_and(|value| !value.as_bytes().trim_ascii().is_empty());
-                let has_cookie = cookie
-                    .as_deref()
-                    .is_some_and(|name| has_cookie(headers, name));
-                if !has_header && !has_cookie {
-                    return Err("the required header or cookie is missing");
-                }
+            Method::ProxySecret { header, secret } => {
+                proxy_secret(headers, header, secret)?;
                 (self.only_alias(), None)
             }
             Method::Ticket(check) => {
@@ -201,14 +200,23 @@ impl TicketCheck {
     }
 }
 
-fn has_cookie(headers: &HeaderMap, name: &str) -> bool {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(key, value)| key == name && !value.trim().is_empty())
+/// Exactly one `header`, equal to `secret`, compared in constant time (only the length can
+/// show through the timing). Two values mean a proxy that appended instead of replacing the
+/// client's own: refused.
+fn proxy_secret(
+    headers: &HeaderMap,
+    header: &HeaderName,
+    secret: &[u8],
+) -> Result<(), &'static str> {
+    let mut values = headers.get_all(header).iter();
+    let value = values.next().ok_or("the proxy secret header is missing")?;
+    if values.next().is_some() {
+        return Err("the proxy secret header is repeated");
+    }
+    if secret.is_empty() || !bool::from(value.as_bytes().ct_eq(secret)) {
+        return Err("the proxy secret is wrong");
+    }
+    Ok(())
 }
 
 /// Route middleware: puts the [`Tenant`] into the request, or answers 401.
@@ -390,28 +398,51 @@ mod tests {
     }
 
     #[test]
-    fn header_mode_needs_the_header_or_the_cookie() {
+    fn header_mode_needs_the_proxy_secret_exactly() {
+        const PROXY_SECRET: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
         let mut config = RelayConfig::new("id", "token");
         config.auth.mode = AuthMode::Header;
-        config.auth.header = Some("X-Auth-User".into());
-        config.auth.cookie = Some("session".into());
+        config.auth.proxy_secret = Some(PROXY_SECRET.into());
         let auth = Auth::new(&config);
-        assert!(auth.authenticate(&HeaderMap::new()).is_err());
-
-        let mut headers = HeaderMap::new();
-        headers.insert("x-auth-user", "".parse().unwrap());
-        assert!(auth.authenticate(&headers).is_err());
-        headers.insert("x-auth-user", "ana@example.com".parse().unwrap());
-        let tenant = auth.authenticate(&headers).unwrap();
+        let with = |values: &[&str]| {
+            let mut headers = HeaderMap::new();
+            for value in values {
+                headers.append("x-relay-proxy-secret", value.parse().unwrap());
+            }
+            auth.authenticate(&headers)
+        };
+        let tenant = with(&[PROXY_SECRET]).unwrap();
         assert_eq!(&*tenant.alias, "default");
         assert_eq!(tenant.ticket_subject, None);
+        let last_byte = format!("{}c", &PROXY_SECRET[..PROXY_SECRET.len() - 1]);
+        let cases = [
+            (vec![], "the proxy secret header is missing"),
+            (vec![""], "the proxy secret is wrong"),
+            (vec!["forged"], "the proxy secret is wrong"),
+            (vec![last_byte.as_str()], "the proxy secret is wrong"),
+            (vec![&PROXY_SECRET[1..]], "the proxy secret is wrong"),
+            (
+                vec![PROXY_SECRET, PROXY_SECRET],
+                "the proxy secret header is repeated",
+            ),
+            (
+                vec!["forged", PROXY_SECRET],
+                "the proxy secret header is repeated",
+            ),
+        ];
+        for (values, reason) in cases {
+            assert_eq!(with(&values).err(), Some(reason), "{values:?}");
+        }
+    }
 
+    #[test]
+    fn header_mode_without_a_secret_admits_nobody() {
+        let mut config = RelayConfig::new("id", "token");
+        config.auth.mode = AuthMode::Header;
+        let auth = Auth::new(&config);
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, "theme=dark; session=".parse().unwrap());
+        headers.insert("x-relay-proxy-secret", "".parse().unwrap());
         assert!(auth.authenticate(&headers).is_err());
-        headers.insert(header::COOKIE, "theme=dark; session=abc".parse().unwrap());
-        assert!(auth.authenticate(&headers).is_ok());
-        headers.insert(header::COOKIE, "mysession=abc".parse().unwrap());
-        assert!(auth.authenticate(&headers).is_err());
+        assert!(auth.authenticate(&HeaderMap::new()).is_err());
     }
 }

@@ -24,6 +24,17 @@ pub const DEFAULT_ALIAS: &str = "default";
 /// and every instance.
 pub const MIN_TICKET_SECRET_BYTES: usize = 32;
 
+/// The shared proxy secret of `header` mode: at least this many characters, at least
+/// [`MIN_PROXY_SECRET_DISTINCT`] of them different.
+pub const MIN_PROXY_SECRET_CHARS: usize = 32;
+
+/// Fewer distinct characters than this is a pattern (`aaaa…`, `abab…`), not a random secret.
+pub const MIN_PROXY_SECRET_DISTINCT: usize = 10;
+
+/// The header that carries the shared proxy secret in `header` mode unless `[auth] header` says
+/// otherwise.
+pub const DEFAULT_PROXY_SECRET_HEADER: &str = "X-Relay-Proxy-Secret";
+
 /// One Z-API instance, under the alias that tickets name.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,8 +72,9 @@ pub enum AuthMode {
     None,
     /// `Authorization: Bearer <ticket>`: a short-lived HS256 JWT naming an instance alias.
     Ticket,
-    /// A configured header or cookie must be present (set by the app's auth proxy or session);
-    /// one instance.
+    /// The reverse proxy in front of the relay authenticated the user and adds a secret it
+    /// shares with the relay in a header; the relay compares its value in constant time. One
+    /// instance.
     Header,
 }
 
@@ -71,7 +83,7 @@ impl AuthMode {
         match value.trim().to_ascii_lowercase().as_str() {
             "none" => Some(Self::None),
             "ticket" => Some(Self::Ticket),
-            "header" | "cookie" => Some(Self::Header),
+            "header" => Some(Self::Header),
             _ => None,
         }
     }
@@ -86,10 +98,21 @@ pub struct AuthConfig {
     pub leeway: Duration,
     /// Tickets whose `exp` lies further ahead are refused. Default 1 h.
     pub max_ticket_ttl: Duration,
-    /// `header` mode: this request header must be present and non-empty.
+    /// `header` mode: the request header that carries the proxy secret. Default
+    /// [`DEFAULT_PROXY_SECRET_HEADER`].
     pub header: Option<String>,
-    /// `header` mode: or this cookie must be present and non-empty.
-    pub cookie: Option<String>,
+    /// `header` mode: the secret the reverse proxy puts in `header` once it has authenticated
+    /// the user. At least 32 characters, random (see [`RelayConfig::validate`]).
+    pub proxy_secret: Option<String>,
+}
+
+impl AuthConfig {
+    /// The header `header` mode reads.
+    pub fn proxy_secret_header(&self) -> &str {
+        self.header
+            .as_deref()
+            .unwrap_or(DEFAULT_PROXY_SECRET_HEADER)
+    }
 }
 
 impl Default for AuthConfig {
@@ -100,7 +123,7 @@ impl Default for AuthConfig {
             leeway: Duration::from_secs(5),
             max_ticket_ttl: Duration::from_secs(3600),
             header: None,
-            cookie: None,
+            proxy_secret: None,
         }
     }
 }
@@ -223,7 +246,7 @@ impl RelayConfig {
     /// | `RELAY_UPSTREAM_TIMEOUT_MS` | `[zapi] timeout_ms` |
     /// | `RELAY_BIND`, `RELAY_BASE_PATH`, `RELAY_STATIC_DIR` | `bind`, `base_path`, `static_dir` |
     /// | `RELAY_AUTH_MODE`, `RELAY_TICKET_SECRET` | `[auth] mode`, `ticket_secret` |
-    /// | `RELAY_AUTH_HEADER`, `RELAY_AUTH_COOKIE` | `[auth] header`, `cookie` |
+    /// | `RELAY_AUTH_HEADER`, `RELAY_PROXY_SECRET` | `[auth] header`, `proxy_secret` |
     /// | `RELAY_CORS_ORIGINS` (comma-separated), `RELAY_CORS_CREDENTIALS` | `[cors]` |
     /// | `RELAY_RATE_LIMIT_PER_MIN`, `RELAY_RATE_LIMIT_BURST` | `[rate_limit]` |
     /// | `RELAY_TRUSTED_PROXIES` (comma-separated) | `trusted_proxies` |
@@ -272,6 +295,9 @@ impl RelayConfig {
             config.static_dir = Some(PathBuf::from(dir));
         }
         if let Some(mode) = var("RELAY_AUTH_MODE") {
+            if mode.trim().eq_ignore_ascii_case("cookie") {
+                return Err(invalid("RELAY_AUTH_MODE")(COOKIE_REFUSED.to_owned()));
+            }
             config.auth.mode = AuthMode::parse(&mode).ok_or_else(|| ConfigError::Invalid {
                 name: "RELAY_AUTH_MODE".to_owned(),
                 reason: "expected none, ticket or header".to_owned(),
@@ -283,8 +309,11 @@ impl RelayConfig {
         if let Some(header) = var("RELAY_AUTH_HEADER") {
             config.auth.header = Some(header.trim().to_owned());
         }
-        if let Some(cookie) = var("RELAY_AUTH_COOKIE") {
-            config.auth.cookie = Some(cookie.trim().to_owned());
+        if var("RELAY_AUTH_COOKIE").is_some() {
+            return Err(invalid("RELAY_AUTH_COOKIE")(COOKIE_REFUSED.to_owned()));
+        }
+        if let Some(secret) = var("RELAY_PROXY_SECRET") {
+            config.auth.proxy_secret = Some(secret);
         }
         if let Some(origins) = var("RELAY_CORS_ORIGINS") {
             config.cors.allowed_origins = split_list(&origins);
@@ -346,21 +375,18 @@ impl RelayConfig {
                 Some(_) => {}
             },
             AuthMode::Header => {
-                let header_ok = self
-                    .auth
-                    .header
-                    .as_deref()
-                    .is_some_and(|h| axum::http::HeaderName::from_bytes(h.as_bytes()).is_ok());
-                let cookie_ok = self
-                    .auth
-                    .cookie
-                    .as_deref()
-                    .is_some_and(|c| !c.is_empty() && c.bytes().all(is_cookie_name_byte));
-                if !header_ok && !cookie_ok {
-                    return Err(invalid("auth")(
-                        "mode header needs a valid header or cookie name".to_owned(),
-                    ));
+                let name = self.auth.proxy_secret_header();
+                if axum::http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                    return Err(invalid("auth.header")(format!(
+                        "{name:?} is not a valid header name"
+                    )));
                 }
+                let secret = self
+                    .auth
+                    .proxy_secret
+                    .as_deref()
+                    .ok_or(ConfigError::Missing("auth.proxy_secret"))?;
+                check_proxy_secret(secret).map_err(invalid("auth.proxy_secret"))?;
             }
             AuthMode::None => {}
         }
@@ -392,6 +418,7 @@ impl RelayConfig {
             .flat_map(|i| [i.token.as_str(), i.id.as_str()])
             .chain(self.client_token.as_deref())
             .chain(self.auth.ticket_secret.as_deref())
+            .chain(self.auth.proxy_secret.as_deref())
             .filter(|secret| !secret.is_empty())
     }
 }
@@ -410,7 +437,10 @@ impl fmt::Debug for RelayConfig {
                 &self.auth.ticket_secret.as_ref().map(|_| "***"),
             )
             .field("auth_header", &self.auth.header)
-            .field("auth_cookie", &self.auth.cookie)
+            .field(
+                "proxy_secret",
+                &self.auth.proxy_secret.as_ref().map(|_| "***"),
+            )
             .field("cors", &self.cors)
             .field("rate_limit", &self.rate_limit)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -462,6 +492,8 @@ struct FileAuth {
     leeway_secs: Option<u64>,
     max_ticket_ttl_secs: Option<u64>,
     header: Option<String>,
+    proxy_secret: Option<String>,
+    /// Refused with an explanation rather than as an unknown key: it used to be accepted.
     cookie: Option<String>,
 }
 
@@ -537,8 +569,11 @@ impl FileConfig {
         if let Some(secs) = self.auth.max_ticket_ttl_secs {
             auth.max_ticket_ttl = Duration::from_secs(secs);
         }
+        if self.auth.cookie.is_some() {
+            return Err(invalid("auth.cookie")(COOKIE_REFUSED.to_owned()));
+        }
         auth.header = self.auth.header;
-        auth.cookie = self.auth.cookie;
+        auth.proxy_secret = self.auth.proxy_secret.filter(|s| !s.is_empty());
         config.cors = CorsConfig {
             allowed_origins: self.cors.allowed_origins,
             allow_credentials: self.cors.allow_credentials,
@@ -558,9 +593,51 @@ fn valid_alias(alias: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-/// RFC 6265 cookie-name (an HTTP token).
-fn is_cookie_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+/// Why a cookie alone can no longer configure `header` mode.
+const COOKIE_REFUSED: &str = "a cookie is not a credential the relay can verify: anyone can send \
+     `Cookie: session=anything`. Put an auth proxy in front that checks the session and adds \
+     the shared [auth] proxy_secret header (mode header), or use tickets (mode ticket)";
+
+/// Words that mark a value copied from documentation rather than generated.
+const PLACEHOLDER_WORDS: [&str; 8] = [
+    "change",
+    "replace",
+    "placeholder",
+    "example",
+    "your",
+    "random",
+    "secret",
+    "xxxx",
+];
+
+/// A proxy secret must look generated (`openssl rand -hex 32`): long, varied, and not one of
+/// the documentation's placeholders. The reason never repeats the value.
+fn check_proxy_secret(secret: &str) -> Result<(), String> {
+    const HOW: &str = "generate one with `openssl rand -hex 32`";
+    if secret.chars().count() < MIN_PROXY_SECRET_CHARS {
+        return Err(format!(
+            "use at least {MIN_PROXY_SECRET_CHARS} random characters; {HOW}"
+        ));
+    }
+    if secret.chars().any(|c| c.is_control() || c == ' ') || !secret.is_ascii() {
+        return Err(format!(
+            "must be printable ASCII without spaces (it travels in a header); {HOW}"
+        ));
+    }
+    let distinct = secret
+        .bytes()
+        .collect::<std::collections::BTreeSet<u8>>()
+        .len();
+    if distinct < MIN_PROXY_SECRET_DISTINCT {
+        return Err(format!(
+            "is a pattern, not a random value ({distinct} distinct characters); {HOW}"
+        ));
+    }
+    let lower = secret.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS.iter().any(|word| lower.contains(word)) {
+        return Err(format!("looks like a placeholder; {HOW}"));
+    }
+    Ok(())
 }
 
 /// An origin as browsers send it: `scheme://host[:port]`, lowercase, no path.
@@ -866,7 +943,10 @@ mod tests {
             ("RELAY_TICKET_SECRET", "short")
         ])
         .starts_with("auth.ticket_secret is invalid"));
-        assert!(with(&[("RELAY_AUTH_MODE", "header")]).starts_with("auth is invalid"));
+        assert_eq!(
+            with(&[("RELAY_AUTH_MODE", "header")]),
+            "auth.proxy_secret is not set"
+        );
         assert!(with(&[("RELAY_AUTH_MODE", "sometimes")]).starts_with("RELAY_AUTH_MODE"));
         for origin in [
             "https://a.example/",
@@ -891,6 +971,110 @@ mod tests {
             .starts_with("auth.mode is invalid"));
         let bad_alias = FILE.replace("shop-b", "shop/b");
         assert!(from(Some(&bad_alias), &[]).is_err());
+    }
+
+    const PROXY_SECRET: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
+
+    fn header_mode(extra: &[(&str, &str)]) -> Result<RelayConfig, ConfigError> {
+        let mut vars = vec![
+            ("ZAPI_INSTANCE_ID", "i"),
+            ("ZAPI_TOKEN", "t"),
+            ("RELAY_AUTH_MODE", "header"),
+        ];
+        vars.extend_from_slice(extra);
+        env(&vars)
+    }
+
+    #[test]
+    fn header_mode_takes_a_generated_proxy_secret() {
+        let config = header_mode(&[("RELAY_PROXY_SECRET", PROXY_SECRET)]).unwrap();
+        assert_eq!(config.auth.proxy_secret.as_deref(), Some(PROXY_SECRET));
+        assert_eq!(
+            config.auth.proxy_secret_header(),
+            DEFAULT_PROXY_SECRET_HEADER
+        );
+        let config = header_mode(&[
+            ("RELAY_PROXY_SECRET", PROXY_SECRET),
+            ("RELAY_AUTH_HEADER", "X-From-Proxy"),
+        ])
+        .unwrap();
+        assert_eq!(config.auth.proxy_secret_header(), "X-From-Proxy");
+        assert!(!format!("{config:?}").contains(PROXY_SECRET));
+        assert!(config.secrets().any(|s| s == PROXY_SECRET));
+    }
+
+    // Regression: header mode used to admit any request that carried a configured header or
+    // cookie, whatever its value. Now it needs a proxy secret that looks generated.
+    #[test]
+    fn weak_or_placeholder_proxy_secrets_are_refused() {
+        let example_placeholder = include_str!("../relay.example.toml")
+            .lines()
+            .find_map(|line| {
+                line.trim_start_matches('#')
+                    .trim()
+                    .strip_prefix("proxy_secret = ")
+            })
+            .expect("the example documents proxy_secret")
+            .trim_matches('"')
+            .to_owned();
+        let cases = [
+            ("short", "0123456789abcdef0123456789abcde".to_owned()),
+            ("one character", "a".repeat(64)),
+            ("a pattern", "ab".repeat(32)),
+            ("nine characters", "012345678".repeat(4)),
+            (
+                "placeholder",
+                "change-me-to-a-long-random-value-please".to_owned(),
+            ),
+            ("the example's", example_placeholder),
+            ("a space", format!("{PROXY_SECRET} x")),
+            ("non-ASCII", format!("{PROXY_SECRET}é")),
+        ];
+        for (what, secret) in &cases {
+            let err = header_mode(&[("RELAY_PROXY_SECRET", secret)]).unwrap_err();
+            let shown = err.to_string();
+            assert!(
+                shown.starts_with("auth.proxy_secret is invalid: "),
+                "{what}: {shown}"
+            );
+            assert!(shown.contains("openssl rand -hex 32"), "{what}: {shown}");
+            assert!(!shown.contains(secret.as_str()), "{what}: {shown}");
+        }
+        let err = header_mode(&[
+            ("RELAY_PROXY_SECRET", PROXY_SECRET),
+            ("RELAY_AUTH_HEADER", "X Bad"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("auth.header is invalid"),
+            "{err}"
+        );
+    }
+
+    // Regression: `cookie = "session"` made the relay admit any request with a `session` cookie,
+    // a value nothing checked. The setting is now refused, with the reason.
+    #[test]
+    fn a_cookie_is_refused_with_the_reason() {
+        for vars in [
+            &[
+                ("RELAY_PROXY_SECRET", PROXY_SECRET),
+                ("RELAY_AUTH_COOKIE", "session"),
+            ][..],
+            &[("RELAY_AUTH_MODE", "cookie")],
+        ] {
+            let err = header_mode(vars).unwrap_err().to_string();
+            assert!(
+                err.contains("not a credential the relay can verify"),
+                "{err}"
+            );
+        }
+        let file = format!(
+            "[instances.a]\nid = \"i\"\ntoken = \"t\"\n[auth]\nmode = \"header\"\n\
+             proxy_secret = \"{PROXY_SECRET}\"\ncookie = \"session\"\n"
+        );
+        let err = from(Some(&file), &[]).unwrap_err().to_string();
+        assert!(err.starts_with("auth.cookie is invalid"), "{err}");
+        assert!(err.contains("proxy_secret"), "{err}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub enum RelayError {
     NotFound,
     /// The phone segment is not 8–15 ASCII digits (400 `invalid_phone`).
     InvalidPhone,
-    /// No valid ticket, or the configured header or cookie is missing (401 `unauthorized`).
+    /// No valid ticket, or (`header` mode) no correct proxy secret (401 `unauthorized`).
     Unauthorized,
     /// A browser on an origin that is not allowed (403 `origin_not_allowed`).
     OriginNotAllowed,

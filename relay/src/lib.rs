@@ -45,7 +45,8 @@ use tracing::Level;
 pub use auth::{mint_ticket, TicketClaims};
 pub use config::{
     AuthConfig, AuthMode, ConfigError, CorsConfig, Instance, RateLimitConfig, RelayConfig,
-    DEFAULT_ALIAS, DEFAULT_BIND, DEFAULT_UPSTREAM, MIN_TICKET_SECRET_BYTES,
+    DEFAULT_ALIAS, DEFAULT_BIND, DEFAULT_PROXY_SECRET_HEADER, DEFAULT_UPSTREAM,
+    MIN_PROXY_SECRET_CHARS, MIN_TICKET_SECRET_BYTES,
 };
 pub use error::RelayError;
 pub use upstream::{Phone, Upstream, ZapiPath};

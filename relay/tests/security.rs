@@ -21,7 +21,8 @@ const TOKEN_A: &str = "token-a-4f1d9c";
 const TOKEN_B: &str = "token-b-8e2a7b";
 const CLIENT_TOKEN: &str = "client-token-3c6e0d";
 const TICKET_SECRET: &str = "ticket-secret-9b7f2e41d6a35c08e1f4";
-const SECRETS: [&str; 4] = [TOKEN_A, TOKEN_B, CLIENT_TOKEN, TICKET_SECRET];
+const PROXY_SECRET: &str = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd6";
+const SECRETS: [&str; 5] = [TOKEN_A, TOKEN_B, CLIENT_TOKEN, TICKET_SECRET, PROXY_SECRET];
 const APP_ORIGIN: &str = "https://app.example.com";
 
 mod common;
@@ -800,34 +801,74 @@ async fn behind_a_trusted_proxy_limits_follow_the_forwarded_address_and_the_tick
     assert_eq!((suite.calls(ID_A), suite.calls(ID_B)), (5, 2));
 }
 
+// Regression: header mode checked presence, never value. With `cookie = "session"`,
+// `Cookie: session=forged` fetched a QR code, and so did any value of the configured header.
+// Now the proxy in front of the relay must send the shared proxy secret, compared byte for byte;
+// everything else is 401 `unauthorized` before Z-API is called.
 #[tokio::test(flavor = "current_thread")]
-async fn header_mode_needs_the_header_or_cookie_the_app_sets() {
+async fn header_mode_admits_the_proxy_secret_and_nothing_else() {
     let suite = Suite::start(|config| {
         config.instances = [("default".to_owned(), Instance::new(ID_A, TOKEN_A))].into();
         config.auth.mode = AuthMode::Header;
-        config.auth.header = Some("X-Auth-User".into());
-        config.auth.cookie = Some("session".into());
+        config.auth.proxy_secret = Some(PROXY_SECRET.into());
         config.cors.allow_credentials = true;
     })
     .await;
-    let answer = suite.get("/zapi/status", &[]).await;
-    answer.assert_error(401, "unauthorized");
-    assert_eq!(answer.header("www-authenticate"), None);
-    suite
-        .get("/zapi/status", &[("Cookie", "other=1")])
-        .await
-        .assert_error(401, "unauthorized");
+    let header = "X-Relay-Proxy-Secret";
+    let (head, last) = PROXY_SECRET.split_at(PROXY_SECRET.len() - 1);
+    let last_byte_differs = format!("{head}{}", if last == "0" { "1" } else { "0" });
+    let longer = format!("{PROXY_SECRET}0");
+    let in_a_cookie = format!("{header}={PROXY_SECRET}");
+    let refused: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("no header", vec![]),
+        (
+            "a forged session cookie",
+            vec![("Cookie", "session=forged")],
+        ),
+        ("the secret as a cookie", vec![("Cookie", &in_a_cookie)]),
+        (
+            "an identity header without the secret",
+            vec![("X-Auth-Request-User", "ana@example.com")],
+        ),
+        ("an empty header", vec![(header, "")]),
+        ("a wrong secret", vec![(header, "forged")]),
+        ("the last byte differs", vec![(header, &last_byte_differs)]),
+        ("a prefix of the secret", vec![(header, head)]),
+        ("the secret and more", vec![(header, &longer)]),
+        (
+            "a client's value next to the proxy's",
+            vec![(header, "forged"), (header, PROXY_SECRET)],
+        ),
+    ];
+    for (what, headers) in &refused {
+        for path in [
+            "/zapi/qr-code",
+            "/zapi/status",
+            "/zapi/phone-code/5511912345678",
+        ] {
+            let answer = suite.get(path, headers).await;
+            answer.assert_error(401, "unauthorized");
+            assert_eq!(answer.header("www-authenticate"), None, "{what}");
+        }
+    }
+    assert_eq!(suite.calls(ID_A), 0);
+
+    let qr = suite.get("/zapi/qr-code", &[(header, PROXY_SECRET)]).await;
+    assert_eq!(qr.status, 200, "{}", qr.headers);
     assert_eq!(
-        suite
-            .get("/zapi/status", &[("X-Auth-User", "ana@example.com")])
-            .await
-            .status,
-        200
+        qr.body["value"].as_str(),
+        suite.sim.current_qr(ID_A).as_deref()
     );
+    // Header names are case-insensitive; a cross-origin page sends its cookies to the proxy,
+    // which adds the secret.
     let answer = suite
         .get(
             "/zapi/status",
-            &[("Origin", APP_ORIGIN), ("Cookie", "theme=dark; session=s3")],
+            &[
+                ("Origin", APP_ORIGIN),
+                ("Cookie", "session=s3"),
+                ("x-relay-proxy-secret", PROXY_SECRET),
+            ],
         )
         .await;
     assert_eq!(answer.status, 200);
