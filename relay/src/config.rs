@@ -164,6 +164,37 @@ impl RateLimitConfig {
     }
 }
 
+/// Bounds on the connections the relay holds (see `serve`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// A client must send a request's head within this time; the same bound closes an idle
+    /// keep-alive connection. Default 10 s, 100 ms to 60 s.
+    pub header_read_timeout: Duration,
+    /// Connections served at once; more are closed as soon as they are accepted. Default 1024,
+    /// 1 to 100 000.
+    pub max_connections: usize,
+    /// On SIGTERM or Ctrl-C, how long open connections may finish their requests before they
+    /// are dropped. Default 10 s, at most 5 min.
+    pub shutdown_grace: Duration,
+}
+
+impl ConnectionLimits {
+    pub const HEADER_READ_TIMEOUT: std::ops::RangeInclusive<Duration> =
+        Duration::from_millis(100)..=Duration::from_secs(60);
+    pub const MAX_CONNECTIONS: std::ops::RangeInclusive<usize> = 1..=100_000;
+    pub const MAX_SHUTDOWN_GRACE: Duration = Duration::from_secs(300);
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
 /// Everything the relay needs. The secrets live only here and in upstream requests.
 #[derive(Clone)]
 pub struct RelayConfig {
@@ -191,6 +222,8 @@ pub struct RelayConfig {
     pub connect_timeout: Duration,
     /// Largest upstream body accepted. Default 1 MiB.
     pub max_upstream_body: usize,
+    /// Header-read timeout, connection cap, shutdown deadline.
+    pub connections: ConnectionLimits,
 }
 
 impl RelayConfig {
@@ -214,6 +247,7 @@ impl RelayConfig {
             upstream_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(3),
             max_upstream_body: 1024 * 1024,
+            connections: ConnectionLimits::default(),
         }
     }
 
@@ -250,6 +284,7 @@ impl RelayConfig {
     /// | `RELAY_CORS_ORIGINS` (comma-separated), `RELAY_CORS_CREDENTIALS` | `[cors]` |
     /// | `RELAY_RATE_LIMIT_PER_MIN`, `RELAY_RATE_LIMIT_BURST` | `[rate_limit]` |
     /// | `RELAY_TRUSTED_PROXIES` (comma-separated) | `trusted_proxies` |
+    /// | `RELAY_HEADER_READ_TIMEOUT_MS`, `RELAY_MAX_CONNECTIONS`, `RELAY_SHUTDOWN_GRACE_MS` | `[connections]` |
     pub fn from_sources(
         file: Option<&str>,
         lookup: impl Fn(&str) -> Option<String>,
@@ -337,6 +372,21 @@ impl RelayConfig {
             config.trusted_proxies =
                 parse_proxies(&split_list(&proxies)).map_err(invalid("RELAY_TRUSTED_PROXIES"))?;
         }
+        if let Some(ms) = var("RELAY_HEADER_READ_TIMEOUT_MS") {
+            config.connections.header_read_timeout = Duration::from_millis(
+                parse_number(&ms, "milliseconds")
+                    .map_err(invalid("RELAY_HEADER_READ_TIMEOUT_MS"))?,
+            );
+        }
+        if let Some(max) = var("RELAY_MAX_CONNECTIONS") {
+            config.connections.max_connections =
+                parse_number(&max, "connections").map_err(invalid("RELAY_MAX_CONNECTIONS"))?;
+        }
+        if let Some(ms) = var("RELAY_SHUTDOWN_GRACE_MS") {
+            config.connections.shutdown_grace = Duration::from_millis(
+                parse_number(&ms, "milliseconds").map_err(invalid("RELAY_SHUTDOWN_GRACE_MS"))?,
+            );
+        }
         config.validate()?;
         Ok(config)
     }
@@ -392,6 +442,22 @@ impl RelayConfig {
         }
         for origin in &self.cors.allowed_origins {
             check_origin(origin).map_err(invalid("cors.allowed_origins"))?;
+        }
+        let connections = &self.connections;
+        if !ConnectionLimits::HEADER_READ_TIMEOUT.contains(&connections.header_read_timeout) {
+            return Err(invalid("connections.header_read_timeout_ms")(
+                "must be 100 to 60000 milliseconds".to_owned(),
+            ));
+        }
+        if !ConnectionLimits::MAX_CONNECTIONS.contains(&connections.max_connections) {
+            return Err(invalid("connections.max")(
+                "must be 1 to 100000 connections".to_owned(),
+            ));
+        }
+        if connections.shutdown_grace > ConnectionLimits::MAX_SHUTDOWN_GRACE {
+            return Err(invalid("connections.shutdown_grace_ms")(
+                "must be 0 to 300000 milliseconds".to_owned(),
+            ));
         }
         if self.rate_limit.enabled() && self.rate_limit.burst == 0 {
             return Err(invalid("rate_limit.burst")(
@@ -449,6 +515,7 @@ impl fmt::Debug for RelayConfig {
             .field("upstream_timeout", &self.upstream_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_upstream_body", &self.max_upstream_body)
+            .field("connections", &self.connections)
             .finish()
     }
 }
@@ -472,6 +539,16 @@ struct FileConfig {
     cors: FileCors,
     #[serde(default)]
     rate_limit: FileRateLimit,
+    #[serde(default)]
+    connections: FileConnections,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConnections {
+    header_read_timeout_ms: Option<u64>,
+    max: Option<usize>,
+    shutdown_grace_ms: Option<u64>,
 }
 
 #[derive(Default, Deserialize)]
@@ -582,6 +659,16 @@ impl FileConfig {
             per_minute: self.rate_limit.per_minute,
             burst: self.rate_limit.burst,
         };
+        let connections = &mut config.connections;
+        if let Some(ms) = self.connections.header_read_timeout_ms {
+            connections.header_read_timeout = Duration::from_millis(ms);
+        }
+        if let Some(max) = self.connections.max {
+            connections.max_connections = max;
+        }
+        if let Some(ms) = self.connections.shutdown_grace_ms {
+            connections.shutdown_grace = Duration::from_millis(ms);
+        }
         Ok(config)
     }
 }
@@ -1075,6 +1162,87 @@ mod tests {
         let err = from(Some(&file), &[]).unwrap_err().to_string();
         assert!(err.starts_with("auth.cookie is invalid"), "{err}");
         assert!(err.contains("proxy_secret"), "{err}");
+    }
+
+    #[test]
+    fn connection_limits_are_read_and_range_checked() {
+        let base = [("ZAPI_INSTANCE_ID", "i"), ("ZAPI_TOKEN", "t")];
+        let with = |extra: &[(&str, &str)]| {
+            let mut vars = base.to_vec();
+            vars.extend_from_slice(extra);
+            env(&vars)
+        };
+        assert_eq!(with(&[]).unwrap().connections, ConnectionLimits::default());
+        let config = with(&[
+            ("RELAY_HEADER_READ_TIMEOUT_MS", "300"),
+            ("RELAY_MAX_CONNECTIONS", "2"),
+            ("RELAY_SHUTDOWN_GRACE_MS", "0"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.connections,
+            ConnectionLimits {
+                header_read_timeout: Duration::from_millis(300),
+                max_connections: 2,
+                shutdown_grace: Duration::ZERO,
+            }
+        );
+        let file = format!(
+            "{FILE}\n[connections]\nheader_read_timeout_ms = 5000\nmax = 64\nshutdown_grace_ms = 2000\n"
+        );
+        let config = from(Some(&file), &[]).unwrap();
+        assert_eq!(
+            config.connections.header_read_timeout,
+            Duration::from_secs(5)
+        );
+        assert_eq!(config.connections.max_connections, 64);
+        assert_eq!(config.connections.shutdown_grace, Duration::from_secs(2));
+
+        for (name, value, error) in [
+            (
+                "RELAY_HEADER_READ_TIMEOUT_MS",
+                "0",
+                "connections.header_read_timeout_ms",
+            ),
+            (
+                "RELAY_HEADER_READ_TIMEOUT_MS",
+                "99",
+                "connections.header_read_timeout_ms",
+            ),
+            (
+                "RELAY_HEADER_READ_TIMEOUT_MS",
+                "60001",
+                "connections.header_read_timeout_ms",
+            ),
+            (
+                "RELAY_HEADER_READ_TIMEOUT_MS",
+                "10s",
+                "RELAY_HEADER_READ_TIMEOUT_MS",
+            ),
+            ("RELAY_MAX_CONNECTIONS", "0", "connections.max"),
+            ("RELAY_MAX_CONNECTIONS", "100001", "connections.max"),
+            ("RELAY_MAX_CONNECTIONS", "-1", "RELAY_MAX_CONNECTIONS"),
+            (
+                "RELAY_SHUTDOWN_GRACE_MS",
+                "300001",
+                "connections.shutdown_grace_ms",
+            ),
+        ] {
+            let err = with(&[(name, value)]).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("{error} is invalid")),
+                "{name}={value}: {err}"
+            );
+        }
+        for edge in [
+            ("RELAY_HEADER_READ_TIMEOUT_MS", "100"),
+            ("RELAY_HEADER_READ_TIMEOUT_MS", "60000"),
+            ("RELAY_MAX_CONNECTIONS", "1"),
+            ("RELAY_MAX_CONNECTIONS", "100000"),
+            ("RELAY_SHUTDOWN_GRACE_MS", "300000"),
+        ] {
+            assert!(with(&[edge]).is_ok(), "{edge:?}");
+        }
     }
 
     #[test]

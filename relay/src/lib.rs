@@ -17,8 +17,8 @@
 //! unless listed ([`CorsConfig`]), and the Z-API routes are rate-limited per client address and
 //! per ticket ([`RateLimitConfig`]).
 //!
-//! Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so that the rate limits
-//! can tell clients apart.
+//! Serve it with [`serve::serve`], which bounds every connection (header-read timeout, a cap
+//! with load shedding, a shutdown deadline) and gives the rate limits each client's address.
 
 mod auth;
 mod client;
@@ -27,6 +27,7 @@ mod cors;
 mod error;
 mod rate_limit;
 mod routes;
+pub mod serve;
 mod upstream;
 
 use std::sync::Arc;
@@ -44,8 +45,8 @@ use tracing::Level;
 
 pub use auth::{mint_ticket, TicketClaims};
 pub use config::{
-    AuthConfig, AuthMode, ConfigError, CorsConfig, Instance, RateLimitConfig, RelayConfig,
-    DEFAULT_ALIAS, DEFAULT_BIND, DEFAULT_PROXY_SECRET_HEADER, DEFAULT_UPSTREAM,
+    AuthConfig, AuthMode, ConfigError, ConnectionLimits, CorsConfig, Instance, RateLimitConfig,
+    RelayConfig, DEFAULT_ALIAS, DEFAULT_BIND, DEFAULT_PROXY_SECRET_HEADER, DEFAULT_UPSTREAM,
     MIN_PROXY_SECRET_CHARS, MIN_TICKET_SECRET_BYTES,
 };
 pub use error::RelayError;

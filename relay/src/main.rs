@@ -1,5 +1,4 @@
 use std::io::IsTerminal;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -125,14 +124,14 @@ async fn serve(config: RelayConfig) -> std::io::Result<()> {
         cors_origins = ?config.cors.allowed_origins,
         rate_limit = ?config.rate_limit,
         trusted_proxies = ?config.trusted_proxies,
+        connections = ?config.connections,
         "starting"
     );
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;
     println!("zapi-relay listening on http://{}", listener.local_addr()?);
-    let app = zapi_relay::app(config).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(zapi_relay::shutdown_signal())
-        .await?;
+    let limits = config.connections;
+    let app = zapi_relay::app(config);
+    zapi_relay::serve::serve(listener, app, limits, zapi_relay::shutdown_signal()).await;
     tracing::info!("zapi-relay stopped");
     Ok(())
 }

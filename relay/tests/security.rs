@@ -120,8 +120,14 @@ impl Suite {
         tracing::info!(?config, "relay config");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let relay = listener.local_addr().unwrap();
-        let app = zapi_relay::app(config).into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let limits = config.connections;
+        let app = zapi_relay::app(config);
+        tokio::spawn(zapi_relay::serve::serve(
+            listener,
+            app,
+            limits,
+            std::future::pending(),
+        ));
         Self {
             sim,
             relay,
