@@ -182,7 +182,7 @@ async fn shutdown_completes_while_a_half_open_connection_exists() {
     relay.stop.take().unwrap().send(()).unwrap();
     tokio::time::timeout(HANG, &mut relay.served)
         .await
-        .expect("serve returned while a client held half a request")
+        .expect("serve did not return while a client held half a request")
         .unwrap();
     until_closed(&mut stuck).await;
     assert!(until_closed(&mut other).await.is_empty());
