@@ -15,6 +15,7 @@ use std::rc::Rc;
 
 use leptos::html::Div;
 use leptos::prelude::*;
+use leptos::reactive::graph::{Subscriber, ToAnySubscriber};
 
 use crate::control::WidgetControl;
 use crate::machine::WidgetEvent;
@@ -87,6 +88,19 @@ pub(crate) struct Host {
     pub on_event: Option<Rc<dyn Fn(WidgetEvent)>>,
 }
 
+/// A memo that lives as long as the component that makes it. Leptos keeps a subscriber in its
+/// sources' lists until it runs again, and a dropped memo never does: each screen drawn would
+/// leave one behind in the widget's long-lived state. This one leaves its sources on cleanup.
+pub(crate) fn memo<T>(compute: impl Fn(Option<&T>) -> T + Send + Sync + 'static) -> ArcMemo<T>
+where
+    T: PartialEq + Send + Sync + 'static,
+{
+    let memo = ArcMemo::new(compute);
+    let owned = memo.clone();
+    on_cleanup(move || owned.clear_sources(&owned.to_any_subscriber()));
+    memo
+}
+
 /// What every screen reads, and which widget its controls act on.
 #[derive(Clone)]
 pub(crate) struct Ui {
@@ -105,7 +119,7 @@ impl Ui {
     /// rendering code, so one type instead of a closure type per binding keeps the bundle small.
     pub fn text(&self, key: Key) -> ArcMemo<String> {
         let texts = self.texts.clone();
-        ArcMemo::new(move |_| texts.with(|texts| texts.get(key).to_owned()))
+        memo(move |_| texts.with(|texts| texts.get(key).to_owned()))
     }
 
     /// One part of what is shown; it notifies only when that part changes.
@@ -114,7 +128,7 @@ impl Ui {
         T: PartialEq + Send + Sync + 'static,
     {
         let shown = self.shown.clone();
-        ArcMemo::new(move |_| shown.with(read))
+        memo(move |_| shown.with(read))
     }
 
     /// An id unique to this widget on the page.
@@ -151,17 +165,17 @@ pub(crate) fn widget(host: Host) -> impl IntoView {
     let selected = ui.memo(|shown| shown.tabs.map(|tabs| tabs.selected));
     let lang = {
         let texts = ui.texts.clone();
-        ArcMemo::new(move |_| texts.with(|texts| texts.lang.tag().to_owned()))
+        memo(move |_| texts.with(|texts| texts.lang.tag().to_owned()))
     };
-    let theme = ArcMemo::new(move |_| theme.get().as_str().to_owned());
+    let theme = memo(move |_| theme.get().as_str().to_owned());
     let role = {
         let tabs = tabs.clone();
-        ArcMemo::new(move |_| tabs.with(Option::is_some).then(|| "tabpanel".to_owned()))
+        memo(move |_| tabs.with(Option::is_some).then(|| "tabpanel".to_owned()))
     };
     let panel = ui.id("panel");
     let labelled_by = {
         let (ui, selected) = (ui.clone(), selected.clone());
-        ArcMemo::new(move |_| selected.get().map(|method| ui.id(tabs::tab_name(method))))
+        memo(move |_| selected.get().map(|method| ui.id(tabs::tab_name(method))))
     };
     let screens = {
         let ui = ui.clone();

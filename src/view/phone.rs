@@ -4,7 +4,7 @@ use leptos::html::{Button, Input};
 use leptos::prelude::*;
 
 use super::notice::{change_number_button, send, Notice};
-use super::{focus, qr::new_code, Ui};
+use super::{focus, memo, qr::new_code, Ui};
 use crate::machine::Event;
 use crate::messages::{Key, Texts};
 use crate::runtime;
@@ -13,7 +13,7 @@ use crate::runtime::Focus;
 /// A text with `{}` filled from what is shown, kept up to date.
 fn filled(ui: &Ui, key: Key, value: ArcMemo<String>) -> ArcMemo<String> {
     let texts = ui.texts.clone();
-    ArcMemo::new(move |_| value.with(|value| texts.with(|texts: &Texts| texts.fill(key, value))))
+    memo(move |_| value.with(|value| texts.with(|texts: &Texts| texts.fill(key, value))))
 }
 
 #[component]
@@ -27,14 +27,14 @@ pub fn PhoneInput(ui: Ui) -> impl IntoView {
     let (input_id, hint_id, error_id) = (ui.id("phone"), ui.id("phone-hint"), ui.id("phone-error"));
     let described_by = {
         let (problem, hint_id, error_id) = (problem.clone(), hint_id.clone(), error_id.clone());
-        ArcMemo::new(move |_| match problem.get() {
+        memo(move |_| match problem.get() {
             Some(_) => crate::messages::concat(&[&hint_id, " ", &error_id]),
             None => hint_id.clone(),
         })
     };
     let invalid = {
         let problem = problem.clone();
-        ArcMemo::new(move |_| problem.get().map(|_| "true".to_owned()))
+        memo(move |_| problem.get().map(|_| "true".to_owned()))
     };
     let message = {
         let texts = ui.texts.clone();
@@ -128,7 +128,7 @@ pub fn PhoneCode(ui: Ui) -> impl IntoView {
     };
     let status = {
         let texts = ui.texts.clone();
-        ArcMemo::new(move |_| match copied.get() {
+        memo(move |_| match copied.get() {
             Some(done) => {
                 let key = if done { Key::Copied } else { Key::CopyFailed };
                 texts.with(|texts| texts.get(key).to_owned())

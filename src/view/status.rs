@@ -4,7 +4,7 @@ use leptos::html::Button;
 use leptos::prelude::*;
 
 use super::notice::{send, Action, Icon, Notice};
-use super::{focus, Ui};
+use super::{focus, memo, Ui};
 use crate::machine::Event;
 use crate::messages::Key;
 use crate::runtime::Focus;
@@ -70,13 +70,11 @@ pub fn Failure(ui: Ui) -> impl IntoView {
     let error = ui.memo(|shown| shown.error.clone());
     let code = {
         let error = error.clone();
-        ArcMemo::new(move |_| {
-            error.with(|error| error.as_ref().map(|e| e.code.as_str().to_owned()))
-        })
+        memo(move |_| error.with(|error| error.as_ref().map(|e| e.code.as_str().to_owned())))
     };
     let message = {
         let (error, texts) = (error.clone(), ui.texts.clone());
-        ArcMemo::new(move |_| {
+        memo(move |_| {
             error.with(|error| match error {
                 Some(error) => texts.with(|texts| texts.error(error)),
                 None => String::new(),

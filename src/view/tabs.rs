@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::shown::other;
-use super::{focus, Ui};
+use super::{focus, memo, Ui};
 use crate::machine::{Event, Method};
 use crate::messages::Key;
 use crate::runtime::Focus;
@@ -50,7 +50,7 @@ pub fn MethodTabs(
         let (aria_selected, tabindex) = {
             let (selected, again) = (selected.clone(), selected.clone());
             (
-                ArcMemo::new(move |_| {
+                memo(move |_| {
                     if selected.get() == Some(method) {
                         "true"
                     } else {
@@ -58,7 +58,7 @@ pub fn MethodTabs(
                     }
                     .to_owned()
                 }),
-                ArcMemo::new(move |_| {
+                memo(move |_| {
                     if again.get() == Some(method) {
                         "0"
                     } else {
