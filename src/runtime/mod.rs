@@ -48,6 +48,8 @@ pub struct Runtime {
     /// Read by the screens; written here.
     texts: ArcRwSignal<Texts>,
     shown: ArcRwSignal<Shown>,
+    /// Apart from `shown`, so that a tick touches the countdown and nothing else.
+    countdown: ArcRwSignal<String>,
     queue: RefCell<Vec<Event>>,
     busy: Cell<bool>,
     /// The widget is gone: nothing runs any more.
@@ -67,12 +69,14 @@ impl Runtime {
     pub fn new(
         texts: ArcRwSignal<Texts>,
         shown: ArcRwSignal<Shown>,
+        countdown: ArcRwSignal<String>,
         on_event: Option<Rc<dyn Fn(WidgetEvent)>>,
     ) -> Rc<Self> {
         Rc::new_cyclic(|this| Self {
             machine: RefCell::default(),
             texts,
             shown,
+            countdown,
             queue: RefCell::default(),
             busy: Cell::new(false),
             disposed: Cell::new(false),
@@ -138,7 +142,7 @@ impl Runtime {
     /// Publishes what the machine's state shows, and ticks while a countdown runs.
     fn show(&self, now: f64) {
         let machine = self.machine.borrow();
-        let shown = self.texts.with_untracked(|texts| {
+        let mut shown = self.texts.with_untracked(|texts| {
             let config = machine.config();
             let (methods, country) = (config.methods, &config.country);
             project(
@@ -150,6 +154,10 @@ impl Runtime {
                 now,
             )
         });
+        let countdown = std::mem::take(&mut shown.countdown);
+        if self.countdown.with_untracked(|old| *old != countdown) {
+            self.countdown.set(countdown);
+        }
         if self.shown.with_untracked(|old| *old != shown) {
             self.shown.set(shown);
         }

@@ -107,6 +107,8 @@ pub(crate) struct Ui {
     pub instance: Instance,
     pub texts: ArcRwSignal<Texts>,
     pub shown: ArcRwSignal<Shown>,
+    /// The shown code's countdown text, published apart from `shown`: a tick changes only it.
+    pub countdown: ArcRwSignal<String>,
     /// The widget's box, which takes focus when a screen has no main control.
     pub base: NodeRef<Div>,
 }
@@ -152,6 +154,7 @@ pub(crate) fn widget(host: Host) -> impl IntoView {
         instance: Instance::new(),
         texts: ArcRwSignal::new(texts),
         shown: ArcRwSignal::new(Shown::placeholder()),
+        countdown: ArcRwSignal::new(String::new()),
         base: NodeRef::new(),
     };
     let theme = ArcRwSignal::new(theme);
@@ -159,7 +162,10 @@ pub(crate) fn widget(host: Host) -> impl IntoView {
 
     let state = ui.memo(|shown| shown.state.to_owned());
     let live = ui.memo(|shown| shown.live.clone());
-    let countdown = ui.memo(|shown| shown.countdown.clone());
+    let countdown = {
+        let countdown = ui.countdown.clone();
+        memo(move |_| countdown.get())
+    };
     let screen = ui.memo(|shown| shown.screen);
     let tabs = ui.memo(|shown| shown.tabs.map(|tabs| tabs.order));
     let selected = ui.memo(|shown| shown.tabs.map(|tabs| tabs.selected));

@@ -31,7 +31,12 @@ pub fn in_browser(host: Host, ui: Ui, theme: ArcRwSignal<Theme>, base: NodeRef<D
         let runtime = match instance.runtime() {
             Some(runtime) => runtime,
             None => {
-                let runtime = Runtime::new(ui.texts.clone(), ui.shown.clone(), on_event.take());
+                let runtime = Runtime::new(
+                    ui.texts.clone(),
+                    ui.shown.clone(),
+                    ui.countdown.clone(),
+                    on_event.take(),
+                );
                 instance.attach(runtime.clone());
                 if let Some(base) = base.get_untracked() {
                     style::adopt(&base);
