@@ -417,12 +417,7 @@ impl RelayConfig {
             }
             AuthMode::Ticket => match &self.auth.ticket_secret {
                 None => return Err(ConfigError::Missing("auth.ticket_secret")),
-                Some(secret) if secret.len() < MIN_TICKET_SECRET_BYTES => {
-                    return Err(invalid("auth.ticket_secret")(format!(
-                        "use at least {MIN_TICKET_SECRET_BYTES} random bytes"
-                    )))
-                }
-                Some(_) => {}
+                Some(secret) => check_secret(secret).map_err(invalid("auth.ticket_secret"))?,
             },
             AuthMode::Header => {
                 let name = self.auth.proxy_secret_header();
@@ -436,7 +431,7 @@ impl RelayConfig {
                     .proxy_secret
                     .as_deref()
                     .ok_or(ConfigError::Missing("auth.proxy_secret"))?;
-                check_proxy_secret(secret).map_err(invalid("auth.proxy_secret"))?;
+                check_secret(secret).map_err(invalid("auth.proxy_secret"))?;
             }
             AuthMode::None => {}
         }
@@ -697,9 +692,10 @@ const PLACEHOLDER_WORDS: [&str; 8] = [
     "xxxx",
 ];
 
-/// A proxy secret must look generated (`openssl rand -hex 32`): long, varied, and not one of
-/// the documentation's placeholders. The reason never repeats the value.
-fn check_proxy_secret(secret: &str) -> Result<(), String> {
+/// A shared secret (the proxy's, or the key tickets are signed with) must look generated
+/// (`openssl rand -hex 32`): long, varied, and not one of the documentation's placeholders. The
+/// reason never repeats the value.
+fn check_secret(secret: &str) -> Result<(), String> {
     const HOW: &str = "generate one with `openssl rand -hex 32`";
     if secret.chars().count() < MIN_PROXY_SECRET_CHARS {
         return Err(format!(
@@ -982,9 +978,16 @@ mod tests {
         assert!(!config.cors.allow_credentials);
     }
 
+    // Regression: the example's placeholder ticket secret used to be accepted as it stood.
     #[test]
-    fn the_example_file_is_valid() {
-        let config = from(Some(include_str!("../relay.example.toml")), &[]).unwrap();
+    fn the_example_file_is_valid_once_its_ticket_secret_is_real() {
+        let example = include_str!("../relay.example.toml");
+        let refused = from(Some(example), &[]).unwrap_err().to_string();
+        assert!(
+            refused.starts_with("auth.ticket_secret is invalid"),
+            "{refused}"
+        );
+        let config = from(Some(example), &[("RELAY_TICKET_SECRET", SECRET)]).unwrap();
         assert_eq!(config.instances.len(), 2);
         assert_eq!(config.auth.mode, AuthMode::Ticket);
         assert_eq!(config.rate_limit, RateLimitConfig::PRODUCTION);
@@ -1025,11 +1028,24 @@ mod tests {
             with(&[("RELAY_AUTH_MODE", "ticket")]),
             "auth.ticket_secret is not set"
         );
-        assert!(with(&[
-            ("RELAY_AUTH_MODE", "ticket"),
-            ("RELAY_TICKET_SECRET", "short")
-        ])
-        .starts_with("auth.ticket_secret is invalid"));
+        for weak in [
+            "short".to_owned(),
+            "a".repeat(36),
+            "change-me-to-a-long-random-value-please".to_owned(),
+        ] {
+            let refused = with(&[
+                ("RELAY_AUTH_MODE", "ticket"),
+                ("RELAY_TICKET_SECRET", weak.as_str()),
+            ]);
+            assert!(
+                refused.starts_with("auth.ticket_secret is invalid"),
+                "{refused}"
+            );
+            assert!(
+                !refused.contains(weak.as_str()),
+                "the reason never shows the secret"
+            );
+        }
         assert_eq!(
             with(&[("RELAY_AUTH_MODE", "header")]),
             "auth.proxy_secret is not set"

@@ -9,7 +9,7 @@ pub const DEMO_INSTANCE: &str = "demo-instance";
 pub const DEMO_TOKEN: &str = "demo-token";
 pub const DEMO_CLIENT_TOKEN: &str = "demo-client-token";
 /// Signs the browser tests' tickets; only ever used on loopback.
-const TEST_TICKET_SECRET: &str = "zapi-connect-e2e-ticket-secret-not-for-production";
+const TEST_TICKET_SECRET: &str = "e2e-only-4f9a1c7d2b8e6035a9d4c1f7b2e8a603";
 
 pub enum Upstream {
     Simulator,
