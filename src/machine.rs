@@ -554,12 +554,12 @@ impl Machine {
                         self.go_offline();
                     }
                 } else if matches!(self.phase, Phase::Offline) {
-                    self.begin(&mut out);
+                    self.begin_again(&mut out);
                 }
             }
             Event::Restored => {
                 if !matches!(self.phase, Phase::Idle) {
-                    self.begin(&mut out);
+                    self.begin_again(&mut out);
                 }
             }
             Event::Hidden(hidden) => {
@@ -739,6 +739,14 @@ impl Machine {
         out.push(Command::FetchStatus { id });
     }
 
+    /// Starts over after the widget lost track (offline, or restored from the back-forward
+    /// cache): a phone linked meanwhile to a code it showed is news, not "already linked".
+    fn begin_again(&mut self, out: &mut Vec<Command>) {
+        let shown_code = self.shown_code;
+        self.begin(out);
+        self.shown_code = shown_code;
+    }
+
     fn new_id(&mut self) -> RequestId {
         self.next_id = self.next_id.wrapping_add(1);
         self.next_id
@@ -854,7 +862,9 @@ impl Machine {
         };
         self.status_request = None;
         match (purpose, result) {
-            (StatusPurpose::Initial, Ok(StatusAnswer::Connected)) => self.linked(true, out),
+            (StatusPurpose::Initial, Ok(StatusAnswer::Connected)) => {
+                self.linked(!self.shown_code, out);
+            }
             (StatusPurpose::Initial, Ok(StatusAnswer::RestoreSession)) => self.restore_session(),
             (StatusPurpose::Initial, Ok(StatusAnswer::NotConnected)) => self.show_method(out),
             (StatusPurpose::Initial, Err(error)) => self.fail(error, out),

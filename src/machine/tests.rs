@@ -1301,10 +1301,12 @@ fn a_phone_code_is_expired_after_a_sleep() {
 fn a_page_restored_from_the_cache_checks_the_status_again() {
     let mut h = Harness::new();
     h.showing_first_code();
-    let id = status_id(&h.advance(5_000.0));
-    h.status(id, Ok(StatusAnswer::Connected));
-    status_id(&h.send(Event::Restored));
+    let id = status_id(&h.send(Event::Restored));
     assert_eq!(h.state(), Some(StateName::Loading));
+    // Scanned while the page was away.
+    let out = h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::Connected));
+    assert!(events(&out).contains(&WidgetEvent::Connected { already: false }));
     let mut idle = Harness::new();
     assert!(idle.send(Event::Restored).is_empty());
     assert_eq!(idle.state(), None);
