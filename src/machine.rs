@@ -411,6 +411,8 @@ pub struct Machine {
     offline: bool,
     /// The number typed before the connection dropped, given back to the phone input after.
     typed: Option<String>,
+    /// A screen that waited for the user when the connection dropped, shown again after it.
+    waiting: Option<Phase>,
 }
 
 impl Machine {
@@ -554,7 +556,10 @@ impl Machine {
                         self.go_offline();
                     }
                 } else if matches!(self.phase, Phase::Offline) {
-                    self.begin_again(&mut out);
+                    match self.waiting.take() {
+                        Some(phase) => self.phase = phase,
+                        None => self.begin_again(&mut out),
+                    }
                 }
             }
             Event::Restored => {
@@ -594,6 +599,9 @@ impl Machine {
         if typed.is_some() {
             self.typed = typed;
         }
+        // Paused or expired stays so: only the user starts a new cycle of calls.
+        self.waiting = matches!(self.phase, Phase::Paused | Phase::CodeExpired { .. })
+            .then(|| self.phase.clone());
         self.forget_requests();
         self.phase = Phase::Offline;
     }

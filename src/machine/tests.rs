@@ -1311,3 +1311,24 @@ fn a_page_restored_from_the_cache_checks_the_status_again() {
     assert!(idle.send(Event::Restored).is_empty());
     assert_eq!(idle.state(), None);
 }
+
+#[test]
+fn a_pause_is_still_a_pause_after_the_connection_comes_back() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    for _ in 0..2 {
+        let id = qr_id(&h.advance(15_000.0));
+        h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    }
+    h.advance(15_000.0);
+    assert_eq!(h.state(), Some(StateName::Paused));
+    h.send(Event::Online(false));
+    assert_eq!(h.state(), Some(StateName::Offline));
+    assert_eq!(all_fetches(&h.send(Event::Online(true))), 0);
+    assert_eq!(h.state(), Some(StateName::Paused));
+    // The user's click while offline waits for the connection, then fetches.
+    h.send(Event::Online(false));
+    assert_eq!(all_fetches(&h.send(Event::GetNewCode)), 0);
+    assert_eq!(h.state(), Some(StateName::Offline));
+    status_id(&h.send(Event::Online(true)));
+}
