@@ -368,6 +368,11 @@ pub const STATES: &[State] = &[
         description: "A WhatsApp session exists but has dropped; an administrator must restore it.",
     },
     State {
+        name: "offline",
+        event: true,
+        description: "The browser is offline: nothing is fetched, and no QR call is spent, until it is back; then the widget starts again from the status check.",
+    },
+    State {
         name: "error",
         event: true,
         description: "Something failed; the `error` part says what to do.",
@@ -529,6 +534,10 @@ pub const PARTS: &[Part] = &[
     Part {
         name: "restore-session",
         description: "The session-needs-restoring message.",
+    },
+    Part {
+        name: "offline",
+        description: "The offline message.",
     },
     Part {
         name: "check-button",
@@ -824,6 +833,18 @@ pub const MESSAGES: &[Message] = &[
         en: "A WhatsApp session exists but has dropped. Ask your administrator to restore the session; a new code will not help.",
         pt_br: "Existe uma sessão do WhatsApp, mas ela caiu. Peça ao administrador para restaurar a sessão; um novo código não resolve.",
         es: "Existe una sesión de WhatsApp pero se cayó. Pide a tu administrador que la restaure; un código nuevo no ayudará.",
+    },
+    Message {
+        key: "offline-title",
+        en: "You are offline",
+        pt_br: "Você está sem conexão",
+        es: "Estás sin conexión",
+    },
+    Message {
+        key: "offline-text",
+        en: "A new code will appear as soon as you are back online.",
+        pt_br: "Um novo código aparecerá assim que você voltar a ficar on-line.",
+        es: "Aparecerá un código nuevo en cuanto vuelvas a tener conexión.",
     },
     Message {
         key: "check-again",

@@ -37,7 +37,7 @@ fn error_code_position(code: ErrorCode) -> usize {
     }
 }
 
-const ALL_STATES: [StateName; 10] = [
+const ALL_STATES: [StateName; 11] = [
     StateName::Loading,
     StateName::Qr,
     StateName::Paused,
@@ -47,6 +47,7 @@ const ALL_STATES: [StateName; 10] = [
     StateName::Connected,
     StateName::AlreadyConnected,
     StateName::RestoreSession,
+    StateName::Offline,
     StateName::Error,
 ];
 
@@ -62,7 +63,8 @@ fn state_position(state: StateName) -> usize {
         StateName::Connected => 6,
         StateName::AlreadyConnected => 7,
         StateName::RestoreSession => 8,
-        StateName::Error => 9,
+        StateName::Offline => 9,
+        StateName::Error => 10,
     }
 }
 

@@ -12,6 +12,9 @@ use crate::qr_svg::QrSvg;
 
 /// QR calls per cycle before the widget stops and asks the user.
 pub const MAX_QR_CALLS: u8 = 3;
+/// How long Z-API keeps a QR code valid: past this it is never shown, even while its
+/// replacement is on the way or after the machine slept.
+pub const QR_LIFETIME_MS: f64 = 20_000.0;
 /// How often `/status` is polled while a QR is shown.
 pub const POLL_MS: f64 = 5_000.0;
 /// The refresh interval used when none, or an unusable one, is given.
@@ -218,6 +221,7 @@ pub enum StateName {
     Connected,
     AlreadyConnected,
     RestoreSession,
+    Offline,
     Error,
 }
 
@@ -233,6 +237,7 @@ impl StateName {
             Self::Connected => "connected",
             Self::AlreadyConnected => "already-connected",
             Self::RestoreSession => "restore-session",
+            Self::Offline => "offline",
             Self::Error => "error",
         }
     }
@@ -292,6 +297,8 @@ pub enum Phase {
     Connected,
     AlreadyConnected,
     RestoreSession,
+    /// The browser is offline: nothing is fetched until it is back.
+    Offline,
     Error(WidgetError),
 }
 
@@ -309,6 +316,7 @@ impl Phase {
             Self::Connected => StateName::Connected,
             Self::AlreadyConnected => StateName::AlreadyConnected,
             Self::RestoreSession => StateName::RestoreSession,
+            Self::Offline => StateName::Offline,
             Self::Error(_) => StateName::Error,
         })
     }
@@ -352,6 +360,10 @@ pub enum Event {
     ChangeNumber,
     /// The page was hidden (`true`) or shown again.
     Hidden(bool),
+    /// The browser went offline (`false`) or back online.
+    Online(bool),
+    /// The page came back from the back-forward cache: whatever it showed may be stale.
+    Restored,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -396,6 +408,11 @@ pub struct Machine {
     pending_phone: Option<Phone>,
     /// The start waits for the page to be visible.
     deferred: bool,
+    offline: bool,
+    /// The number typed before the connection dropped, given back to the phone input after.
+    typed: Option<String>,
+    /// A screen that waited for the user when the connection dropped, shown again after it.
+    waiting: Option<Phase>,
 }
 
 impl Machine {
@@ -419,6 +436,13 @@ impl Machine {
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Whether the answer to request `id` is still wanted.
+    pub fn awaits(&self, id: RequestId) -> bool {
+        self.status_request.is_some_and(|(current, _)| current == id)
+            || self.qr_request == Some(id)
+            || self.code_request == Some(id)
     }
 
     /// Whole seconds until the shown code's deadline, rounded up; `None` without a code.
@@ -455,6 +479,7 @@ impl Machine {
                     self.begin(&mut out);
                 }
             }
+            Event::GetNewCode | Event::ConfirmPhone if self.offline => self.go_offline(),
             Event::Refresh => {
                 if !matches!(
                     self.phase,
@@ -521,6 +546,27 @@ impl Machine {
                     };
                 }
             }
+            Event::Online(online) => {
+                self.offline = !online;
+                if !online {
+                    if !matches!(
+                        self.phase,
+                        Phase::Idle | Phase::Connected | Phase::AlreadyConnected
+                    ) {
+                        self.go_offline();
+                    }
+                } else if matches!(self.phase, Phase::Offline) {
+                    match self.waiting.take() {
+                        Some(phase) => self.phase = phase,
+                        None => self.begin_again(&mut out),
+                    }
+                }
+            }
+            Event::Restored => {
+                if !matches!(self.phase, Phase::Idle) {
+                    self.begin_again(&mut out);
+                }
+            }
             Event::Hidden(hidden) => {
                 self.hidden = hidden;
                 if !hidden {
@@ -537,6 +583,27 @@ impl Machine {
             out.insert(0, Command::Emit(WidgetEvent::State(name)));
         }
         out
+    }
+
+    /// Waits for the connection: no request stays open and no QR call is spent, and the number
+    /// being linked is kept for the phone input.
+    fn go_offline(&mut self) {
+        let typed = match &self.phase {
+            Phase::PhoneInput { value, .. } => Some(value.clone()),
+            Phase::PhoneConfirm { phone }
+            | Phase::PhoneCode { phone, .. }
+            | Phase::CodeExpired { phone } => Some(phone.display.clone()),
+            Phase::Loading => self.pending_phone.take().map(|phone| phone.display),
+            _ => None,
+        };
+        if typed.is_some() {
+            self.typed = typed;
+        }
+        // Paused or expired stays so: only the user starts a new cycle of calls.
+        self.waiting = matches!(self.phase, Phase::Paused | Phase::CodeExpired { .. })
+            .then(|| self.phase.clone());
+        self.forget_requests();
+        self.phase = Phase::Offline;
     }
 
     fn forget_requests(&mut self) {
@@ -572,6 +639,7 @@ impl Machine {
     /// After "not connected": the QR flow or the phone input, by the chosen method.
     fn show_method(&mut self, out: &mut Vec<Command>) {
         match self.method() {
+            Method::Qr if self.offline => self.go_offline(),
             Method::Qr => {
                 self.qr_calls = 0;
                 self.phase = Phase::Loading;
@@ -579,7 +647,7 @@ impl Machine {
             }
             Method::Phone => {
                 self.phase = Phase::PhoneInput {
-                    value: String::new(),
+                    value: self.typed.take().unwrap_or_default(),
                     problem: None,
                 };
             }
@@ -664,6 +732,10 @@ impl Machine {
             self.fail(WidgetError::new(ErrorCode::InvalidConfig), out);
             return;
         }
+        if self.offline {
+            self.go_offline();
+            return;
+        }
         self.phase = Phase::Loading;
         // A widget that starts in a background tab waits until it is seen.
         self.deferred = self.hidden;
@@ -673,6 +745,14 @@ impl Machine {
         let id = self.new_id();
         self.status_request = Some((id, StatusPurpose::Initial));
         out.push(Command::FetchStatus { id });
+    }
+
+    /// Starts over after the widget lost track (offline, or restored from the back-forward
+    /// cache): a phone linked meanwhile to a code it showed is news, not "already linked".
+    fn begin_again(&mut self, out: &mut Vec<Command>) {
+        let shown_code = self.shown_code;
+        self.begin(out);
+        self.shown_code = shown_code;
     }
 
     fn new_id(&mut self) -> RequestId {
@@ -733,6 +813,7 @@ impl Machine {
             return;
         }
         let Phase::Qr {
+            shown_at_ms,
             deadline_ms,
             refreshing,
             ..
@@ -740,6 +821,18 @@ impl Machine {
         else {
             return;
         };
+        if now_ms >= shown_at_ms + QR_LIFETIME_MS {
+            // A late answer, or a machine that slept: the code cannot be scanned any more.
+            if refreshing {
+                self.phase = Phase::Loading;
+            } else if self.qr_calls >= MAX_QR_CALLS {
+                self.pause(out);
+            } else {
+                self.phase = Phase::Loading;
+                self.fetch_qr(out);
+            }
+            return;
+        }
         if !refreshing && now_ms >= deadline_ms {
             if self.qr_calls >= MAX_QR_CALLS {
                 self.pause(out);
@@ -777,7 +870,9 @@ impl Machine {
         };
         self.status_request = None;
         match (purpose, result) {
-            (StatusPurpose::Initial, Ok(StatusAnswer::Connected)) => self.linked(true, out),
+            (StatusPurpose::Initial, Ok(StatusAnswer::Connected)) => {
+                self.linked(!self.shown_code, out);
+            }
             (StatusPurpose::Initial, Ok(StatusAnswer::RestoreSession)) => self.restore_session(),
             (StatusPurpose::Initial, Ok(StatusAnswer::NotConnected)) => self.show_method(out),
             (StatusPurpose::Initial, Err(error)) => self.fail(error, out),

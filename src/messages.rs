@@ -165,6 +165,8 @@ pub enum Key {
     AlreadyText,
     RestoreTitle,
     RestoreText,
+    OfflineTitle,
+    OfflineText,
     CheckAgain,
     Stopped,
     Start,
@@ -251,7 +253,7 @@ mod tests {
     }
 
     /// Every variant of [`Key`], in order.
-    const ALL_KEYS: [Key; 51] = [
+    const ALL_KEYS: [Key; 53] = [
         Key::Loading,
         Key::Methods,
         Key::MethodQr,
@@ -285,6 +287,8 @@ mod tests {
         Key::AlreadyText,
         Key::RestoreTitle,
         Key::RestoreText,
+        Key::OfflineTitle,
+        Key::OfflineText,
         Key::CheckAgain,
         Key::Stopped,
         Key::Start,

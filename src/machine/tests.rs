@@ -387,6 +387,7 @@ fn a_refresh_is_not_doubled_by_a_poll() {
     let refresh = h.advance(5_000.0);
     assert_eq!(qr_fetches(&refresh), 1);
     assert_eq!(status_fetches(&refresh), 0);
+    h.qr(qr_id(&refresh), Ok(QrAnswer::Code(svg_code())));
     assert_eq!(status_fetches(&h.advance(4_000.0)), 0);
     status_id(&h.advance(1_000.0));
 }
@@ -1158,4 +1159,176 @@ fn a_widget_started_in_a_hidden_page_waits_until_it_is_seen() {
     assert!(h.advance(30_000.0).is_empty());
     let out = h.send(Event::Hidden(false));
     assert_eq!(status_fetches(&out), 1);
+}
+
+// Offline, sleep, the back-forward cache.
+
+fn all_fetches(commands: &[Command]) -> usize {
+    commands
+        .iter()
+        .filter(|c| !matches!(c, Command::Emit(_)))
+        .count()
+}
+
+#[test]
+fn offline_stops_every_call_and_spends_no_qr_call() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let out = h.send(Event::Online(false));
+    assert_eq!(h.state(), Some(StateName::Offline));
+    assert_eq!(events(&out), vec![WidgetEvent::State(StateName::Offline)]);
+    assert!(!h.machine.wants_ticks());
+    // Minutes pass, the user clicks around: nothing is fetched.
+    assert_eq!(all_fetches(&h.advance(120_000.0)), 0);
+    for event in [Event::GetNewCode, Event::ConfirmPhone, Event::Tick] {
+        assert_eq!(all_fetches(&h.send(event)), 0);
+    }
+    // Back online: a fresh cycle from the status check, with all three QR calls.
+    let id = status_id(&h.send(Event::Online(true)));
+    assert_eq!(h.state(), Some(StateName::Loading));
+    let mut qr = qr_id(&h.status(id, Ok(StatusAnswer::NotConnected)));
+    for _ in 0..2 {
+        h.qr(qr, Ok(QrAnswer::Code(svg_code())));
+        qr = qr_id(&h.advance(15_000.0));
+    }
+    h.qr(qr, Ok(QrAnswer::Code(svg_code())));
+    h.advance(15_000.0);
+    assert_eq!(h.state(), Some(StateName::Paused));
+}
+
+#[test]
+fn an_answer_that_arrives_offline_is_dropped() {
+    let mut h = Harness::new();
+    let id = status_id(&h.send(Event::Start));
+    h.send(Event::Online(false));
+    let out = h.status(id, Ok(StatusAnswer::NotConnected));
+    assert_eq!(all_fetches(&out), 0);
+    assert_eq!(h.state(), Some(StateName::Offline));
+}
+
+#[test]
+fn a_widget_started_offline_waits_for_the_connection() {
+    let mut h = Harness::new();
+    h.send(Event::Online(false));
+    assert_eq!(h.state(), None, "stopped widgets stay stopped");
+    assert_eq!(all_fetches(&h.send(Event::Start)), 0);
+    assert_eq!(h.state(), Some(StateName::Offline));
+    status_id(&h.send(Event::Online(true)));
+}
+
+#[test]
+fn offline_leaves_a_linked_phone_linked() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = status_id(&h.advance(5_000.0));
+    h.status(id, Ok(StatusAnswer::Connected));
+    assert!(h.send(Event::Online(false)).is_empty());
+    assert!(h.send(Event::Online(true)).is_empty());
+    assert_eq!(h.state(), Some(StateName::Connected));
+}
+
+#[test]
+fn the_typed_number_survives_a_lost_connection() {
+    let mut h = Harness::with(phone_config());
+    h.showing_phone_code();
+    h.send(Event::Online(false));
+    let id = status_id(&h.send(Event::Online(true)));
+    h.status(id, Ok(StatusAnswer::NotConnected));
+    match h.machine.phase() {
+        Phase::PhoneInput { value, problem } => {
+            assert_eq!(value, "+55 11 91234-5678");
+            assert_eq!(*problem, None);
+        }
+        other => panic!("expected the phone input, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_qr_past_its_lifetime_is_never_shown_after_a_sleep() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    // The lid opens minutes later: the first tick sees the jump.
+    h.now += 300_000.0;
+    let out = h.send(Event::Tick);
+    assert_eq!(h.state(), Some(StateName::Loading));
+    h.qr(qr_id(&out), Ok(QrAnswer::Code(svg_code())));
+    assert_eq!(h.state(), Some(StateName::Qr));
+}
+
+#[test]
+fn the_last_qr_pauses_after_a_sleep() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    for _ in 0..2 {
+        let id = qr_id(&h.advance(15_000.0));
+        h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    }
+    h.now += 300_000.0;
+    let out = h.send(Event::Tick);
+    assert_eq!(h.state(), Some(StateName::Paused));
+    assert_eq!(all_fetches(&out), 0);
+}
+
+#[test]
+fn a_late_replacement_hides_the_dead_code() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    h.advance(15_000.0);
+    assert!(matches!(
+        h.machine.phase(),
+        Phase::Qr {
+            refreshing: true,
+            ..
+        }
+    ));
+    h.advance(4_000.0);
+    assert_eq!(h.state(), Some(StateName::Qr), "still within its 20 s");
+    h.advance(1_000.0);
+    assert_eq!(h.state(), Some(StateName::Loading));
+}
+
+#[test]
+fn a_phone_code_is_expired_after_a_sleep() {
+    let mut h = Harness::with(phone_config());
+    h.showing_phone_code();
+    h.now += 600_000.0;
+    let out = h.send(Event::Tick);
+    assert_eq!(h.state(), Some(StateName::CodeExpired));
+    assert_eq!(all_fetches(&out), 0);
+}
+
+#[test]
+fn a_page_restored_from_the_cache_checks_the_status_again() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = status_id(&h.send(Event::Restored));
+    assert_eq!(h.state(), Some(StateName::Loading));
+    // Scanned while the page was away.
+    let out = h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::Connected));
+    assert!(events(&out).contains(&WidgetEvent::Connected { already: false }));
+    let mut idle = Harness::new();
+    assert!(idle.send(Event::Restored).is_empty());
+    assert_eq!(idle.state(), None);
+}
+
+#[test]
+fn a_pause_is_still_a_pause_after_the_connection_comes_back() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    for _ in 0..2 {
+        let id = qr_id(&h.advance(15_000.0));
+        h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    }
+    h.advance(15_000.0);
+    assert_eq!(h.state(), Some(StateName::Paused));
+    h.send(Event::Online(false));
+    assert_eq!(h.state(), Some(StateName::Offline));
+    assert_eq!(all_fetches(&h.send(Event::Online(true))), 0);
+    assert_eq!(h.state(), Some(StateName::Paused));
+    // The user's click while offline waits for the connection, then fetches.
+    h.send(Event::Online(false));
+    assert_eq!(all_fetches(&h.send(Event::GetNewCode)), 0);
+    assert_eq!(h.state(), Some(StateName::Offline));
+    status_id(&h.send(Event::Online(true)));
 }

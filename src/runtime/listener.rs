@@ -6,12 +6,16 @@ use web_sys::EventTarget;
 pub struct Listener {
     target: EventTarget,
     name: &'static str,
-    callback: Closure<dyn FnMut()>,
+    callback: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 impl Listener {
-    pub fn new(target: &EventTarget, name: &'static str, callback: impl FnMut() + 'static) -> Self {
-        let callback = Closure::<dyn FnMut()>::new(callback);
+    pub fn new(
+        target: &EventTarget,
+        name: &'static str,
+        callback: impl FnMut(web_sys::Event) + 'static,
+    ) -> Self {
+        let callback = Closure::<dyn FnMut(web_sys::Event)>::new(callback);
         let _ = target.add_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
         Self {
             target: target.clone(),

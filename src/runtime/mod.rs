@@ -55,7 +55,9 @@ pub struct Runtime {
     /// The widget is gone: nothing runs any more.
     disposed: Cell<bool>,
     ticker: RefCell<Option<Interval>>,
-    requests: RefCell<Vec<InFlight>>,
+    /// Each with the machine's id for it: dropped, and so aborted, once the machine stops
+    /// waiting for its answer.
+    requests: RefCell<Vec<(RequestId, InFlight)>>,
     listeners: RefCell<Vec<Listener>>,
     next_request: Cell<u32>,
     credentials: RefCell<Credentials>,
@@ -128,6 +130,12 @@ impl Runtime {
             };
             let now = js_sys::Date::now();
             let commands = self.machine.borrow_mut().update(event, now);
+            {
+                let machine = self.machine.borrow();
+                self.requests
+                    .borrow_mut()
+                    .retain(|(id, _)| machine.awaits(*id));
+            }
             self.show(now);
             for command in commands {
                 if self.disposed.get() {
@@ -227,13 +235,13 @@ impl Runtime {
             );
         };
         let reply = request.send(url, self.credentials.borrow().clone());
-        self.requests.borrow_mut().push(request);
+        self.requests.borrow_mut().push((id, request));
         spawn_local(async move {
             let reply = reply.await;
-            // Dropped with the widget: then the answer has no one to go to.
-            let pending = runtime.requests.borrow().iter().any(|r| r.key == key);
+            // Dropped with the widget, or no longer wanted: then the answer has no one to go to.
+            let pending = runtime.requests.borrow().iter().any(|(_, r)| r.key == key);
             if pending && !runtime.disposed.get() {
-                runtime.requests.borrow_mut().retain(|r| r.key != key);
+                runtime.requests.borrow_mut().retain(|(_, r)| r.key != key);
                 runtime.answer(id, route, reply);
             }
         });

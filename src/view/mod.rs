@@ -201,6 +201,7 @@ pub(crate) fn widget(host: Host) -> impl IntoView {
                     view! { <status::Connected ui already=true /> }.into_any()
                 }
                 Screen::RestoreSession => view! { <status::RestoreSession ui /> }.into_any(),
+                Screen::Offline => view! { <status::Offline ui /> }.into_any(),
                 Screen::Error => view! { <status::Failure ui /> }.into_any(),
             }
         }

@@ -20,6 +20,7 @@ pub enum Screen {
     Connected,
     AlreadyConnected,
     RestoreSession,
+    Offline,
     Error,
 }
 
@@ -138,6 +139,7 @@ pub fn project(
         Phase::Connected => (Screen::Connected, Key::ConnectedTitle),
         Phase::AlreadyConnected => (Screen::AlreadyConnected, Key::ConnectedTitle),
         Phase::RestoreSession => (Screen::RestoreSession, Key::RestoreTitle),
+        Phase::Offline => (Screen::Offline, Key::OfflineTitle),
         Phase::Error(error) => {
             shown.error = Some(error.clone());
             (Screen::Error, Key::ErrorTitle)
@@ -273,6 +275,7 @@ mod tests {
                 Screen::RestoreSession,
                 "restore-session",
             ),
+            (Phase::Offline, Screen::Offline, "offline"),
             (
                 Phase::Error(WidgetError::new(ErrorCode::Timeout)),
                 Screen::Error,

@@ -9,7 +9,8 @@ use crate::fetch::Credentials;
 use crate::machine::{choose_interval, Config, Event};
 use crate::messages::{concat, Lang, Texts, WARN_PREFIX};
 use crate::options::Theme;
-use crate::runtime::{Listener, Runtime};
+use crate::runtime::{Instance, Listener, Runtime};
+use wasm_bindgen::JsCast;
 
 const SMALL_TOUCH_SCREEN: &str = "(pointer: coarse) and (max-width: 600px)";
 
@@ -47,7 +48,7 @@ pub fn in_browser(host: Host, ui: Ui, theme: ArcRwSignal<Theme>, base: NodeRef<D
                     .flatten()
                     .is_some_and(|query| query.matches());
                 let page = document();
-                let visibility = Listener::new(&page, "visibilitychange", move || {
+                let visibility = Listener::new(&page, "visibilitychange", move |_| {
                     if let Some(runtime) = instance.runtime() {
                         runtime.dispatch(Event::Hidden(document().hidden()));
                     }
@@ -56,6 +57,7 @@ pub fn in_browser(host: Host, ui: Ui, theme: ArcRwSignal<Theme>, base: NodeRef<D
                 if page.hidden() {
                     runtime.dispatch(Event::Hidden(true));
                 }
+                watch_connection_and_history(instance, &runtime);
                 runtime
             }
         };
@@ -109,6 +111,36 @@ pub fn in_browser(host: Host, ui: Ui, theme: ArcRwSignal<Theme>, base: NodeRef<D
             }
         }
     });
+}
+
+/// The network going and coming back, and the back-forward cache: a page stored there keeps no
+/// request open, and one restored from it may show a stale state.
+fn watch_connection_and_history(instance: Instance, runtime: &Runtime) {
+    let page = window();
+    for (name, online) in [("online", true), ("offline", false)] {
+        runtime.hold(Listener::new(&page, name, move |_| {
+            if let Some(runtime) = instance.runtime() {
+                runtime.dispatch(Event::Online(online));
+            }
+        }));
+    }
+    for name in ["pagehide", "pageshow"] {
+        runtime.hold(Listener::new(&page, name, move |event| {
+            let persisted = event
+                .dyn_ref::<web_sys::PageTransitionEvent>()
+                .is_some_and(|event| event.persisted());
+            match instance.runtime() {
+                Some(runtime) if persisted && name == "pageshow" => {
+                    runtime.dispatch(Event::Restored);
+                }
+                Some(runtime) if persisted => runtime.abort_requests(),
+                _ => {}
+            }
+        }));
+    }
+    if !page.navigator().on_line() {
+        runtime.dispatch(Event::Online(false));
+    }
 }
 
 fn warn(text: &str) {

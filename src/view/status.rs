@@ -1,4 +1,4 @@
-//! The screens around the codes: stopped, loading, connected, restore session, error.
+//! The screens around the codes: stopped, loading, connected, restore session, offline, error.
 
 use leptos::html::Button;
 use leptos::prelude::*;
@@ -57,6 +57,20 @@ pub fn RestoreSession(ui: Ui) -> impl IntoView {
             title=Key::RestoreTitle
             text=Key::RestoreText
             action
+        />
+    }
+}
+
+/// No button: the widget starts again by itself when the connection is back.
+#[component]
+pub fn Offline(ui: Ui) -> impl IntoView {
+    view! {
+        <Notice
+            ui
+            part="offline"
+            icon=Icon::Alert
+            title=Key::OfflineTitle
+            text=Key::OfflineText
         />
     }
 }
