@@ -13,6 +13,7 @@ export type ZapiConnectState =
   | "connected"
   | "already-connected"
   | "restore-session"
+  | "offline"
   | "error";
 
 /** Stable error codes, as in `[part=error][data-code]` and `zapi-error` events. */
@@ -71,7 +72,7 @@ export interface ZapiErrorDetail {
  * Parts: `base`, `countdown`, `methods`, `method-tab`, `panel`, `qr`, `new-code-button`,
  * `phone-form`, `phone-input`, `phone-error`, `phone-submit`, `phone-number`, `get-code-button`,
  * `change-number-button`, `code`, `copy-button`, `copy-status`, `connected`, `restore-session`,
- * `check-button`, `error`, `retry-button`, `start-button`.
+ * `offline`, `check-button`, `error`, `retry-button`, `start-button`.
  *
  * CSS custom properties: `--zapi-accent`, `--zapi-accent-text`, `--zapi-bg`, `--zapi-fg`,
  * `--zapi-muted`, `--zapi-border`, `--zapi-danger`, `--zapi-radius`, `--zapi-font`,

@@ -370,7 +370,7 @@ pub const STATES: &[State] = &[
     State {
         name: "offline",
         event: true,
-        description: "The browser is offline: nothing is fetched, and no QR call is spent, until it is back; then the widget starts again from the status check.",
+        description: "The browser is offline: nothing is fetched and no QR call is spent until it is back; then a pause or an expired code is shown again, and anything else starts over from the status check.",
     },
     State {
         name: "error",
