@@ -1,0 +1,427 @@
+//! What makes a configuration unworkable or unsafe: missing or weak secrets, malformed origins,
+//! upstreams and proxy ranges, and settings out of range.
+
+use ipnet::IpNet;
+use reqwest::Url;
+use std::net::IpAddr;
+
+use super::error::invalid;
+use super::{
+    AuthMode, ConfigError, ConnectionLimits, RelayConfig, MIN_PROXY_SECRET_CHARS,
+    MIN_PROXY_SECRET_DISTINCT,
+};
+
+impl RelayConfig {
+    /// Refuses configurations that would start a relay that cannot work, or works unsafely.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.instances.is_empty() {
+            return Err(invalid("instances")("no instance is configured".to_owned()));
+        }
+        for (alias, instance) in &self.instances {
+            if !valid_alias(alias) {
+                return Err(invalid("instances")(format!(
+                    "alias {alias:?} must be 1 to 64 letters, digits, '.', '_' or '-'"
+                )));
+            }
+            if instance.id.trim().is_empty() || instance.token.trim().is_empty() {
+                return Err(invalid("instances")(format!(
+                    "{alias} needs an id and a token"
+                )));
+            }
+        }
+        let single = self.instances.len() == 1;
+        match self.auth.mode {
+            AuthMode::None | AuthMode::Header if !single => {
+                return Err(invalid("auth.mode")(
+                    "modes none and header serve one instance; use ticket for several".to_owned(),
+                ))
+            }
+            AuthMode::Ticket => match &self.auth.ticket_secret {
+                None => return Err(ConfigError::Missing("auth.ticket_secret")),
+                Some(secret) => check_secret(secret).map_err(invalid("auth.ticket_secret"))?,
+            },
+            AuthMode::Header => {
+                let name = self.auth.proxy_secret_header();
+                if axum::http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                    return Err(invalid("auth.header")(format!(
+                        "{name:?} is not a valid header name"
+                    )));
+                }
+                let secret = self
+                    .auth
+                    .proxy_secret
+                    .as_deref()
+                    .ok_or(ConfigError::Missing("auth.proxy_secret"))?;
+                check_secret(secret).map_err(invalid("auth.proxy_secret"))?;
+            }
+            AuthMode::None => {}
+        }
+        for origin in &self.cors.allowed_origins {
+            check_origin(origin).map_err(invalid("cors.allowed_origins"))?;
+        }
+        let connections = &self.connections;
+        if !ConnectionLimits::HEADER_READ_TIMEOUT.contains(&connections.header_read_timeout) {
+            return Err(invalid("connections.header_read_timeout_ms")(
+                "must be 100 to 60000 milliseconds".to_owned(),
+            ));
+        }
+        if !ConnectionLimits::MAX_CONNECTIONS.contains(&connections.max_connections) {
+            return Err(invalid("connections.max")(
+                "must be 1 to 100000 connections".to_owned(),
+            ));
+        }
+        if connections.shutdown_grace > ConnectionLimits::MAX_SHUTDOWN_GRACE {
+            return Err(invalid("connections.shutdown_grace_ms")(
+                "must be 0 to 300000 milliseconds".to_owned(),
+            ));
+        }
+        if self.rate_limit.enabled() && self.rate_limit.burst == 0 {
+            return Err(invalid("rate_limit.burst")(
+                "must be at least 1 when a limit is set".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn valid_alias(alias: &str) -> bool {
+    (1..=64).contains(&alias.len())
+        && alias
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Why a cookie alone can no longer configure `header` mode.
+pub(super) const COOKIE_REFUSED: &str =
+    "a cookie is not a credential the relay can verify: anyone can send \
+     `Cookie: session=anything`. Put an auth proxy in front that checks the session and adds \
+     the shared [auth] proxy_secret header (mode header), or use tickets (mode ticket)";
+
+/// Words that mark a value copied from documentation rather than generated.
+const PLACEHOLDER_WORDS: [&str; 8] = [
+    "change",
+    "replace",
+    "placeholder",
+    "example",
+    "your",
+    "random",
+    "secret",
+    "xxxx",
+];
+
+/// A shared secret (the proxy's, or the key tickets are signed with) must look generated
+/// (`openssl rand -hex 32`): long, varied, and not one of the documentation's placeholders. The
+/// reason never repeats the value.
+fn check_secret(secret: &str) -> Result<(), String> {
+    const HOW: &str = "generate one with `openssl rand -hex 32`";
+    if secret.chars().count() < MIN_PROXY_SECRET_CHARS {
+        return Err(format!(
+            "use at least {MIN_PROXY_SECRET_CHARS} random characters; {HOW}"
+        ));
+    }
+    if secret.chars().any(|c| c.is_control() || c == ' ') || !secret.is_ascii() {
+        return Err(format!(
+            "must be printable ASCII without spaces (it travels in a header); {HOW}"
+        ));
+    }
+    let distinct = secret
+        .bytes()
+        .collect::<std::collections::BTreeSet<u8>>()
+        .len();
+    if distinct < MIN_PROXY_SECRET_DISTINCT {
+        return Err(format!(
+            "is a pattern, not a random value ({distinct} distinct characters); {HOW}"
+        ));
+    }
+    let lower = secret.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS.iter().any(|word| lower.contains(word)) {
+        return Err(format!("looks like a placeholder; {HOW}"));
+    }
+    Ok(())
+}
+
+/// An origin as browsers send it: `scheme://host[:port]`, lowercase, no path.
+fn check_origin(origin: &str) -> Result<(), String> {
+    let url = Url::parse(origin).map_err(|_| format!("{origin:?} is not an origin"))?;
+    let serialized = url.origin().ascii_serialization();
+    if !matches!(url.scheme(), "http" | "https") || serialized != origin {
+        return Err(format!(
+            "{origin:?} must be written as scheme://host[:port] (e.g. {serialized:?})"
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn parse_upstream(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value.trim()).map_err(|e| format!("not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+        return Err("expected an http:// or https:// URL".to_owned());
+    }
+    Ok(url)
+}
+
+pub(super) fn parse_proxies(entries: &[String]) -> Result<Vec<IpNet>, String> {
+    entries
+        .iter()
+        .map(|entry| {
+            let entry = entry.trim();
+            entry
+                .parse::<IpNet>()
+                .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("{entry:?} is not an IP address or CIDR range"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::test_support::{env, from, FILE};
+    use super::super::*;
+
+    #[test]
+    fn unsafe_or_unworkable_setups_are_refused() {
+        let base = [("ZAPI_INSTANCE_ID", "i"), ("ZAPI_TOKEN", "t")];
+        let with = |extra: &[(&str, &str)]| {
+            let mut vars = base.to_vec();
+            vars.extend_from_slice(extra);
+            env(&vars).unwrap_err().to_string()
+        };
+        assert_eq!(
+            with(&[("RELAY_AUTH_MODE", "ticket")]),
+            "auth.ticket_secret is not set"
+        );
+        for weak in [
+            "short".to_owned(),
+            "a".repeat(36),
+            "change-me-to-a-long-random-value-please".to_owned(),
+        ] {
+            let refused = with(&[
+                ("RELAY_AUTH_MODE", "ticket"),
+                ("RELAY_TICKET_SECRET", weak.as_str()),
+            ]);
+            assert!(
+                refused.starts_with("auth.ticket_secret is invalid"),
+                "{refused}"
+            );
+            assert!(
+                !refused.contains(weak.as_str()),
+                "the reason never shows the secret"
+            );
+        }
+        assert_eq!(
+            with(&[("RELAY_AUTH_MODE", "header")]),
+            "auth.proxy_secret is not set"
+        );
+        assert!(with(&[("RELAY_AUTH_MODE", "sometimes")]).starts_with("RELAY_AUTH_MODE"));
+        for origin in [
+            "https://a.example/",
+            "https://a.example/app",
+            "*",
+            "a.example",
+        ] {
+            assert!(
+                with(&[("RELAY_CORS_ORIGINS", origin)]).starts_with("cors.allowed_origins"),
+                "{origin}"
+            );
+        }
+        assert!(with(&[("RELAY_TRUSTED_PROXIES", "lb")]).starts_with("RELAY_TRUSTED_PROXIES"));
+        assert!(with(&[("ZAPI_UPSTREAM", "ftp://x")]).starts_with("ZAPI_UPSTREAM is invalid"));
+        assert!(with(&[("RELAY_UPSTREAM_TIMEOUT_MS", "10s")])
+            .starts_with("RELAY_UPSTREAM_TIMEOUT_MS is invalid"));
+
+        let two_open = FILE.replace("mode = \"ticket\"", "mode = \"none\"");
+        assert!(from(Some(&two_open), &[])
+            .unwrap_err()
+            .to_string()
+            .starts_with("auth.mode is invalid"));
+        let bad_alias = FILE.replace("shop-b", "shop/b");
+        assert!(from(Some(&bad_alias), &[]).is_err());
+    }
+
+    const PROXY_SECRET: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
+
+    fn header_mode(extra: &[(&str, &str)]) -> Result<RelayConfig, ConfigError> {
+        let mut vars = vec![
+            ("ZAPI_INSTANCE_ID", "i"),
+            ("ZAPI_TOKEN", "t"),
+            ("RELAY_AUTH_MODE", "header"),
+        ];
+        vars.extend_from_slice(extra);
+        env(&vars)
+    }
+
+    #[test]
+    fn header_mode_takes_a_generated_proxy_secret() {
+        let config = header_mode(&[("RELAY_PROXY_SECRET", PROXY_SECRET)]).unwrap();
+        assert_eq!(config.auth.proxy_secret.as_deref(), Some(PROXY_SECRET));
+        assert_eq!(
+            config.auth.proxy_secret_header(),
+            DEFAULT_PROXY_SECRET_HEADER
+        );
+        let config = header_mode(&[
+            ("RELAY_PROXY_SECRET", PROXY_SECRET),
+            ("RELAY_AUTH_HEADER", "X-From-Proxy"),
+        ])
+        .unwrap();
+        assert_eq!(config.auth.proxy_secret_header(), "X-From-Proxy");
+        assert!(!format!("{config:?}").contains(PROXY_SECRET));
+        assert!(config.secrets().any(|s| s == PROXY_SECRET));
+    }
+
+    // Regression: header mode used to admit any request that carried a configured header or
+    // cookie, whatever its value. Now it needs a proxy secret that looks generated.
+    #[test]
+    fn weak_or_placeholder_proxy_secrets_are_refused() {
+        let example_placeholder = include_str!("../../relay.example.toml")
+            .lines()
+            .find_map(|line| {
+                line.trim_start_matches('#')
+                    .trim()
+                    .strip_prefix("proxy_secret = ")
+            })
+            .expect("the example documents proxy_secret")
+            .trim_matches('"')
+            .to_owned();
+        let cases = [
+            ("short", "0123456789abcdef0123456789abcde".to_owned()),
+            ("one character", "a".repeat(64)),
+            ("a pattern", "ab".repeat(32)),
+            ("nine characters", "012345678".repeat(4)),
+            (
+                "placeholder",
+                "change-me-to-a-long-random-value-please".to_owned(),
+            ),
+            ("the example's", example_placeholder),
+            ("a space", format!("{PROXY_SECRET} x")),
+            ("non-ASCII", format!("{PROXY_SECRET}é")),
+        ];
+        for (what, secret) in &cases {
+            let err = header_mode(&[("RELAY_PROXY_SECRET", secret)]).unwrap_err();
+            let shown = err.to_string();
+            assert!(
+                shown.starts_with("auth.proxy_secret is invalid: "),
+                "{what}: {shown}"
+            );
+            assert!(shown.contains("openssl rand -hex 32"), "{what}: {shown}");
+            assert!(!shown.contains(secret.as_str()), "{what}: {shown}");
+        }
+        let err = header_mode(&[
+            ("RELAY_PROXY_SECRET", PROXY_SECRET),
+            ("RELAY_AUTH_HEADER", "X Bad"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("auth.header is invalid"),
+            "{err}"
+        );
+    }
+
+    // Regression: `cookie = "session"` made the relay admit any request with a `session` cookie,
+    // a value nothing checked. The setting is now refused, with the reason.
+    #[test]
+    fn a_cookie_is_refused_with_the_reason() {
+        for vars in [
+            &[
+                ("RELAY_PROXY_SECRET", PROXY_SECRET),
+                ("RELAY_AUTH_COOKIE", "session"),
+            ][..],
+            &[("RELAY_AUTH_MODE", "cookie")],
+        ] {
+            let err = header_mode(vars).unwrap_err().to_string();
+            assert!(
+                err.contains("not a credential the relay can verify"),
+                "{err}"
+            );
+        }
+        let file = format!(
+            "[instances.a]\nid = \"i\"\ntoken = \"t\"\n[auth]\nmode = \"header\"\n\
+             proxy_secret = \"{PROXY_SECRET}\"\ncookie = \"session\"\n"
+        );
+        let err = from(Some(&file), &[]).unwrap_err().to_string();
+        assert!(err.starts_with("auth.cookie is invalid"), "{err}");
+        assert!(err.contains("proxy_secret"), "{err}");
+    }
+
+    #[test]
+    fn connection_limits_are_read_and_range_checked() {
+        let base = [("ZAPI_INSTANCE_ID", "i"), ("ZAPI_TOKEN", "t")];
+        let with = |extra: &[(&str, &str)]| {
+            let mut vars = base.to_vec();
+            vars.extend_from_slice(extra);
+            env(&vars)
+        };
+        assert_eq!(with(&[]).unwrap().connections, ConnectionLimits::default());
+        let config = with(&[
+            ("RELAY_HEADER_READ_TIMEOUT_MS", "300"),
+            ("RELAY_MAX_CONNECTIONS", "2"),
+            ("RELAY_SHUTDOWN_GRACE_MS", "0"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.connections,
+            ConnectionLimits {
+                header_read_timeout: Duration::from_millis(300),
+                max_connections: 2,
+                shutdown_grace: Duration::ZERO,
+            }
+        );
+        let file = format!(
+            "{FILE}\n[connections]\nheader_read_timeout_ms = 5000\nmax = 64\nshutdown_grace_ms = 2000\n"
+        );
+        let config = from(Some(&file), &[]).unwrap();
+        assert_eq!(
+            config.connections.header_read_timeout,
+            Duration::from_secs(5)
+        );
+        assert_eq!(config.connections.max_connections, 64);
+        assert_eq!(config.connections.shutdown_grace, Duration::from_secs(2));
+
+        for (name, value, error) in [
+            (
+                "RELAY_HEADER_READ_TIMEOUT_MS",
+                "0",
+                "connections.header_read_timeout_ms",
+            ),
+            (
+                "RELAY_HEADER_READ_TIMEOUT_MS",
+                "99",
+                "connections.header_read_timeout_ms",
+            ),
+            (
+                "RELAY_HEADER_READ_TIMEOUT_MS",
+                "60001",
+                "connections.header_read_timeout_ms",
+            ),
+            (
+                "RELAY_HEADER_READ_TIMEOUT_MS",
+                "10s",
+                "RELAY_HEADER_READ_TIMEOUT_MS",
+            ),
+            ("RELAY_MAX_CONNECTIONS", "0", "connections.max"),
+            ("RELAY_MAX_CONNECTIONS", "100001", "connections.max"),
+            ("RELAY_MAX_CONNECTIONS", "-1", "RELAY_MAX_CONNECTIONS"),
+            (
+                "RELAY_SHUTDOWN_GRACE_MS",
+                "300001",
+                "connections.shutdown_grace_ms",
+            ),
+        ] {
+            let err = with(&[(name, value)]).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("{error} is invalid")),
+                "{name}={value}: {err}"
+            );
+        }
+        for edge in [
+            ("RELAY_HEADER_READ_TIMEOUT_MS", "100"),
+            ("RELAY_HEADER_READ_TIMEOUT_MS", "60000"),
+            ("RELAY_MAX_CONNECTIONS", "1"),
+            ("RELAY_MAX_CONNECTIONS", "100000"),
+            ("RELAY_SHUTDOWN_GRACE_MS", "300000"),
+        ] {
+            assert!(with(&[edge]).is_ok(), "{edge:?}");
+        }
+    }
+}
