@@ -45,9 +45,9 @@ use tracing::Level;
 
 pub use auth::{mint_ticket, TicketClaims};
 pub use config::{
-    AuthConfig, AuthMode, ConfigError, ConnectionLimits, CorsConfig, Instance, RateLimitConfig,
-    RelayConfig, DEFAULT_ALIAS, DEFAULT_BIND, DEFAULT_PROXY_SECRET_HEADER, DEFAULT_UPSTREAM,
-    MIN_PROXY_SECRET_CHARS, MIN_TICKET_SECRET_BYTES,
+    AuthConfig, AuthMode, ConfigError, ConnectionLimits, CorsConfig, EnvVar, Instance,
+    RateLimitConfig, RelayConfig, DEFAULT_ALIAS, DEFAULT_BIND, DEFAULT_PROXY_SECRET_HEADER,
+    DEFAULT_UPSTREAM, ENV_VARS, MIN_PROXY_SECRET_CHARS, MIN_TICKET_SECRET_BYTES,
 };
 pub use error::RelayError;
 pub use upstream::{Phone, Upstream, ZapiPath};

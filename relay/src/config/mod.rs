@@ -15,6 +15,7 @@ use ipnet::IpNet;
 use reqwest::Url;
 use serde::Deserialize;
 
+pub use env::{EnvVar, ENV_VARS};
 pub use error::ConfigError;
 
 /// Z-API's public endpoint.
