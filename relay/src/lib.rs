@@ -46,14 +46,26 @@ use tracing::Level;
 pub use auth::{mint_ticket, TicketClaims};
 pub use config::{
     AuthConfig, AuthMode, ConfigError, ConnectionLimits, CorsConfig, EnvVar, Instance,
-    RateLimitConfig, RelayConfig, DEFAULT_ALIAS, DEFAULT_BIND, DEFAULT_PROXY_SECRET_HEADER,
-    DEFAULT_UPSTREAM, ENV_VARS, MIN_PROXY_SECRET_CHARS, MIN_TICKET_SECRET_BYTES,
+    RateLimitConfig, RelayConfig, ValidConfig, DEFAULT_ALIAS, DEFAULT_BIND,
+    DEFAULT_PROXY_SECRET_HEADER, DEFAULT_UPSTREAM, ENV_VARS, MIN_PROXY_SECRET_CHARS,
+    MIN_TICKET_SECRET_BYTES,
 };
 pub use error::RelayError;
 pub use upstream::{Phone, Upstream, ZapiPath};
 
-/// The relay's routes and middleware, ready to serve.
-pub fn app(config: RelayConfig) -> Router {
+/// The relay's routes and middleware, ready to serve. Only a validated configuration builds it:
+///
+/// ```
+/// let config = zapi_relay::RelayConfig::new("instance", "token").validate().unwrap();
+/// let router = zapi_relay::app(config);
+/// ```
+///
+/// An unchecked one does not compile:
+///
+/// ```compile_fail
+/// let router = zapi_relay::app(zapi_relay::RelayConfig::new("instance", "token"));
+/// ```
+pub fn app(config: ValidConfig) -> Router {
     let base = config.normalized_base_path();
     let static_dir = config.static_dir.clone();
     let auth = Arc::new(auth::Auth::new(&config));
@@ -61,7 +73,7 @@ pub fn app(config: RelayConfig) -> Router {
     let clients = Arc::new(client::ClientAddress::new(config.trusted_proxies.clone()));
     let origins = cors::Origins::new(&config.cors);
     let cors_layer = origins.layer(&config.cors);
-    let upstream = Upstream::new(config);
+    let upstream = Upstream::new(config.into_inner());
 
     let mut zapi = Router::new()
         .route("/qr-code", get(routes::qr_code::get))

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
-use zapi_relay::{ConfigError, RelayConfig, ENV_VARS};
+use zapi_relay::{ConfigError, RelayConfig, ValidConfig, ENV_VARS};
 
 /// The relay between the <zapi-connect> widget and Z-API.
 #[derive(Parser)]
@@ -123,7 +123,7 @@ fn mint(config: &RelayConfig, alias: &str, ttl: u64, sub: Option<&str>) -> ExitC
     }
 }
 
-async fn serve(config: RelayConfig) -> std::io::Result<()> {
+async fn serve(config: ValidConfig) -> std::io::Result<()> {
     tracing::info!(
         upstream = %config.upstream,
         base_path = %config.normalized_base_path(),

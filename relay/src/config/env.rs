@@ -7,7 +7,9 @@ use std::time::Duration;
 use super::error::invalid;
 use super::file::FileConfig;
 use super::validate::{parse_proxies, parse_upstream, COOKIE_REFUSED};
-use super::{AuthMode, ConfigError, Instance, RateLimitConfig, RelayConfig, DEFAULT_ALIAS};
+use super::{
+    AuthMode, ConfigError, Instance, RateLimitConfig, RelayConfig, ValidConfig, DEFAULT_ALIAS,
+};
 
 /// One environment variable the relay reads: its name, the file setting it overrides (as the
 /// README's reference table writes it) and what it means.
@@ -233,7 +235,7 @@ impl RelayConfig {
     pub fn from_sources(
         file: Option<&str>,
         lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, ConfigError> {
+    ) -> Result<ValidConfig, ConfigError> {
         let var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         let mut config = match file {
             Some(text) => FileConfig::parse(text)?.into_config()?,
@@ -264,8 +266,7 @@ impl RelayConfig {
                 apply(&mut config, value).map_err(invalid(env_var.name))?;
             }
         }
-        config.validate()?;
-        Ok(config)
+        config.validate()
     }
 }
 

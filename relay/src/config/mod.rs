@@ -259,12 +259,12 @@ impl RelayConfig {
     }
 
     /// The configuration from the environment alone (see [`RelayConfig::from_sources`]).
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub fn from_env() -> Result<ValidConfig, ConfigError> {
         Self::from_sources(None, |name| std::env::var(name).ok())
     }
 
     /// Reads the file, then the environment over it.
-    pub fn load(file: &std::path::Path) -> Result<Self, ConfigError> {
+    pub fn load(file: &std::path::Path) -> Result<ValidConfig, ConfigError> {
         let text = std::fs::read_to_string(file).map_err(|e| ConfigError::File {
             path: file.display().to_string(),
             reason: e.kind().to_string(),
@@ -292,6 +292,26 @@ impl RelayConfig {
             .chain(self.auth.ticket_secret.as_deref())
             .chain(self.auth.proxy_secret.as_deref())
             .filter(|secret| !secret.is_empty())
+    }
+}
+
+/// A [`RelayConfig`] that passed [`RelayConfig::validate`]: what [`crate::app`] is built from,
+/// so no relay runs on a configuration that was never checked.
+#[derive(Clone, Debug)]
+pub struct ValidConfig(RelayConfig);
+
+impl ValidConfig {
+    /// The configuration, to change and validate again.
+    pub fn into_inner(self) -> RelayConfig {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ValidConfig {
+    type Target = RelayConfig;
+
+    fn deref(&self) -> &RelayConfig {
+        &self.0
     }
 }
 
@@ -330,11 +350,11 @@ impl fmt::Debug for RelayConfig {
 pub(crate) mod test_support {
     use std::collections::HashMap;
 
-    use super::{ConfigError, RelayConfig};
+    use super::{ConfigError, RelayConfig, ValidConfig};
 
     pub const SECRET: &str = "0123456789abcdef0123456789abcdef";
 
-    pub fn from(file: Option<&str>, vars: &[(&str, &str)]) -> Result<RelayConfig, ConfigError> {
+    pub fn from(file: Option<&str>, vars: &[(&str, &str)]) -> Result<ValidConfig, ConfigError> {
         let vars: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -342,7 +362,7 @@ pub(crate) mod test_support {
         RelayConfig::from_sources(file, |name| vars.get(name).cloned())
     }
 
-    pub fn env(vars: &[(&str, &str)]) -> Result<RelayConfig, ConfigError> {
+    pub fn env(vars: &[(&str, &str)]) -> Result<ValidConfig, ConfigError> {
         from(None, vars)
     }
 

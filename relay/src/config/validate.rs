@@ -1,19 +1,69 @@
 //! What makes a configuration unworkable or unsafe: missing or weak secrets, malformed origins,
 //! upstreams and proxy ranges, and settings out of range.
 
+use std::fmt::Display;
+use std::net::IpAddr;
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
 use ipnet::IpNet;
 use reqwest::Url;
-use std::net::IpAddr;
 
 use super::error::invalid;
 use super::{
-    AuthMode, ConfigError, ConnectionLimits, RelayConfig, MIN_PROXY_SECRET_CHARS,
+    AuthMode, ConfigError, ConnectionLimits, RelayConfig, ValidConfig, MIN_PROXY_SECRET_CHARS,
     MIN_PROXY_SECRET_DISTINCT,
 };
 
+/// `[zapi] timeout_ms`: a Z-API call that has not answered within two minutes will not.
+pub const UPSTREAM_TIMEOUT_MS: RangeInclusive<u64> = 100..=120_000;
+/// `[zapi] connect_timeout_ms`.
+pub const CONNECT_TIMEOUT_MS: RangeInclusive<u64> = 100..=30_000;
+/// `[zapi] max_body_bytes`: at least a status or error answer; the QR image needs a few kilobytes.
+pub const MAX_BODY_BYTES: RangeInclusive<usize> = 1024..=16 * 1024 * 1024;
+/// `[auth] leeway_secs`: clock skew, not a grace period.
+pub const LEEWAY_SECS: RangeInclusive<u64> = 0..=300;
+/// `[auth] max_ticket_ttl_secs`: tickets are meant to be short-lived.
+pub const MAX_TICKET_TTL_SECS: RangeInclusive<u64> = 10..=86_400;
+/// `[rate_limit] per_minute`; `0` turns the limits off.
+pub const RATE_PER_MINUTE: RangeInclusive<u32> = 0..=60_000;
+/// `[rate_limit] burst`, when a limit is set.
+pub const RATE_BURST: RangeInclusive<u32> = 1..=10_000;
+
+/// `name` must lie in `range`; the message gives the range and the value (never a secret).
+fn check_range<T: PartialOrd + Display>(
+    name: &str,
+    value: T,
+    range: RangeInclusive<T>,
+    unit: &str,
+) -> Result<(), ConfigError> {
+    if range.contains(&value) {
+        return Ok(());
+    }
+    Err(invalid(name)(format!(
+        "must be {} to {} {unit}, not {value}",
+        range.start(),
+        range.end()
+    )))
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn millis_range(range: &RangeInclusive<Duration>) -> RangeInclusive<u64> {
+    millis(*range.start())..=millis(*range.end())
+}
+
 impl RelayConfig {
-    /// Refuses configurations that would start a relay that cannot work, or works unsafely.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    /// Refuses configurations that would start a relay that cannot work, or works unsafely;
+    /// what passes is the only thing [`crate::app`] accepts.
+    pub fn validate(self) -> Result<ValidConfig, ConfigError> {
+        self.check()?;
+        Ok(ValidConfig(self))
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
         if self.instances.is_empty() {
             return Err(invalid("instances")("no instance is configured".to_owned()));
         }
@@ -60,25 +110,67 @@ impl RelayConfig {
             check_origin(origin).map_err(invalid("cors.allowed_origins"))?;
         }
         let connections = &self.connections;
-        if !ConnectionLimits::HEADER_READ_TIMEOUT.contains(&connections.header_read_timeout) {
-            return Err(invalid("connections.header_read_timeout_ms")(
-                "must be 100 to 60000 milliseconds".to_owned(),
-            ));
-        }
-        if !ConnectionLimits::MAX_CONNECTIONS.contains(&connections.max_connections) {
-            return Err(invalid("connections.max")(
-                "must be 1 to 100000 connections".to_owned(),
-            ));
-        }
-        if connections.shutdown_grace > ConnectionLimits::MAX_SHUTDOWN_GRACE {
-            return Err(invalid("connections.shutdown_grace_ms")(
-                "must be 0 to 300000 milliseconds".to_owned(),
-            ));
-        }
-        if self.rate_limit.enabled() && self.rate_limit.burst == 0 {
-            return Err(invalid("rate_limit.burst")(
-                "must be at least 1 when a limit is set".to_owned(),
-            ));
+        check_range(
+            "connections.header_read_timeout_ms",
+            millis(connections.header_read_timeout),
+            millis_range(&ConnectionLimits::HEADER_READ_TIMEOUT),
+            "milliseconds",
+        )?;
+        check_range(
+            "connections.max",
+            connections.max_connections,
+            ConnectionLimits::MAX_CONNECTIONS,
+            "connections",
+        )?;
+        check_range(
+            "connections.shutdown_grace_ms",
+            millis(connections.shutdown_grace),
+            0..=millis(ConnectionLimits::MAX_SHUTDOWN_GRACE),
+            "milliseconds",
+        )?;
+        check_range(
+            "zapi.timeout_ms",
+            millis(self.upstream_timeout),
+            UPSTREAM_TIMEOUT_MS,
+            "milliseconds",
+        )?;
+        check_range(
+            "zapi.connect_timeout_ms",
+            millis(self.connect_timeout),
+            CONNECT_TIMEOUT_MS,
+            "milliseconds",
+        )?;
+        check_range(
+            "zapi.max_body_bytes",
+            self.max_upstream_body,
+            MAX_BODY_BYTES,
+            "bytes",
+        )?;
+        check_range(
+            "auth.leeway_secs",
+            self.auth.leeway.as_secs(),
+            LEEWAY_SECS,
+            "seconds",
+        )?;
+        check_range(
+            "auth.max_ticket_ttl_secs",
+            self.auth.max_ticket_ttl.as_secs(),
+            MAX_TICKET_TTL_SECS,
+            "seconds",
+        )?;
+        check_range(
+            "rate_limit.per_minute",
+            self.rate_limit.per_minute,
+            RATE_PER_MINUTE,
+            "requests",
+        )?;
+        if self.rate_limit.enabled() {
+            check_range(
+                "rate_limit.burst",
+                self.rate_limit.burst,
+                RATE_BURST,
+                "requests",
+            )?;
         }
         Ok(())
     }
@@ -177,7 +269,7 @@ pub(super) fn parse_proxies(entries: &[String]) -> Result<Vec<IpNet>, String> {
 mod tests {
     use std::time::Duration;
 
-    use super::super::test_support::{env, from, FILE};
+    use super::super::test_support::{env, from, FILE, SECRET};
     use super::super::*;
 
     #[test]
@@ -240,9 +332,141 @@ mod tests {
         assert!(from(Some(&bad_alias), &[]).is_err());
     }
 
+    fn one_setting(section: &str, key: &str, value: i64) -> String {
+        let setting = format!("{key} = {value}\n");
+        let (auth_extra, other) = if section == "auth" {
+            (setting, String::new())
+        } else {
+            (String::new(), format!("[{section}]\n{setting}"))
+        };
+        format!(
+            "[instances.a]\nid = \"i\"\ntoken = \"t\"\n[auth]\nmode = \"ticket\"\n\
+             ticket_secret = \"{SECRET}\"\n{auth_extra}{other}"
+        )
+    }
+
+    // Regression: durations, sizes and counts were taken as written, so `timeout_ms = 0` made
+    // every Z-API call fail at once and `max_body_bytes = 0` refused every answer.
+    #[test]
+    fn every_duration_size_and_count_is_range_checked() {
+        const MIB: i64 = 1024 * 1024;
+        // Section, key, refused values, the range's ends (accepted), unit.
+        type Case = (
+            &'static str,
+            &'static str,
+            &'static [i64],
+            [i64; 2],
+            &'static str,
+        );
+        let cases: [Case; 10] = [
+            (
+                "zapi",
+                "timeout_ms",
+                &[0, 99, 120_001],
+                [100, 120_000],
+                "milliseconds",
+            ),
+            (
+                "zapi",
+                "connect_timeout_ms",
+                &[0, 99, 30_001],
+                [100, 30_000],
+                "milliseconds",
+            ),
+            (
+                "zapi",
+                "max_body_bytes",
+                &[0, 1023, 16 * MIB + 1],
+                [1024, 16 * MIB],
+                "bytes",
+            ),
+            ("auth", "leeway_secs", &[301, i64::MAX], [0, 300], "seconds"),
+            (
+                "auth",
+                "max_ticket_ttl_secs",
+                &[0, 9, 86_401],
+                [10, 86_400],
+                "seconds",
+            ),
+            (
+                "rate_limit",
+                "per_minute",
+                &[60_001],
+                [0, 60_000],
+                "requests",
+            ),
+            ("rate_limit", "burst", &[0, 10_001], [1, 10_000], "requests"),
+            (
+                "connections",
+                "header_read_timeout_ms",
+                &[0, 99, 60_001],
+                [100, 60_000],
+                "milliseconds",
+            ),
+            (
+                "connections",
+                "max",
+                &[0, 100_001],
+                [1, 100_000],
+                "connections",
+            ),
+            (
+                "connections",
+                "shutdown_grace_ms",
+                &[300_001],
+                [0, 300_000],
+                "milliseconds",
+            ),
+        ];
+        for (section, key, bad, [low, high], unit) in cases {
+            for value in bad {
+                let refused = from(Some(&one_setting(section, key, *value)), &[])
+                    .unwrap_err()
+                    .to_string();
+                assert_eq!(
+                    refused,
+                    format!(
+                        "{section}.{key} is invalid: must be {low} to {high} {unit}, not {value}"
+                    ),
+                );
+            }
+            for value in [low, high] {
+                let file = one_setting(section, key, value);
+                assert!(from(Some(&file), &[]).is_ok(), "{section}.{key} = {value}");
+            }
+        }
+        let zero_timeout = env(&[
+            ("ZAPI_INSTANCE_ID", "i"),
+            ("ZAPI_TOKEN", "t"),
+            ("RELAY_UPSTREAM_TIMEOUT_MS", "0"),
+        ])
+        .unwrap_err();
+        assert!(zero_timeout
+            .to_string()
+            .starts_with("zapi.timeout_ms is invalid"));
+    }
+
+    // Regression: `app()` took any `RelayConfig`, so ticket mode without a secret verified
+    // tickets against an empty HMAC key, which jsonwebtoken accepts (see tests/validated_app.rs).
+    #[test]
+    fn ticket_mode_without_a_usable_secret_does_not_validate() {
+        let mut config = RelayConfig::new("i", "t");
+        config.auth.mode = AuthMode::Ticket;
+        assert_eq!(
+            config.clone().validate().unwrap_err(),
+            ConfigError::Missing("auth.ticket_secret")
+        );
+        config.auth.ticket_secret = Some(String::new());
+        assert!(config
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("auth.ticket_secret is invalid"));
+    }
+
     const PROXY_SECRET: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
 
-    fn header_mode(extra: &[(&str, &str)]) -> Result<RelayConfig, ConfigError> {
+    fn header_mode(extra: &[(&str, &str)]) -> Result<ValidConfig, ConfigError> {
         let mut vars = vec![
             ("ZAPI_INSTANCE_ID", "i"),
             ("ZAPI_TOKEN", "t"),
