@@ -195,6 +195,8 @@ mod tests {
         assert_eq!(config.instances.len(), 2);
         assert_eq!(config.auth.mode, AuthMode::Ticket);
         assert_eq!(config.rate_limit, RateLimitConfig::PRODUCTION);
+        // Regression: the example trusted all of 10.0.0.0/8 to say who the client is.
+        assert!(config.trusted_proxies.is_empty());
     }
 
     #[test]
