@@ -19,6 +19,11 @@ impl ClientAddress {
         self.trusted.iter().any(|net| net.contains(&ip))
     }
 
+    /// Whether the TCP peer is one of the trusted proxies (never, without a peer address).
+    pub fn is_trusted_peer(&self, peer: Option<IpAddr>) -> bool {
+        peer.is_some_and(|ip| self.is_trusted(canonical(ip)))
+    }
+
     /// Walks `X-Forwarded-For` from the right (the entries our own proxies appended) and stops
     /// at the first address that is not a trusted proxy: entries left of it are whatever the
     /// client chose to send.
@@ -170,6 +175,15 @@ mod tests {
                 "{junk}"
             );
         }
+    }
+
+    #[test]
+    fn only_a_trusted_peer_is_a_trusted_peer() {
+        let clients = ClientAddress::new(vec!["10.0.0.0/8".parse().unwrap()]);
+        assert!(clients.is_trusted_peer(Some(ip("10.0.0.2"))));
+        assert!(clients.is_trusted_peer(Some(ip("::ffff:10.0.0.2"))));
+        assert!(!clients.is_trusted_peer(Some(ip("192.0.2.9"))));
+        assert!(!clients.is_trusted_peer(None));
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod config;
 mod cors;
 mod error;
 mod rate_limit;
+mod request_id;
 mod routes;
 pub mod serve;
 mod upstream;
@@ -89,7 +90,10 @@ pub fn app(config: ValidConfig) -> Router {
     }
     zapi = zapi.route_layer(middleware::from_fn_with_state(auth, auth::require));
     if let Some(limits) = limits {
-        let state = rate_limit::AddressLimit { limits, clients };
+        let state = rate_limit::AddressLimit {
+            limits,
+            clients: clients.clone(),
+        };
         zapi = zapi.route_layer(middleware::from_fn_with_state(
             state,
             rate_limit::by_address,
@@ -130,19 +134,23 @@ pub fn app(config: ValidConfig) -> Router {
         .layer(middleware::from_fn_with_state(origins, cors::guard))
         .layer(
             ServiceBuilder::new()
+                .layer(middleware::from_fn_with_state(
+                    clients,
+                    request_id::only_from_trusted_proxies,
+                ))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(|request: &Request<_>| {
                             let request_id = request
                                 .headers()
-                                .get("x-request-id")
+                                .get(request_id::HEADER)
                                 .and_then(|v| v.to_str().ok())
                                 .unwrap_or_default();
                             tracing::info_span!(
                                 "request",
                                 method = %request.method(),
-                                path = %request.uri().path(),
+                                path = %upstream::masked_path(request.uri().path()),
                                 request_id,
                                 alias = tracing::field::Empty,
                             )

@@ -2,6 +2,7 @@
 //! reached it would answer `upstream_unreachable` instead of the codes checked here.
 
 use axum::body::{to_bytes, Body};
+use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
@@ -60,14 +61,25 @@ async fn healthz_answers_without_upstream() {
 }
 
 #[tokio::test]
-async fn an_incoming_request_id_is_kept() {
-    let app = zapi_relay::app(config().validate().unwrap());
-    let request = Request::get("/healthz")
-        .header("x-request-id", "req-42")
-        .body(Body::empty())
-        .unwrap();
-    let response = app.oneshot(request).await.unwrap();
-    assert_eq!(response.headers()["x-request-id"], "req-42");
+async fn an_incoming_request_id_is_kept_from_a_trusted_proxy_only() {
+    let mut config = config();
+    config.trusted_proxies = vec!["10.0.0.2/32".parse().unwrap()];
+    let app = zapi_relay::app(config.validate().unwrap());
+    let id_from = |peer: Option<&str>| {
+        let mut request = Request::get("/healthz")
+            .header("x-request-id", "req-42")
+            .body(Body::empty())
+            .unwrap();
+        if let Some(peer) = peer {
+            let peer: std::net::SocketAddr = peer.parse().unwrap();
+            request.extensions_mut().insert(ConnectInfo(peer));
+        }
+        let app = app.clone();
+        async move { app.oneshot(request).await.unwrap().headers()["x-request-id"].clone() }
+    };
+    assert_eq!(id_from(Some("10.0.0.2:5000")).await, "req-42");
+    assert_ne!(id_from(Some("192.0.2.9:5000")).await, "req-42");
+    assert_ne!(id_from(None).await, "req-42");
 }
 
 #[tokio::test]
