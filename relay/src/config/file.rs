@@ -199,6 +199,34 @@ mod tests {
         assert!(config.trusted_proxies.is_empty());
     }
 
+    // Regression: serde quotes an unexpected number, date or boolean in backticks
+    // (`invalid type: integer `123…``), which the redaction did not strip, so a numeric secret
+    // in the config file was printed at startup.
+    #[test]
+    fn file_errors_never_echo_a_value_of_the_wrong_type() {
+        for value in [
+            "918273645546372819",
+            "-918273645546372819",
+            "9182736455.46372819",
+            "1979-05-27T07:32:00.918273Z",
+            "[918273645546372819]",
+            "{ x = 918273645546372819 }",
+        ] {
+            for key in ["proxy_secret", "ticket_secret", "mode"] {
+                let file =
+                    format!("[instances.a]\nid = \"i\"\ntoken = \"t\"\n[auth]\n{key} = {value}\n");
+                let shown = from(Some(&file), &[]).unwrap_err().to_string();
+                assert!(
+                    shown.starts_with("config line 5"),
+                    "{key} = {value}: {shown}"
+                );
+                for part in ["918273", "1979-05-27", "46372819"] {
+                    assert!(!shown.contains(part), "{key} = {value}: {shown}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn file_errors_give_the_line_but_not_the_values() {
         let err = from(Some("[instances.a]\nid = \"i\"\ntoken = 42\n"), &[]).unwrap_err();
