@@ -263,14 +263,19 @@ impl RelayConfig {
         Self::from_sources(None, |name| std::env::var(name).ok())
     }
 
-    /// Reads the file, then the environment over it.
+    /// Reads the file, then the environment over it. A `static_dir` that holds the file is
+    /// refused: the relay would serve its own secrets.
     pub fn load(file: &std::path::Path) -> Result<ValidConfig, ConfigError> {
         let text = std::fs::read_to_string(file).map_err(|e| ConfigError::File {
             path: file.display().to_string(),
             reason: e.kind().to_string(),
         })?;
-        Self::from_sources(Some(&text), |name| std::env::var(name).ok())
-            .map_err(|e| e.in_file(file))
+        let config = Self::from_sources(Some(&text), |name| std::env::var(name).ok())
+            .map_err(|e| e.in_file(file))?;
+        if let Some(dir) = &config.static_dir {
+            validate::static_dir_excludes(dir, file)?;
+        }
+        Ok(config)
     }
 
     /// `base_path` with one leading slash and no trailing one; `""` for the root.

@@ -4,6 +4,7 @@
 use std::fmt::Display;
 use std::net::IpAddr;
 use std::ops::RangeInclusive;
+use std::path::Path;
 use std::time::Duration;
 
 use ipnet::IpNet;
@@ -174,6 +175,26 @@ impl RelayConfig {
         }
         Ok(())
     }
+}
+
+/// `static_dir` serves every file under it: the config file must not be one of them. Both
+/// paths are resolved (symlinks, `..`) as the file server would; a folder that does not exist
+/// yet holds nothing.
+pub(super) fn static_dir_excludes(
+    static_dir: &Path,
+    config_file: &Path,
+) -> Result<(), ConfigError> {
+    let (Ok(dir), Ok(file)) = (static_dir.canonicalize(), config_file.canonicalize()) else {
+        return Ok(());
+    };
+    if file.starts_with(&dir) {
+        return Err(invalid("static_dir")(
+            "holds the config file, which it would serve with every secret in it; \
+             move the config file out of the folder"
+                .to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 fn valid_alias(alias: &str) -> bool {
