@@ -25,6 +25,8 @@ mod client;
 mod config;
 mod cors;
 mod error;
+#[cfg(test)]
+mod proptests;
 mod rate_limit;
 mod request_id;
 mod routes;
