@@ -24,7 +24,8 @@ use crate::error::RelayError;
 const MAX_TICKET_BYTES: usize = 4096;
 
 /// What a ticket says. `alias` and `exp` are required; `sub` (the customer's user) keys the
-/// per-ticket rate limit.
+/// per-ticket rate limit, and a ticket without one is limited on its own. `iat`, when present,
+/// may not lie in the future (beyond the leeway), nor `max_ticket_ttl` before `exp`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketClaims {
     /// The instance alias, as configured.
@@ -62,7 +63,8 @@ pub fn mint_ticket(
 #[derive(Clone)]
 pub(crate) struct Tenant {
     pub alias: Arc<str>,
-    /// `Some` for ticket holders: the rate-limit key is alias + subject.
+    /// `Some` for ticket holders: the rate-limit key within the alias, the ticket's `sub`, or
+    /// the ticket itself when it names no subject (so such tickets never share a bucket).
     pub ticket_subject: Option<Arc<str>>,
     pub instance: Arc<Instance>,
 }
@@ -79,6 +81,7 @@ enum Method {
 struct TicketCheck {
     key: DecodingKey,
     validation: Validation,
+    leeway: Duration,
     max_ttl: Duration,
 }
 
@@ -102,7 +105,8 @@ impl Auth {
                 Method::Ticket(Box::new(TicketCheck {
                     key: DecodingKey::from_secret(secret.as_bytes()),
                     validation,
-                    max_ttl: auth.max_ticket_ttl + auth.leeway,
+                    leeway: auth.leeway,
+                    max_ttl: auth.max_ticket_ttl,
                 }))
             }
             // The config refuses a missing or weak secret; an `app()` built around the check
@@ -141,7 +145,11 @@ impl Auth {
             Method::Ticket(check) => {
                 let ticket = bearer(headers)?;
                 let claims = check.verify(ticket)?;
-                (claims.alias, Some(claims.sub.unwrap_or_default()))
+                let limit_key = match claims.sub {
+                    Some(subject) => format!("sub:{subject}"),
+                    None => format!("ticket:{}", signature(ticket)),
+                };
+                (claims.alias, Some(limit_key))
             }
         };
         let (alias, instance) = self
@@ -181,6 +189,11 @@ fn bearer(headers: &HeaderMap) -> Result<&str, &'static str> {
     Ok(ticket)
 }
 
+/// A verified ticket's signature: unique to the ticket, and short.
+fn signature(ticket: &str) -> &str {
+    ticket.rsplit('.').next().unwrap_or(ticket)
+}
+
 impl TicketCheck {
     fn verify(&self, ticket: &str) -> Result<TicketClaims, &'static str> {
         let claims = jsonwebtoken::decode::<TicketClaims>(ticket, &self.key, &self.validation)
@@ -192,9 +205,18 @@ impl TicketCheck {
                 _ => "the ticket is malformed",
             })?
             .claims;
-        let latest = jsonwebtoken::get_current_timestamp().saturating_add(self.max_ttl.as_secs());
-        if claims.exp > latest {
+        let now = jsonwebtoken::get_current_timestamp();
+        let (leeway, max_ttl) = (self.leeway.as_secs(), self.max_ttl.as_secs());
+        if claims.exp > now.saturating_add(max_ttl).saturating_add(leeway) {
             return Err("the ticket lives longer than max_ticket_ttl_secs");
+        }
+        if let Some(issued) = claims.iat {
+            if issued > now.saturating_add(leeway) {
+                return Err("the ticket was issued in the future");
+            }
+            if claims.exp.saturating_sub(issued) > max_ttl {
+                return Err("the ticket lives longer than max_ticket_ttl_secs");
+            }
         }
         Ok(claims)
     }
@@ -290,7 +312,7 @@ mod tests {
             .unwrap();
         assert_eq!(&*tenant.alias, "b");
         assert_eq!(tenant.instance.id, "id-b");
-        assert_eq!(tenant.ticket_subject.as_deref(), Some("user-7"));
+        assert_eq!(tenant.ticket_subject.as_deref(), Some("sub:user-7"));
         // The scheme is case-insensitive.
         assert!(auth
             .authenticate(&with_bearer(&format!("bearer {ticket}")))

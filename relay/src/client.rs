@@ -1,7 +1,7 @@
 //! The client's address: the TCP peer, or, when the peer is a trusted proxy, the address that
 //! proxy saw (`X-Forwarded-For`).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use axum::http::HeaderMap;
 use ipnet::IpNet;
@@ -17,6 +17,11 @@ impl ClientAddress {
 
     fn is_trusted(&self, ip: IpAddr) -> bool {
         self.trusted.iter().any(|net| net.contains(&ip))
+    }
+
+    /// Whether the TCP peer is one of the trusted proxies (never, without a peer address).
+    pub fn is_trusted_peer(&self, peer: Option<IpAddr>) -> bool {
+        peer.is_some_and(|ip| self.is_trusted(canonical(ip)))
     }
 
     /// Walks `X-Forwarded-For` from the right (the entries our own proxies appended) and stops
@@ -35,7 +40,7 @@ impl ClientAddress {
             .flat_map(|value| value.split(','))
             .collect::<Vec<_>>();
         for entry in forwarded.into_iter().rev() {
-            let Ok(ip) = entry.trim().parse::<IpAddr>() else {
+            let Some(ip) = forwarded_address(entry) else {
                 break;
             };
             client = canonical(ip);
@@ -45,6 +50,20 @@ impl ClientAddress {
         }
         client
     }
+}
+
+/// One `X-Forwarded-For` entry: an address, or an address with a port as some load balancers
+/// write it (`203.0.113.5:41234`, `[2001:db8::1]:41234`), or a bracketed IPv6 address.
+pub fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    if let Ok(ip) = entry.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(socket) = entry.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    let bracketed = entry.strip_prefix('[')?.strip_suffix(']')?;
+    bracketed.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
 }
 
 /// IPv4-mapped IPv6 addresses count as the IPv4 address they carry.
@@ -117,6 +136,54 @@ mod tests {
             clients.resolve(Some(ip("192.0.2.9")), &headers(&["203.0.113.5"])),
             ip("192.0.2.9")
         );
+    }
+
+    // Regression: entries with a port (Azure Application Gateway writes `ip:port`) or in
+    // brackets stopped the walk, so every client behind such a proxy got the proxy's address
+    // and all of them shared one rate-limit bucket.
+    #[test]
+    fn forwarded_entries_with_ports_or_brackets_give_the_address() {
+        let clients = ClientAddress::new(vec!["10.0.0.0/8".parse().unwrap()]);
+        let lb = Some(ip("10.0.0.2"));
+        for (entry, client) in [
+            ("203.0.113.5:41234", "203.0.113.5"),
+            ("[2001:db8::7]", "2001:db8::7"),
+            ("[2001:db8::7]:41234", "2001:db8::7"),
+            (" 203.0.113.5:1 ", "203.0.113.5"),
+            ("[::ffff:203.0.113.5]:80", "203.0.113.5"),
+        ] {
+            assert_eq!(
+                clients.resolve(lb, &headers(&[entry])),
+                ip(client),
+                "{entry}"
+            );
+        }
+        assert_eq!(
+            clients.resolve(lb, &headers(&["198.51.100.1:5, 10.1.2.3:443"])),
+            ip("198.51.100.1")
+        );
+        for junk in [
+            "[2001:db8::7",
+            "203.0.113.5:",
+            "203.0.113.5:99999",
+            "[203.0.113.5]",
+            "host:80",
+        ] {
+            assert_eq!(
+                clients.resolve(lb, &headers(&[junk])),
+                ip("10.0.0.2"),
+                "{junk}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_trusted_peer_is_a_trusted_peer() {
+        let clients = ClientAddress::new(vec!["10.0.0.0/8".parse().unwrap()]);
+        assert!(clients.is_trusted_peer(Some(ip("10.0.0.2"))));
+        assert!(clients.is_trusted_peer(Some(ip("::ffff:10.0.0.2"))));
+        assert!(!clients.is_trusted_peer(Some(ip("192.0.2.9"))));
+        assert!(!clients.is_trusted_peer(None));
     }
 
     #[test]

@@ -25,7 +25,10 @@ mod client;
 mod config;
 mod cors;
 mod error;
+#[cfg(test)]
+mod proptests;
 mod rate_limit;
+mod request_id;
 mod routes;
 pub mod serve;
 mod upstream;
@@ -45,15 +48,27 @@ use tracing::Level;
 
 pub use auth::{mint_ticket, TicketClaims};
 pub use config::{
-    AuthConfig, AuthMode, ConfigError, ConnectionLimits, CorsConfig, Instance, RateLimitConfig,
-    RelayConfig, DEFAULT_ALIAS, DEFAULT_BIND, DEFAULT_PROXY_SECRET_HEADER, DEFAULT_UPSTREAM,
-    MIN_PROXY_SECRET_CHARS, MIN_TICKET_SECRET_BYTES,
+    AuthConfig, AuthMode, ConfigError, ConnectionLimits, CorsConfig, EnvVar, Instance,
+    RateLimitConfig, RelayConfig, ValidConfig, DEFAULT_ALIAS, DEFAULT_BIND,
+    DEFAULT_PROXY_SECRET_HEADER, DEFAULT_UPSTREAM, ENV_VARS, MIN_PROXY_SECRET_CHARS,
+    MIN_TICKET_SECRET_BYTES,
 };
 pub use error::RelayError;
 pub use upstream::{Phone, Upstream, ZapiPath};
 
-/// The relay's routes and middleware, ready to serve.
-pub fn app(config: RelayConfig) -> Router {
+/// The relay's routes and middleware, ready to serve. Only a validated configuration builds it:
+///
+/// ```
+/// let config = zapi_relay::RelayConfig::new("instance", "token").validate().unwrap();
+/// let router = zapi_relay::app(config);
+/// ```
+///
+/// An unchecked one does not compile:
+///
+/// ```compile_fail
+/// let router = zapi_relay::app(zapi_relay::RelayConfig::new("instance", "token"));
+/// ```
+pub fn app(config: ValidConfig) -> Router {
     let base = config.normalized_base_path();
     let static_dir = config.static_dir.clone();
     let auth = Arc::new(auth::Auth::new(&config));
@@ -61,7 +76,7 @@ pub fn app(config: RelayConfig) -> Router {
     let clients = Arc::new(client::ClientAddress::new(config.trusted_proxies.clone()));
     let origins = cors::Origins::new(&config.cors);
     let cors_layer = origins.layer(&config.cors);
-    let upstream = Upstream::new(config);
+    let upstream = Upstream::new(config.into_inner());
 
     let mut zapi = Router::new()
         .route("/qr-code", get(routes::qr_code::get))
@@ -77,7 +92,10 @@ pub fn app(config: RelayConfig) -> Router {
     }
     zapi = zapi.route_layer(middleware::from_fn_with_state(auth, auth::require));
     if let Some(limits) = limits {
-        let state = rate_limit::AddressLimit { limits, clients };
+        let state = rate_limit::AddressLimit {
+            limits,
+            clients: clients.clone(),
+        };
         zapi = zapi.route_layer(middleware::from_fn_with_state(
             state,
             rate_limit::by_address,
@@ -118,19 +136,23 @@ pub fn app(config: RelayConfig) -> Router {
         .layer(middleware::from_fn_with_state(origins, cors::guard))
         .layer(
             ServiceBuilder::new()
+                .layer(middleware::from_fn_with_state(
+                    clients,
+                    request_id::only_from_trusted_proxies,
+                ))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(|request: &Request<_>| {
                             let request_id = request
                                 .headers()
-                                .get("x-request-id")
+                                .get(request_id::HEADER)
                                 .and_then(|v| v.to_str().ok())
                                 .unwrap_or_default();
                             tracing::info_span!(
                                 "request",
                                 method = %request.method(),
-                                path = %request.uri().path(),
+                                path = %upstream::masked_path(request.uri().path()),
                                 request_id,
                                 alias = tracing::field::Empty,
                             )

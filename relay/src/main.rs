@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
-use zapi_relay::{ConfigError, RelayConfig};
+use zapi_relay::{ConfigError, RelayConfig, ValidConfig, ENV_VARS};
 
 /// The relay between the <zapi-connect> widget and Z-API.
 #[derive(Parser)]
-#[command(version)]
+#[command(version, after_long_help = environment_help())]
 struct Cli {
     /// TOML configuration (see relay/relay.example.toml); environment variables override it.
     /// Default: $RELAY_CONFIG; without either, the environment alone configures one instance.
@@ -84,6 +84,16 @@ async fn main() -> ExitCode {
     }
 }
 
+/// `--help` lists the variables the relay reads.
+fn environment_help() -> String {
+    let width = ENV_VARS.iter().map(|v| v.name.len()).max().unwrap_or(0);
+    let mut help = "Environment (overrides the file; empty counts as unset):\n".to_owned();
+    for env_var in ENV_VARS {
+        help.push_str(&format!("  {:width$}  {}\n", env_var.name, env_var.meaning));
+    }
+    help
+}
+
 fn mint(config: &RelayConfig, alias: &str, ttl: u64, sub: Option<&str>) -> ExitCode {
     let Some(secret) = config.auth.ticket_secret.as_deref() else {
         eprintln!("zapi-relay: no ticket secret (set [auth] ticket_secret or RELAY_TICKET_SECRET)");
@@ -113,7 +123,7 @@ fn mint(config: &RelayConfig, alias: &str, ttl: u64, sub: Option<&str>) -> ExitC
     }
 }
 
-async fn serve(config: RelayConfig) -> std::io::Result<()> {
+async fn serve(config: ValidConfig) -> std::io::Result<()> {
     tracing::info!(
         upstream = %config.upstream,
         base_path = %config.normalized_base_path(),

@@ -29,6 +29,50 @@ impl Phone {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The number as logs may show it: the first two digits (the country code, or most of it)
+    /// and the last two, `55*********78`. The whole number is personal data.
+    pub fn masked(&self) -> String {
+        mask(&self.0)
+    }
+}
+
+/// Keeps two characters at each end of `text` and stars the rest; short texts are all stars.
+fn mask(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= 6 {
+        return "*".repeat(chars.len());
+    }
+    let (head, rest) = chars.split_at(2);
+    let (middle, tail) = rest.split_at(rest.len() - 2);
+    format!(
+        "{}{}{}",
+        head.iter().collect::<String>(),
+        "*".repeat(middle.len()),
+        tail.iter().collect::<String>()
+    )
+}
+
+/// A request path as logs may show it: every segment after a `phone-code` segment masked like
+/// a [`Phone`], whether or not the path names a route.
+pub(crate) fn masked_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.to_ascii_lowercase().contains("phone-code/") {
+        return path.into();
+    }
+    let mut after_phone_code = false;
+    let segments: Vec<String> = path
+        .split('/')
+        .map(|segment| {
+            let shown = if after_phone_code {
+                mask(segment)
+            } else {
+                segment.to_owned()
+            };
+            after_phone_code = segment.eq_ignore_ascii_case("phone-code");
+            shown
+        })
+        .collect();
+    segments.join("/").into()
 }
 
 /// The four Z-API paths the relay forwards to.
@@ -47,6 +91,14 @@ impl ZapiPath {
             ZapiPath::QrCodeImage => vec!["qr-code", "image"],
             ZapiPath::PhoneCode(phone) => vec!["phone-code", phone.as_str()],
             ZapiPath::Status => vec!["status"],
+        }
+    }
+
+    /// The path for logs, the phone number masked.
+    fn shown(&self) -> String {
+        match self {
+            ZapiPath::PhoneCode(phone) => format!("phone-code/{}", phone.masked()),
+            other => other.segments().join("/"),
         }
     }
 }
@@ -96,13 +148,10 @@ impl Upstream {
         url
     }
 
-    /// The upstream path as it may appear in logs: the token replaced by `***`.
+    /// The upstream path as it may appear in logs: the token replaced by `***`, a phone
+    /// number masked.
     pub fn redacted(instance: &Instance, path: &ZapiPath) -> String {
-        format!(
-            "/instances/{}/token/***/{}",
-            instance.id,
-            path.segments().join("/")
-        )
+        format!("/instances/{}/token/***/{}", instance.id, path.shown())
     }
 
     /// Calls Z-API and turns its answer into the relay's: a JSON object on success, a

@@ -38,7 +38,7 @@ async fn start(limits: ConnectionLimits) -> Relay {
     let (stop, stopped) = oneshot::channel::<()>();
     let served = tokio::spawn(zapi_relay::serve::serve(
         listener,
-        zapi_relay::app(config),
+        zapi_relay::app(config.validate().unwrap()),
         limits,
         async {
             let _ = stopped.await;

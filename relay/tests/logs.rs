@@ -33,7 +33,7 @@ async fn logs_never_contain_the_token_or_client_token() {
     config.upstream = format!("http://{sim_addr}").parse().unwrap();
     config.client_token = Some("demo-client-token".to_owned());
     tracing::info!(?config, "relay config");
-    let relay = serve(zapi_relay::app(config)).await;
+    let relay = serve(zapi_relay::app(config.validate().unwrap())).await;
 
     let http = reqwest::Client::new();
     let get = |path: &str| http.get(format!("http://{relay}{path}")).send();

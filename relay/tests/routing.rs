@@ -2,6 +2,7 @@
 //! reached it would answer `upstream_unreachable` instead of the codes checked here.
 
 use axum::body::{to_bytes, Body};
+use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
@@ -51,7 +52,7 @@ fn envelope(code: &str, status: StatusCode, retryable: bool) -> impl Fn(&(Status
 
 #[tokio::test]
 async fn healthz_answers_without_upstream() {
-    let app = zapi_relay::app(config());
+    let app = zapi_relay::app(config().validate().unwrap());
     let (status, body, headers) = call(&app, Method::GET, "/healthz").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({"ok": true}));
@@ -60,19 +61,30 @@ async fn healthz_answers_without_upstream() {
 }
 
 #[tokio::test]
-async fn an_incoming_request_id_is_kept() {
-    let app = zapi_relay::app(config());
-    let request = Request::get("/healthz")
-        .header("x-request-id", "req-42")
-        .body(Body::empty())
-        .unwrap();
-    let response = app.oneshot(request).await.unwrap();
-    assert_eq!(response.headers()["x-request-id"], "req-42");
+async fn an_incoming_request_id_is_kept_from_a_trusted_proxy_only() {
+    let mut config = config();
+    config.trusted_proxies = vec!["10.0.0.2/32".parse().unwrap()];
+    let app = zapi_relay::app(config.validate().unwrap());
+    let id_from = |peer: Option<&str>| {
+        let mut request = Request::get("/healthz")
+            .header("x-request-id", "req-42")
+            .body(Body::empty())
+            .unwrap();
+        if let Some(peer) = peer {
+            let peer: std::net::SocketAddr = peer.parse().unwrap();
+            request.extensions_mut().insert(ConnectInfo(peer));
+        }
+        let app = app.clone();
+        async move { app.oneshot(request).await.unwrap().headers()["x-request-id"].clone() }
+    };
+    assert_eq!(id_from(Some("10.0.0.2:5000")).await, "req-42");
+    assert_ne!(id_from(Some("192.0.2.9:5000")).await, "req-42");
+    assert_ne!(id_from(None).await, "req-42");
 }
 
 #[tokio::test]
 async fn unknown_paths_are_404_envelopes() {
-    let app = zapi_relay::app(config());
+    let app = zapi_relay::app(config().validate().unwrap());
     let not_found = envelope("not_found", StatusCode::NOT_FOUND, false);
     for uri in [
         "/",
@@ -95,7 +107,7 @@ async fn unknown_paths_are_404_envelopes() {
 
 #[tokio::test]
 async fn other_methods_are_404_envelopes() {
-    let app = zapi_relay::app(config());
+    let app = zapi_relay::app(config().validate().unwrap());
     for method in [Method::POST, Method::PUT, Method::DELETE] {
         let (status, body, headers) = call(&app, method, "/zapi/status").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
@@ -106,7 +118,7 @@ async fn other_methods_are_404_envelopes() {
 
 #[tokio::test]
 async fn bad_phones_are_refused_before_upstream() {
-    let app = zapi_relay::app(config());
+    let app = zapi_relay::app(config().validate().unwrap());
     let invalid = envelope("invalid_phone", StatusCode::BAD_REQUEST, false);
     for phone in [
         "abc",
@@ -132,14 +144,14 @@ async fn bad_phones_are_refused_before_upstream() {
 async fn base_path_is_configurable() {
     let mut config = config();
     config.base_path = "/api/whatsapp/".to_owned();
-    let app = zapi_relay::app(config.clone());
+    let app = zapi_relay::app(config.clone().validate().unwrap());
     envelope("upstream_unreachable", StatusCode::BAD_GATEWAY, true)(
         &get(&app, "/api/whatsapp/status").await,
     );
     envelope("not_found", StatusCode::NOT_FOUND, false)(&get(&app, "/zapi/status").await);
 
     config.base_path = "/".to_owned();
-    let app = zapi_relay::app(config);
+    let app = zapi_relay::app(config.validate().unwrap());
     envelope("upstream_unreachable", StatusCode::BAD_GATEWAY, true)(&get(&app, "/qr-code").await);
     envelope("invalid_phone", StatusCode::BAD_REQUEST, false)(&get(&app, "/phone-code/1").await);
 }
@@ -153,7 +165,7 @@ async fn static_files_are_served_at_the_root() {
 
     let mut config = config();
     config.static_dir = Some(dir.clone());
-    let app = zapi_relay::app(config);
+    let app = zapi_relay::app(config.validate().unwrap());
 
     let response = app
         .clone()
@@ -203,7 +215,7 @@ async fn the_rate_limit_answers_429_with_retry_after() {
         per_minute: 2,
         burst: 2,
     };
-    let app = zapi_relay::app(config);
+    let app = zapi_relay::app(config.validate().unwrap());
     for _ in 0..2 {
         assert_eq!(get(&app, "/zapi/status").await.0, StatusCode::BAD_GATEWAY);
     }

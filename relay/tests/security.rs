@@ -121,7 +121,7 @@ impl Suite {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let relay = listener.local_addr().unwrap();
         let limits = config.connections;
-        let app = zapi_relay::app(config);
+        let app = zapi_relay::app(config.validate().unwrap());
         tokio::spawn(zapi_relay::serve::serve(
             listener,
             app,

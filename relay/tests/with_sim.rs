@@ -48,7 +48,7 @@ impl Stack {
         config.upstream = format!("http://{sim_addr}").parse().unwrap();
         config.client_token = Some(CLIENT_TOKEN.to_owned());
         adjust(&mut config);
-        let relay = serve(zapi_relay::app(config)).await;
+        let relay = serve(zapi_relay::app(config.validate().unwrap())).await;
         Self {
             sim,
             relay,
@@ -325,7 +325,7 @@ async fn a_closed_port_is_unreachable() {
 
 #[tokio::test]
 async fn the_size_cap_is_configurable() {
-    let stack = Stack::start_with(|config| config.max_upstream_body = 200).await;
+    let stack = Stack::start_with(|config| config.max_upstream_body = 1024).await;
     assert_eq!(stack.get("/zapi/status").await.status, 200);
     assert_error(
         &stack.get("/zapi/qr-code/image").await,
