@@ -48,13 +48,17 @@ export class Simulator {
   }
 }
 
-/** Polls `read` until `accept` takes its value; fails with the last value seen. */
+/** Polls `read` until `accept` takes its value; fails with the last value or error seen. */
 export async function eventually(read, accept, what) {
   const deadline = Date.now() + WAIT_MS;
-  let last;
   for (;;) {
-    last = await read();
-    if (accept(last)) return last;
+    let last;
+    try {
+      last = { value: await read() };
+      if (accept(last.value)) return last.value;
+    } catch (error) {
+      last = { error: String(error) };
+    }
     if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(last)} after ${WAIT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -28,7 +28,7 @@ usage: cargo xtask <command>
   api      write the manifest, index.d.ts declarations, npm/src/api.js and README tables from
            src/api.rs (--check: only compare, as `test` does first)
   e2e      only the browser specs (optionally filtered: cargo xtask e2e qr-flow), the relay contract suite
-           and, unfiltered, the consumer apps
+           and, unfiltered, the core flows in Firefox and WebKit and the consumer apps
   engines  only Firefox ESR and WebKitGTK: the core flows through WebDriver (e2e/webdriver) and
            the wasm-bindgen browser tests in Firefox
   consumers  only the packed package in plain Node, a Vite app and a Next.js app (e2e/consumers)
