@@ -26,6 +26,9 @@ export const ENGINES = {
           "app.normandy.enabled": false,
           "browser.backup.enabled": false,
           "browser.backup.scheduled.enabled": false,
+          // What Firefox's own scripts log is not the widget's: keep it out of the test output.
+          "devtools.console.stdout.chrome": false,
+          "browser.dom.window.dump.enabled": false,
         },
       },
     },

@@ -76,6 +76,7 @@ export class Widget {
   async mount(attributes = {}) {
     await this.open(PAGES.fixture);
     await this.awaitInPage(
+      "inserting <zapi-connect>",
       async (attributes, names) => {
         await customElements.whenDefined("zapi-connect");
         window.zapiEvents = [];
@@ -122,7 +123,7 @@ export class Widget {
    * the result: the page's clock moves while it runs, and WebKitWebDriver times a script out
    * with the page's timers (see SCRIPT_TIMEOUT_MS in flows.test.js).
    */
-  async awaitInPage(run, ...args) {
+  async awaitInPage(what, run, ...args) {
     const id = ++this.pageCalls;
     await this.driver.executeScript(
       `const [id, source, ...args] = arguments;
@@ -144,9 +145,9 @@ export class Widget {
           id,
         ),
       (settled) => settled !== null,
-      `${run.name || "script"} in the page`,
+      what,
     );
-    if ("error" in settled) throw new Error(`in the page: ${settled.error}`);
+    if ("error" in settled) throw new Error(`${what}: ${settled.error}`);
     return settled.value;
   }
 
@@ -213,7 +214,7 @@ export class Widget {
   /** Moves the page's clock and the simulator's clock forward together. */
   async advance(ms) {
     await this.sim.advance(ms);
-    await this.awaitInPage((ms) => window.zapiClock.tickAsync(ms), ms);
+    await this.awaitInPage(`moving the clock ${ms} ms`, (ms) => window.zapiClock.tickAsync(ms), ms);
   }
 
   /**
@@ -282,7 +283,7 @@ export class Widget {
 
   /** axe-core's violations inside the element, as "rule: help (nodes)" lines. */
   async axeViolations() {
-    return this.awaitInPage(async (source) => {
+    return this.awaitInPage("axe-core", async (source) => {
       if (!window.axe) new Function(source)();
       const results = await window.axe.run({ include: [["zapi-connect"]] });
       return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
