@@ -145,6 +145,18 @@ describe(`core flows in ${engineName}`, () => {
     assert.equal(await widget.decodeQr(), (await sim.instance()).qr);
   });
 
+  test("a phone code past its lifetime while the tab was hidden shows as expired", async () => {
+    await widget.mount({ methods: "phone" });
+    await requestPhoneCode();
+    await widget.setHidden(true);
+    const before = await sim.calls();
+    await widget.advance(200_000);
+    assert.deepEqual(await sim.calls(), before);
+    await widget.setHidden(false);
+    await widget.expectState("code-expired");
+    assert.equal((await sim.calls())["phone-code"], before["phone-code"]);
+  });
+
   test("a dead relay shows relay_unreachable with a retry that recovers", async () => {
     // Nothing listens on the discard port.
     await widget.mount({ relay: "http://127.0.0.1:9/zapi" });
