@@ -110,6 +110,32 @@ describe(`core flows in ${engineName}`, () => {
     assert.equal(await widget.paste(), phoneCode);
   });
 
+  test("from the number to the copied code with the keyboard alone: focus follows each step", async () => {
+    await widget.mount({ methods: "phone" });
+    await widget.expectState("phone-input");
+    await (await widget.visiblePart("phone-input")).sendKeys("11 91234 5678", Key.ENTER);
+    await widget.visiblePart("get-code-button");
+    await eventually(
+      () => widget.focusedPart(),
+      (part) => part === "get-code-button",
+      "focus on Get code",
+    );
+    await widget.press(Key.ENTER);
+    await widget.expectState("phone-code");
+    await eventually(
+      () => widget.focusedPart(),
+      (part) => part === "copy-button",
+      "focus on Copy",
+    );
+    await widget.press(Key.ENTER);
+    await eventually(
+      () => widget.text("copy-status"),
+      (text) => text === "Copied",
+      "copy status",
+    );
+    assert.equal(await widget.paste(), (await sim.instance()).phoneCode);
+  });
+
   test("a scan turns the widget to connected and fires zapi-connected once", async () => {
     await widget.mount();
     await widget.expectState("qr");

@@ -192,6 +192,19 @@ export class Widget {
     return element ? (await this.driver.executeScript("return arguments[0].textContent", element)) : null;
   }
 
+  /** The part that has focus inside the element, or `null`. */
+  focusedPart() {
+    return this.driver.executeScript(
+      `const focused = document.querySelector("zapi-connect").shadowRoot.activeElement;
+       return focused ? focused.getAttribute("part") : null;`,
+    );
+  }
+
+  /** Presses `key` wherever focus is, as a keyboard does. */
+  press(key) {
+    return this.driver.actions().sendKeys(key).perform();
+  }
+
   state() {
     return this.attribute("base", "data-state");
   }
