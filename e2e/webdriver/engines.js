@@ -4,7 +4,9 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { Builder } from "selenium-webdriver";
 
-const WEBKIT_DIR = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1";
+// Debian keeps MiniBrowser in the multiarch library folder.
+const MULTIARCH = { x64: "x86_64-linux-gnu", arm64: "aarch64-linux-gnu" }[process.arch];
+const WEBKIT_DIR = `/usr/lib/${MULTIARCH}/webkit2gtk-4.1`;
 
 export const ENGINES = {
   firefox: {
