@@ -1,6 +1,5 @@
 import { test as base, expect } from "@playwright/test";
-import jsQR from "jsqr";
-import { PNG } from "pngjs";
+import { decodeQrPng } from "./qr-decode.js";
 
 export const INSTANCE = "demo-instance";
 const EVENTS = ["zapi-state", "zapi-code", "zapi-expired", "zapi-connected", "zapi-error"];
@@ -145,9 +144,8 @@ export class Widget {
     let shot;
     for (let frame = 0; frame < 4; frame++) {
       shot = await this.#captureQr();
-      const png = PNG.sync.read(shot);
-      const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
-      if (code) return code.data;
+      const text = decodeQrPng(shot);
+      if (text !== null) return text;
       await this.page.waitForTimeout(100);
     }
     await base.info().attach("undecodable-qr.png", { body: shot, contentType: "image/png" });

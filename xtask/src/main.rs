@@ -11,6 +11,7 @@ mod bundle;
 mod cmd;
 mod consumers;
 mod contract;
+mod engines;
 mod services;
 mod setup;
 mod short_names;
@@ -27,11 +28,14 @@ usage: cargo xtask <command>
   api      write the manifest, index.d.ts declarations, npm/src/api.js and README tables from
            src/api.rs (--check: only compare, as `test` does first)
   e2e      only the browser specs (optionally filtered: cargo xtask e2e qr-flow), the relay contract suite
-           and, unfiltered, the consumer apps
+           and, unfiltered, the core flows in Firefox and WebKit and the consumer apps
+  engines  only Firefox ESR and WebKitGTK: the core flows through WebDriver (e2e/webdriver) and
+           the wasm-bindgen browser tests in Firefox
   consumers  only the packed package in plain Node, a Vite app and a Next.js app (e2e/consumers)
   bundle   build the npm package (npm/index.js, npm/pkg) and report its size
   bench    measure the widget and the relay against their baselines, write BENCHMARKS.md
-  setup    install the build tools only (add --test for Chromium, nginx, trunk, Playwright)
+  setup    install the build tools only (add --test for the browsers and their drivers, nginx,
+           trunk, Playwright)
 ";
 
 fn main() -> ExitCode {
@@ -43,6 +47,11 @@ fn main() -> ExitCode {
             .and_then(|()| setup::test_tools())
             .and_then(|()| bundle::build())
             .and_then(|bundle| browser_and_contract_tests(&bundle)),
+        Some("engines") => setup::build_tools()
+            .and_then(|()| setup::test_tools())
+            .and_then(|()| engines::wasm_tests_in_firefox())
+            .and_then(|()| bundle::build())
+            .and_then(|bundle| engine_tests(&bundle)),
         Some("consumers") => setup::build_tools()
             .and_then(|()| setup::test_tools())
             .and_then(|()| bundle::build())
@@ -144,6 +153,7 @@ fn test() -> cmd::Result {
         ],
         &[("CHROMEDRIVER", setup::CHROMEDRIVER)],
     )?;
+    engines::wasm_tests_in_firefox()?;
     let bundle = bundle::build()?;
     bundle.check_budget()?;
     cmd::run_in(
@@ -157,8 +167,8 @@ fn test() -> cmd::Result {
     Ok(())
 }
 
-/// The Playwright specs against the packed bundle, then the relay contract suite, then (unless
-/// the specs were filtered) the consumer apps.
+/// The Playwright specs against the packed bundle, then (unless the specs were filtered) the core
+/// flows in Firefox and WebKit, the relay contract suite, then (unless filtered) the consumer apps.
 fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
     let site = site::assemble(bundle)?;
     cmd::cargo(&["build", "-p", "zapi-sim", "-p", "zapi-relay"])?;
@@ -184,11 +194,22 @@ fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
             ("ZAPI_E2E_SSR_URL", ssr_url),
         ],
     )?;
+    if filter.is_empty() {
+        engines::run(&site, &stack)?;
+    }
     contract::run(&stack)?;
     if filter.is_empty() {
         consumers::run(bundle, &site, &stack)?;
     }
     Ok(())
+}
+
+/// Only the core flows in Firefox and WebKit (`cargo xtask engines`), with a stack of their own.
+fn engine_tests(bundle: &bundle::Bundle) -> cmd::Result {
+    let site = site::assemble(bundle)?;
+    cmd::cargo(&["build", "-p", "zapi-sim", "-p", "zapi-relay"])?;
+    let stack = services::Stack::start(&site, services::Upstream::Simulator, "127.0.0.1:0")?;
+    engines::run(&site, &stack)
 }
 
 /// Only the consumer apps (`cargo xtask consumers`), with a stack of their own.

@@ -8,6 +8,10 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const NGINX: &str = "/usr/sbin/nginx";
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+pub const WEBKIT_WEBDRIVER: &str = "/usr/bin/WebKitWebDriver";
+pub const XVFB: &str = "/usr/bin/Xvfb";
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
 
 /// The wasm-bindgen crate in Cargo.lock must be the CLI's version, or the CLI refuses the wasm
 /// (the library does not pin it exactly, so that applications can choose their own).
@@ -59,12 +63,16 @@ pub fn build_tools() -> Result {
     npm_ci(&cmd::root().join("npm"))
 }
 
-/// What the tests add: Chromium with its driver, nginx (a relay recipe), trunk, Playwright, the
-/// consumer apps' tools (Vite, Next.js).
+/// What the tests add: Chromium with its driver, Firefox ESR with geckodriver, WebKitGTK's
+/// WebDriver with MiniBrowser and the X server it draws on, nginx (a relay recipe), trunk,
+/// Playwright and the WebDriver client, the consumer apps' tools (Vite, Next.js).
 pub fn test_tools() -> Result {
     let missing: Vec<&str> = [
         (CHROMIUM, "chromium"),
         (CHROMEDRIVER, "chromium-driver"),
+        (FIREFOX, "firefox-esr"),
+        (WEBKIT_WEBDRIVER, "webkit2gtk-driver"),
+        (XVFB, "xvfb"),
         (NGINX, "nginx"),
     ]
     .iter()
@@ -86,11 +94,29 @@ pub fn test_tools() -> Result {
     if !trunk.ends_with(TRUNK_VERSION) {
         cmd::cargo(&["install", "--locked", "trunk", "--version", TRUNK_VERSION])?;
     }
+    let geckodriver = cmd::output(&geckodriver(), &["--version"]).unwrap_or_default();
+    if !geckodriver.starts_with(&format!("geckodriver {GECKODRIVER_VERSION}")) {
+        cmd::cargo(&[
+            "install",
+            "--locked",
+            "geckodriver",
+            "--version",
+            GECKODRIVER_VERSION,
+        ])?;
+    }
     npm_ci(&cmd::root().join("e2e"))?;
+    npm_ci(&crate::engines::dir())?;
     for app in crate::consumers::APPS {
         npm_ci(&crate::consumers::dir().join(app))?;
     }
     Ok(())
+}
+
+/// Where `cargo install` puts geckodriver.
+pub fn geckodriver() -> String {
+    let cargo_home = std::env::var("CARGO_HOME")
+        .unwrap_or_else(|_| format!("{}/.cargo", std::env::var("HOME").unwrap_or_default()));
+    format!("{cargo_home}/bin/geckodriver")
 }
 
 /// `PATH` with the npm package's tools first, so trunk finds binaryen's wasm-opt and never a

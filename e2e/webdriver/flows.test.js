@@ -1,0 +1,271 @@
+// The core flows in one engine (ZAPI_E2E_ENGINE: firefox or webkit), against the packed bundle,
+// zapi-relay and zapi-sim that `cargo xtask test` starts.
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, test } from "node:test";
+import { Key } from "selenium-webdriver";
+import { startEngine } from "./engines.js";
+import { PAGES, publishTestPage } from "./page.js";
+import { Simulator, Widget, eventually } from "./widget.js";
+
+const engineName = process.env.ZAPI_E2E_ENGINE;
+for (const name of ["ZAPI_E2E_ENGINE", "ZAPI_E2E_BASE_URL", "ZAPI_E2E_SIM_URL", "ZAPI_E2E_SITE_DIR"]) {
+  if (!process.env[name]) throw new Error(`${name} is unset: run these tests with \`cargo xtask engines\``);
+}
+
+// WebKitWebDriver times scripts out with the page's own timers, which the fake clock moves: a
+// test that moves it minutes ahead would end the script running at that moment. Waits on the
+// page are bounded on this side (widget.js), and every script returns at once.
+const SCRIPT_TIMEOUT_MS = 7 * 24 * 3600 * 1000;
+
+describe(`core flows in ${engineName}`, () => {
+  let engine;
+  let sim;
+  let widget;
+
+  before(async () => {
+    publishTestPage(process.env.ZAPI_E2E_SITE_DIR);
+    engine = await startEngine(engineName);
+    await engine.driver.manage().window().setRect({ width: 1024, height: 900 });
+    await engine.driver.manage().setTimeouts({ script: SCRIPT_TIMEOUT_MS });
+    const capabilities = await engine.driver.getCapabilities();
+    console.log(`# ${capabilities.getBrowserName()} ${capabilities.getBrowserVersion()}`);
+  });
+
+  after(async () => {
+    await engine?.stop();
+  });
+
+  beforeEach(async () => {
+    sim = new Simulator();
+    await sim.reset();
+    widget = new Widget(engine.driver, sim);
+  });
+
+  /** Chooses the phone method (when tabs are shown), types `number` and confirms it. */
+  async function requestPhoneCode(number = "+55 (11) 91234-5678") {
+    if (await widget.partCount("method-tab")) await widget.click("method-tab", "[data-method=phone]");
+    await widget.expectState("phone-input");
+    const input = await widget.visiblePart("phone-input");
+    await input.clear();
+    await input.sendKeys(number, Key.ENTER);
+    await widget.click("get-code-button");
+    await widget.expectState("phone-code");
+  }
+
+  test("the QR on screen decodes to the simulator's current payload", async () => {
+    await widget.mount();
+    await widget.expectState("qr");
+    const { qr } = await sim.instance();
+    assert.match(qr, /^2@/);
+    assert.equal(await widget.decodeQr(), qr);
+  });
+
+  test("a new payload after each interval, a pause after 3 QR calls, and Get new code starts again", async () => {
+    await widget.mount({ interval: "20" });
+    await widget.expectState("qr");
+    const first = await widget.countdownSeconds();
+    assert.ok(first >= 19 && first <= 20, `countdown starts at ${first}`);
+    const seen = [await widget.decodeQr()];
+    assert.equal(seen[0], (await sim.instance()).qr);
+
+    for (let refresh = 1; refresh < 3; refresh++) {
+      await widget.advance(20_000);
+      const shown = await eventually(
+        () => widget.decodeQr(),
+        (text) => text !== seen.at(-1),
+        `QR after refresh ${refresh}`,
+      );
+      assert.equal(shown, (await sim.instance()).qr);
+      seen.push(shown);
+    }
+    assert.equal(new Set(seen).size, 3);
+    assert.equal((await sim.calls())["qr-code"], 3);
+
+    await widget.advance(20_000);
+    await widget.expectState("paused");
+    assert.equal(await widget.partCount("qr"), 0);
+    await widget.advance(120_000);
+    assert.equal((await sim.calls())["qr-code"], 3, "no QR call long after the pause");
+    await widget.expectState("paused");
+
+    await widget.click("new-code-button");
+    await widget.expectState("qr");
+    assert.equal(await widget.decodeQr(), (await sim.instance()).qr);
+    assert.equal((await sim.calls())["qr-code"], 4);
+  });
+
+  test("the phone flow shows the simulator's pairing code, and copy puts it on the clipboard", async () => {
+    await widget.mount({ methods: "phone" });
+    await requestPhoneCode();
+    const { phoneCode } = await sim.instance();
+    assert.equal((await widget.text("code")).replace("-", ""), phoneCode);
+    assert.equal((await widget.events("zapi-code")).length, 1);
+
+    await widget.click("copy-button");
+    await eventually(
+      () => widget.text("copy-status"),
+      (text) => text === "Copied",
+      "copy status",
+    );
+    assert.equal(await widget.paste(), phoneCode);
+  });
+
+  test("from the number to the copied code with the keyboard alone: focus follows each step", async () => {
+    await widget.mount({ methods: "phone" });
+    await widget.expectState("phone-input");
+    await (await widget.visiblePart("phone-input")).sendKeys("11 91234 5678", Key.ENTER);
+    await widget.visiblePart("get-code-button");
+    await eventually(
+      () => widget.focusedPart(),
+      (part) => part === "get-code-button",
+      "focus on Get code",
+    );
+    await widget.press(Key.ENTER);
+    await widget.expectState("phone-code");
+    await eventually(
+      () => widget.focusedPart(),
+      (part) => part === "copy-button",
+      "focus on Copy",
+    );
+    await widget.press(Key.ENTER);
+    await eventually(
+      () => widget.text("copy-status"),
+      (text) => text === "Copied",
+      "copy status",
+    );
+    assert.equal(await widget.paste(), (await sim.instance()).phoneCode);
+  });
+
+  test("a scan turns the widget to connected and fires zapi-connected once", async () => {
+    await widget.mount();
+    await widget.expectState("qr");
+    await sim.scan();
+    await widget.advance(5_000);
+    await widget.expectState("connected");
+    assert.ok(await (await widget.part("connected")).isDisplayed());
+    assert.equal(await widget.partCount("qr"), 0);
+    const events = await widget.events("zapi-connected");
+    assert.equal(events.length, 1);
+    assert.equal(events[0].detail.alreadyConnected, false);
+    const calls = await sim.calls();
+    await widget.advance(60_000);
+    assert.deepEqual(await sim.calls(), calls, "connected is final: no more calls");
+  });
+
+  test("a hidden tab makes no relay calls, and an expired QR is replaced the moment it shows", async () => {
+    await widget.mount({ interval: "15" });
+    await widget.expectState("qr");
+    await widget.setHidden(true);
+    const before = await sim.calls();
+    await widget.advance(60_000);
+    assert.deepEqual(await sim.calls(), before);
+
+    await widget.setHidden(false);
+    await eventually(
+      async () => (await sim.calls())["qr-code"],
+      (calls) => calls === before["qr-code"] + 1,
+      "one QR call after the tab shows",
+    );
+    await widget.expectState("qr");
+    assert.ok((await widget.countdownSeconds()) >= 14);
+    assert.equal(await widget.decodeQr(), (await sim.instance()).qr);
+  });
+
+  test("a phone code past its lifetime while the tab was hidden shows as expired", async () => {
+    await widget.mount({ methods: "phone" });
+    await requestPhoneCode();
+    await widget.setHidden(true);
+    const before = await sim.calls();
+    await widget.advance(200_000);
+    assert.deepEqual(await sim.calls(), before);
+    await widget.setHidden(false);
+    await widget.expectState("code-expired");
+    assert.equal((await sim.calls())["phone-code"], before["phone-code"]);
+  });
+
+  test("a dead relay shows relay_unreachable with a retry that recovers", async () => {
+    // Nothing listens on the discard port.
+    await widget.mount({ relay: "http://127.0.0.1:9/zapi" });
+    await widget.expectState("error");
+    assert.equal(await widget.attribute("error", "data-code"), "relay_unreachable");
+    assert.equal(await widget.attribute("error", "role"), "alert");
+    assert.ok((await widget.text("error")).trim().length > 0);
+    const events = await widget.events("zapi-error");
+    assert.equal(events.at(-1).detail.code, "relay_unreachable");
+    assert.equal(events.at(-1).detail.retryable, true);
+
+    await engine.driver.executeScript(`document.querySelector("zapi-connect").setAttribute("relay", "/zapi")`);
+    await widget.click("retry-button");
+    await widget.expectState("qr");
+    assert.equal(await widget.decodeQr(), (await sim.instance()).qr);
+  });
+
+  test("an upstream that rejects the Client-Token shows access_denied", async () => {
+    await sim.failure("client_token_rejected");
+    await widget.mount();
+    await widget.expectState("error");
+    assert.equal(await widget.attribute("error", "data-code"), "access_denied");
+    assert.equal((await widget.events("zapi-error")).at(-1).detail.code, "access_denied");
+  });
+
+  const LOOKS = { display: "flex", radius: "12px", padding: "24px", qrWidth: 232 };
+
+  test("the widget keeps its looks under a strict Content-Security-Policy, with an adopted stylesheet", async () => {
+    await widget.open(PAGES.strictCsp);
+    await widget.expectState("qr");
+    assert.deepEqual(await widget.looks(), LOOKS);
+    assert.deepEqual(await widget.styleSources(), { adopted: 1, styleElements: 0 });
+    assert.deepEqual(await engine.driver.executeScript("return window.policyViolations"), []);
+    assert.equal((await sim.calls())["qr-code"], 1);
+  });
+
+  test("without constructed stylesheets, a <style> of the widget's own gives the same looks", async () => {
+    await widget.open(PAGES.withoutConstructedSheets);
+    await widget.expectState("qr");
+    assert.deepEqual(await widget.styleSources(), { adopted: null, styleElements: 1 });
+    assert.deepEqual(await widget.looks(), LOOKS);
+  });
+
+  test("no axe violations in the QR, paused, phone, connected and error states", async () => {
+    const expectNoViolations = async (label) => assert.deepEqual(await widget.axeViolations(), [], label);
+    await widget.mount({ interval: "10", methods: "qr,phone" });
+    await widget.expectState("qr");
+    await expectNoViolations("qr");
+    for (let call = 2; call <= 3; call++) {
+      await widget.advance(10_000);
+      await eventually(
+        async () => (await sim.calls())["qr-code"],
+        (calls) => calls === call,
+        `QR call ${call}`,
+      );
+      // The new code is on screen with its full interval before time moves on.
+      await eventually(
+        () => widget.countdownSeconds(),
+        (seconds) => seconds >= 9,
+        "a fresh countdown",
+      );
+    }
+    await widget.advance(10_000);
+    await widget.expectState("paused");
+    await expectNoViolations("paused");
+
+    await requestPhoneCode();
+    await expectNoViolations("phone-code");
+
+    await widget.mount({ methods: "phone" });
+    await widget.expectState("phone-input");
+    const input = await widget.visiblePart("phone-input");
+    await input.sendKeys("123", Key.ENTER);
+    await widget.visiblePart("phone-error");
+    await expectNoViolations("phone-input with an invalid number");
+
+    await sim.scan();
+    await widget.mount();
+    await widget.expectState("already-connected");
+    await expectNoViolations("already-connected");
+
+    await widget.mount({ relay: "http://127.0.0.1:9/zapi" });
+    await widget.expectState("error");
+    await expectNoViolations("error");
+  });
+});
