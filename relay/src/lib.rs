@@ -13,9 +13,11 @@
 //! (static files, when served, `no-cache`).
 //!
 //! Several instances sit behind aliases ([`RelayConfig::instances`]); in [`AuthMode::Ticket`] a
-//! short-lived signed ticket ([`TicketClaims`]) picks the alias. Other origins are refused
-//! unless listed ([`CorsConfig`]), and the Z-API routes are rate-limited per client address and
-//! per ticket ([`RateLimitConfig`]).
+//! short-lived signed ticket ([`TicketClaims`]) picks the alias, in [`AuthMode::Forward`] the
+//! app's session endpoint ([`ForwardAuthConfig`]). Hosts other than the allowed ones are
+//! refused ([`RelayConfig::allowed_hosts`]), other origins unless listed ([`CorsConfig`]), and
+//! requests another site could make the browser send ([`WIDGET_HEADER`]); the Z-API routes are
+//! rate-limited per client address and per ticket ([`RateLimitConfig`]).
 //!
 //! Serve it with [`serve::serve`], which bounds every connection (header-read timeout, a cap
 //! with load shedding, a shutdown deadline) and gives the rate limits each client's address.
