@@ -2,7 +2,8 @@
 //! short-lived JWT (HS256) naming an instance alias; the widget sends it as
 //! `Authorization: Bearer <ticket>` and the relay serves that alias only, until `exp`. In
 //! `header` mode the reverse proxy in front of the relay authenticates the user and adds a
-//! secret it shares with the relay; the relay compares that value in constant time.
+//! secret it shares with the relay; the relay compares that value in constant time. In
+//! `forward` mode the relay asks the app's session endpoint ([`crate::forward_auth`]).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use subtle::ConstantTimeEq;
 
 use crate::config::{AuthMode, Instance, RelayConfig};
 use crate::error::RelayError;
+use crate::forward_auth::{ForwardAuth, Refusal};
 
 /// Longer bearer values are refused unread.
 const MAX_TICKET_BYTES: usize = 4096;
@@ -76,6 +78,8 @@ enum Method {
         header: HeaderName,
         secret: Box<[u8]>,
     },
+    /// `None` when no session endpoint is configured: nobody is admitted.
+    Forward(Option<Box<ForwardAuth>>),
 }
 
 struct TicketCheck {
@@ -121,6 +125,7 @@ impl Auth {
                     .as_bytes()
                     .into(),
             },
+            AuthMode::Forward => Method::Forward(ForwardAuth::new(&auth.forward).map(Box::new)),
         };
         let instances = config
             .instances
@@ -134,8 +139,9 @@ impl Auth {
         matches!(self.method, Method::Ticket(_))
     }
 
-    /// `Err` carries the reason for the log; the client only ever learns `unauthorized`.
-    fn authenticate(&self, headers: &HeaderMap) -> Result<Tenant, &'static str> {
+    /// `Err` carries the reason for the log; the client only learns `unauthorized`, or
+    /// `auth_unavailable` when the session endpoint could not say.
+    async fn authenticate(&self, headers: &HeaderMap) -> Result<Tenant, Refusal> {
         let (alias, ticket_subject) = match &self.method {
             Method::Open => (self.only_alias(), None),
             Method::ProxySecret { header, secret } => {
@@ -151,11 +157,21 @@ impl Auth {
                 };
                 (claims.alias, Some(limit_key))
             }
+            Method::Forward(None) => return Err("no session endpoint is configured".into()),
+            Method::Forward(Some(forward)) => match forward.check(headers).await? {
+                Some(alias) => (alias, None),
+                None if self.instances.len() == 1 => (self.only_alias(), None),
+                None => return Err("the session endpoint named no alias".into()),
+            },
         };
-        let (alias, instance) = self
-            .instances
-            .get_key_value(&alias)
-            .ok_or("the ticket names an unknown alias")?;
+        let (alias, instance) =
+            self.instances
+                .get_key_value(&alias)
+                .ok_or(if self.is_ticket() {
+                    "the ticket names an unknown alias"
+                } else {
+                    "the session endpoint named an unknown alias"
+                })?;
         Ok(Tenant {
             alias: alias.as_str().into(),
             ticket_subject: ticket_subject.map(Into::into),
@@ -163,7 +179,8 @@ impl Auth {
         })
     }
 
-    /// Modes `none` and `header` have exactly one instance (checked by the config).
+    /// Modes `none` and `header` have exactly one instance (checked by the config), and so
+    /// does `forward` without an alias header.
     fn only_alias(&self) -> String {
         self.instances.keys().next().cloned().unwrap_or_default()
     }
@@ -247,13 +264,17 @@ pub(crate) async fn require(
     mut request: Request,
     next: Next,
 ) -> Response {
-    match auth.authenticate(request.headers()) {
+    match auth.authenticate(request.headers()).await {
         Ok(tenant) => {
             tracing::Span::current().record("alias", &*tenant.alias);
             request.extensions_mut().insert(tenant);
             next.run(request).await
         }
-        Err(reason) => {
+        Err(Refusal::Unavailable(reason)) => {
+            tracing::warn!(reason, "authentication unavailable");
+            RelayError::AuthUnavailable.into_response()
+        }
+        Err(Refusal::Unauthorized(reason)) => {
             tracing::info!(reason, "unauthorized");
             let mut response = RelayError::Unauthorized.into_response();
             if auth.is_ticket() {
@@ -303,12 +324,13 @@ mod tests {
         .unwrap()
     }
 
-    #[test]
-    fn a_minted_ticket_opens_its_alias_only() {
+    #[tokio::test]
+    async fn a_minted_ticket_opens_its_alias_only() {
         let auth = auth();
         let ticket = mint_ticket(SECRET, "b", Some("user-7"), Duration::from_secs(60)).unwrap();
         let tenant = auth
             .authenticate(&with_bearer(&format!("Bearer {ticket}")))
+            .await
             .unwrap();
         assert_eq!(&*tenant.alias, "b");
         assert_eq!(tenant.instance.id, "id-b");
@@ -316,11 +338,12 @@ mod tests {
         // The scheme is case-insensitive.
         assert!(auth
             .authenticate(&with_bearer(&format!("bearer {ticket}")))
+            .await
             .is_ok());
     }
 
-    #[test]
-    fn bad_tickets_are_refused_with_a_reason() {
+    #[tokio::test]
+    async fn bad_tickets_are_refused_with_a_reason() {
         let auth = auth();
         let now = jsonwebtoken::get_current_timestamp();
         let cases = [
@@ -386,13 +409,15 @@ mod tests {
             ),
         ];
         for (ticket, reason) in cases {
-            let result = auth.authenticate(&with_bearer(&format!("Bearer {ticket}")));
-            assert_eq!(result.err(), Some(reason));
+            let result = auth
+                .authenticate(&with_bearer(&format!("Bearer {ticket}")))
+                .await;
+            assert_eq!(result.err(), Some(Refusal::Unauthorized(reason)));
         }
     }
 
-    #[test]
-    fn small_clock_skew_is_tolerated() {
+    #[tokio::test]
+    async fn small_clock_skew_is_tolerated() {
         let auth = auth();
         let now = jsonwebtoken::get_current_timestamp();
         let ticket = encode(
@@ -402,25 +427,29 @@ mod tests {
         );
         assert!(auth
             .authenticate(&with_bearer(&format!("Bearer {ticket}")))
+            .await
             .is_ok());
     }
 
-    #[test]
-    fn the_header_must_be_a_bearer_ticket() {
+    #[tokio::test]
+    async fn the_header_must_be_a_bearer_ticket() {
         let auth = auth();
-        assert!(auth.authenticate(&HeaderMap::new()).is_err());
+        assert!(auth.authenticate(&HeaderMap::new()).await.is_err());
         for value in ["Bearer", "Bearer ", "Basic YTpi", "ticket", "Bearer a.b.c"] {
-            assert!(auth.authenticate(&with_bearer(value)).is_err(), "{value}");
+            assert!(
+                auth.authenticate(&with_bearer(value)).await.is_err(),
+                "{value}"
+            );
         }
         let long = format!("Bearer {}", "a".repeat(MAX_TICKET_BYTES + 1));
         assert_eq!(
-            auth.authenticate(&with_bearer(&long)).err(),
-            Some("the ticket is empty or too long")
+            auth.authenticate(&with_bearer(&long)).await.err(),
+            Some(Refusal::Unauthorized("the ticket is empty or too long"))
         );
     }
 
-    #[test]
-    fn header_mode_needs_the_proxy_secret_exactly() {
+    #[tokio::test]
+    async fn header_mode_needs_the_proxy_secret_exactly() {
         const PROXY_SECRET: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
         let mut config = RelayConfig::new("id", "token");
         config.auth.mode = AuthMode::Header;
@@ -431,9 +460,9 @@ mod tests {
             for value in values {
                 headers.append("x-relay-proxy-secret", value.parse().unwrap());
             }
-            auth.authenticate(&headers)
+            headers
         };
-        let tenant = with(&[PROXY_SECRET]).unwrap();
+        let tenant = auth.authenticate(&with(&[PROXY_SECRET])).await.unwrap();
         assert_eq!(&*tenant.alias, "default");
         assert_eq!(tenant.ticket_subject, None);
         let last_byte = format!("{}c", &PROXY_SECRET[..PROXY_SECRET.len() - 1]);
@@ -453,18 +482,22 @@ mod tests {
             ),
         ];
         for (values, reason) in cases {
-            assert_eq!(with(&values).err(), Some(reason), "{values:?}");
+            assert_eq!(
+                auth.authenticate(&with(&values)).await.err(),
+                Some(Refusal::Unauthorized(reason)),
+                "{values:?}"
+            );
         }
     }
 
-    #[test]
-    fn header_mode_without_a_secret_admits_nobody() {
+    #[tokio::test]
+    async fn header_mode_without_a_secret_admits_nobody() {
         let mut config = RelayConfig::new("id", "token");
         config.auth.mode = AuthMode::Header;
         let auth = Auth::new(&config);
         let mut headers = HeaderMap::new();
         headers.insert("x-relay-proxy-secret", "".parse().unwrap());
-        assert!(auth.authenticate(&headers).is_err());
-        assert!(auth.authenticate(&HeaderMap::new()).is_err());
+        assert!(auth.authenticate(&headers).await.is_err());
+        assert!(auth.authenticate(&HeaderMap::new()).await.is_err());
     }
 }

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::config::CorsConfig;
+use crate::csrf::WIDGET_HEADER;
 use crate::error::RelayError;
 
 #[derive(Clone)]
@@ -42,7 +43,7 @@ impl Origins {
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(self.allowed.iter().cloned()))
                 .allow_methods([Method::GET])
-                .allow_headers([header::AUTHORIZATION])
+                .allow_headers([header::AUTHORIZATION, WIDGET_HEADER])
                 .expose_headers([header::RETRY_AFTER, HeaderName::from_static("x-request-id")])
                 .allow_credentials(config.allow_credentials)
                 .max_age(Duration::from_secs(600)),
@@ -54,7 +55,8 @@ impl Origins {
     }
 }
 
-/// The page was served by this relay: the origin's `host[:port]` is the request's `Host`.
+/// The page was served by this relay: the origin's `host[:port]` is the request's `Host`, which
+/// the host guard (outside this one) has found on the allowed list.
 fn same_origin(origin: &HeaderValue, host: Option<&HeaderValue>) -> bool {
     let (Ok(origin), Some(Ok(host))) = (origin.to_str(), host.map(|h| h.to_str())) else {
         return false;

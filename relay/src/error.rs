@@ -15,6 +15,15 @@ pub enum RelayError {
     Unauthorized,
     /// A browser on an origin that is not allowed (403 `origin_not_allowed`).
     OriginNotAllowed,
+    /// A request a cross-site page could have made: `Sec-Fetch-Site` says another site without
+    /// an `Origin` to check, or (cookie modes) the `X-Zapi-Connect` header is missing (403
+    /// `cross_site_request`).
+    CrossSiteRequest,
+    /// The `Host` is not one the relay serves, as after DNS rebinding (421 `host_not_allowed`).
+    HostNotAllowed,
+    /// `forward` mode: the app's session endpoint did not answer in time, refused the
+    /// connection or failed (503 `auth_unavailable`).
+    AuthUnavailable,
     /// Connection refused, DNS failure, TLS failure (502 `upstream_unreachable`).
     UpstreamUnreachable,
     /// Z-API did not answer within the timeout (504 `upstream_timeout`).
@@ -42,6 +51,9 @@ impl RelayError {
             RelayError::InvalidPhone => "invalid_phone",
             RelayError::Unauthorized => "unauthorized",
             RelayError::OriginNotAllowed => "origin_not_allowed",
+            RelayError::CrossSiteRequest => "cross_site_request",
+            RelayError::HostNotAllowed => "host_not_allowed",
+            RelayError::AuthUnavailable => "auth_unavailable",
             RelayError::UpstreamUnreachable => "upstream_unreachable",
             RelayError::UpstreamTimeout => "upstream_timeout",
             RelayError::UpstreamMalformed => "upstream_malformed",
@@ -57,7 +69,9 @@ impl RelayError {
             RelayError::NotFound => StatusCode::NOT_FOUND,
             RelayError::InvalidPhone => StatusCode::BAD_REQUEST,
             RelayError::Unauthorized => StatusCode::UNAUTHORIZED,
-            RelayError::OriginNotAllowed => StatusCode::FORBIDDEN,
+            RelayError::OriginNotAllowed | RelayError::CrossSiteRequest => StatusCode::FORBIDDEN,
+            RelayError::HostNotAllowed => StatusCode::MISDIRECTED_REQUEST,
+            RelayError::AuthUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             RelayError::UpstreamUnreachable
             | RelayError::UpstreamMalformed
             | RelayError::UpstreamError { .. } => StatusCode::BAD_GATEWAY,
@@ -74,12 +88,15 @@ impl RelayError {
             RelayError::UpstreamUnreachable
             | RelayError::UpstreamTimeout
             | RelayError::UpstreamMalformed
+            | RelayError::AuthUnavailable
             | RelayError::RateLimited { .. } => true,
             RelayError::UpstreamError { status, .. } => *status >= 500 || *status == 429,
             RelayError::NotFound
             | RelayError::InvalidPhone
             | RelayError::Unauthorized
             | RelayError::OriginNotAllowed
+            | RelayError::CrossSiteRequest
+            | RelayError::HostNotAllowed
             | RelayError::AccessDenied
             | RelayError::SubscriptionExpired => false,
         }
@@ -96,6 +113,14 @@ impl RelayError {
                 "The relay needs a valid, unexpired ticket (or your app's sign-in).".to_owned()
             }
             RelayError::OriginNotAllowed => "This page's origin may not use the relay.".to_owned(),
+            RelayError::CrossSiteRequest => {
+                "The relay only answers its widget, not requests another site could make."
+                    .to_owned()
+            }
+            RelayError::HostNotAllowed => "The relay does not serve this host name.".to_owned(),
+            RelayError::AuthUnavailable => {
+                "The sign-in check did not answer; try again in a moment.".to_owned()
+            }
             RelayError::UpstreamUnreachable => "Z-API could not be reached.".to_owned(),
             RelayError::UpstreamTimeout => "Z-API did not answer in time.".to_owned(),
             RelayError::UpstreamMalformed => {
@@ -179,6 +204,14 @@ mod tests {
                 502,
                 true,
             ),
+            (
+                RelayError::CrossSiteRequest,
+                "cross_site_request",
+                403,
+                false,
+            ),
+            (RelayError::HostNotAllowed, "host_not_allowed", 421, false),
+            (RelayError::AuthUnavailable, "auth_unavailable", 503, true),
             (RelayError::AccessDenied, "access_denied", 403, false),
             (
                 RelayError::SubscriptionExpired,

@@ -13,9 +13,11 @@
 //! (static files, when served, `no-cache`).
 //!
 //! Several instances sit behind aliases ([`RelayConfig::instances`]); in [`AuthMode::Ticket`] a
-//! short-lived signed ticket ([`TicketClaims`]) picks the alias. Other origins are refused
-//! unless listed ([`CorsConfig`]), and the Z-API routes are rate-limited per client address and
-//! per ticket ([`RateLimitConfig`]).
+//! short-lived signed ticket ([`TicketClaims`]) picks the alias, in [`AuthMode::Forward`] the
+//! app's session endpoint ([`ForwardAuthConfig`]). Hosts other than the allowed ones are
+//! refused ([`RelayConfig::allowed_hosts`]), other origins unless listed ([`CorsConfig`]), and
+//! requests another site could make the browser send ([`WIDGET_HEADER`]); the Z-API routes are
+//! rate-limited per client address and per ticket ([`RateLimitConfig`]).
 //!
 //! Serve it with [`serve::serve`], which bounds every connection (header-read timeout, a cap
 //! with load shedding, a shutdown deadline) and gives the rate limits each client's address.
@@ -24,7 +26,10 @@ mod auth;
 mod client;
 mod config;
 mod cors;
+mod csrf;
 mod error;
+mod forward_auth;
+mod hosts;
 #[cfg(test)]
 mod proptests;
 mod rate_limit;
@@ -53,7 +58,10 @@ pub use config::{
     DEFAULT_PROXY_SECRET_HEADER, DEFAULT_UPSTREAM, ENV_VARS, MIN_PROXY_SECRET_CHARS,
     MIN_TICKET_SECRET_BYTES,
 };
+pub use csrf::WIDGET_HEADER;
 pub use error::RelayError;
+pub use forward_auth::ForwardAuthConfig;
+pub use hosts::{default_hosts, ANY_HOST};
 pub use upstream::{Phone, Upstream, ZapiPath};
 
 /// The relay's routes and middleware, ready to serve. Only a validated configuration builds it:
@@ -72,6 +80,10 @@ pub fn app(config: ValidConfig) -> Router {
     let base = config.normalized_base_path();
     let static_dir = config.static_dir.clone();
     let auth = Arc::new(auth::Auth::new(&config));
+    let cross_site = csrf::CrossSite {
+        require_widget_header: config.auth.mode.uses_cookies(),
+    };
+    let hosts = hosts::AllowedHosts::new(&config.allowed_hosts, &config.bind);
     let limits = rate_limit::Limits::new(config.rate_limit).map(Arc::new);
     let clients = Arc::new(client::ClientAddress::new(config.trusted_proxies.clone()));
     let origins = cors::Origins::new(&config.cors);
@@ -83,7 +95,8 @@ pub fn app(config: ValidConfig) -> Router {
         .route("/qr-code/image", get(routes::qr_code_image::get))
         .route("/phone-code/{phone}", get(routes::phone_code::get))
         .route("/status", get(routes::status::get));
-    // Route layers run outermost-last: address limit, then authentication, then ticket limit.
+    // Route layers run outermost-last: address limit, cross-site check, authentication, ticket
+    // limit.
     if let Some(limits) = &limits {
         zapi = zapi.route_layer(middleware::from_fn_with_state(
             limits.clone(),
@@ -91,6 +104,7 @@ pub fn app(config: ValidConfig) -> Router {
         ));
     }
     zapi = zapi.route_layer(middleware::from_fn_with_state(auth, auth::require));
+    zapi = zapi.route_layer(middleware::from_fn_with_state(cross_site, csrf::guard));
     if let Some(limits) = limits {
         let state = rate_limit::AddressLimit {
             limits,
@@ -134,6 +148,7 @@ pub fn app(config: ValidConfig) -> Router {
 
     router
         .layer(middleware::from_fn_with_state(origins, cors::guard))
+        .layer(middleware::from_fn_with_state(hosts, hosts::guard))
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::from_fn_with_state(

@@ -138,7 +138,18 @@ async fn serve(config: ValidConfig) -> std::io::Result<()> {
         "starting"
     );
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;
-    println!("zapi-relay listening on http://{}", listener.local_addr()?);
+    let local = listener.local_addr()?;
+    println!("zapi-relay listening on http://{local}");
+    // A port chosen at bind time is the one the default allowed hosts must name.
+    let config = if config.bind.ends_with(":0") {
+        let mut bound = config.into_inner();
+        bound.bind = local.to_string();
+        bound
+            .validate()
+            .map_err(|error| std::io::Error::other(error.to_string()))?
+    } else {
+        config
+    };
     let limits = config.connections;
     let app = zapi_relay::app(config);
     zapi_relay::serve::serve(listener, app, limits, zapi_relay::shutdown_signal()).await;

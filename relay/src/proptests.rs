@@ -403,7 +403,8 @@ fn only_the_exact_proxy_secret_once_is_admitted() {
     );
     runner(CASES)
         .run(&headers, |(values, cookie)| {
-            let mut request = Request::get("/zapi/status");
+            // The widget's own header, which header mode requires of every request.
+            let mut request = Request::get("/zapi/status").header("x-zapi-connect", "1");
             let mut sent = Vec::new();
             for bytes in &values {
                 if let Ok(value) = HeaderValue::from_bytes(bytes) {

@@ -42,6 +42,7 @@ impl Relay {
         adjust(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        config.bind = addr.to_string();
         let limits = config.connections;
         let app = zapi_relay::app(config.validate().unwrap());
         tokio::spawn(zapi_relay::serve::serve(

@@ -9,9 +9,12 @@ mod common;
 
 use common::Captured;
 
-async fn serve(app: axum::Router) -> SocketAddr {
+/// Serves the relay on a port of its own; the bind address names the host it answers to.
+async fn serve(mut config: RelayConfig) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    config.bind = addr.to_string();
+    let app = zapi_relay::app(config.validate().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
 }
@@ -33,7 +36,7 @@ async fn logs_never_contain_the_token_or_client_token() {
     config.upstream = format!("http://{sim_addr}").parse().unwrap();
     config.client_token = Some("demo-client-token".to_owned());
     tracing::info!(?config, "relay config");
-    let relay = serve(zapi_relay::app(config.validate().unwrap())).await;
+    let relay = serve(config).await;
 
     let http = reqwest::Client::new();
     let get = |path: &str| http.get(format!("http://{relay}{path}")).send();

@@ -24,6 +24,8 @@ const TICKET_SECRET: &str = "ticket-9b7f2e41d6a35c08e1f4a7c3d5e9b1f2";
 const PROXY_SECRET: &str = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd6";
 const SECRETS: [&str; 5] = [TOKEN_A, TOKEN_B, CLIENT_TOKEN, TICKET_SECRET, PROXY_SECRET];
 const APP_ORIGIN: &str = "https://app.example.com";
+/// What the widget sends on every request.
+const WIDGET: (&str, &str) = ("X-Zapi-Connect", "1");
 
 mod common;
 
@@ -115,11 +117,12 @@ impl Suite {
 
         let sim = Sim::new(sim_config);
         let sim_addr = common::serve_sim_elsewhere(sim.clone());
-        let mut config = relay_config(sim_addr);
-        adjust(&mut config);
-        tracing::info!(?config, "relay config");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let relay = listener.local_addr().unwrap();
+        let mut config = relay_config(sim_addr);
+        config.bind = relay.to_string();
+        adjust(&mut config);
+        tracing::info!(?config, "relay config");
         let limits = config.connections;
         let app = zapi_relay::app(config.validate().unwrap());
         tokio::spawn(zapi_relay::serve::serve(
@@ -162,11 +165,21 @@ impl Suite {
     /// Sends the request byte for byte (no client-side path normalization) and scans the whole
     /// answer for secrets.
     async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Answer {
+        self.send_as(&self.relay.to_string(), method, path, headers)
+            .await
+    }
+
+    /// [`Suite::send`] with the `Host` a browser would send for a URL on `host`.
+    async fn send_as(
+        &self,
+        host: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let mut stream = tokio::net::TcpStream::connect(self.relay).await.unwrap();
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-            self.relay
-        );
+        let mut request =
+            format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
         for (name, value) in headers {
             request.push_str(&format!("{name}: {value}\r\n"));
         }
@@ -550,6 +563,11 @@ async fn only_listed_origins_get_cors_and_others_are_refused() {
     );
     let allowed_headers = answer.header("access-control-allow-headers").unwrap();
     assert!(allowed_headers.contains("authorization"));
+    // The widget's own header, which cookie modes require, may be sent from a listed origin.
+    assert!(
+        allowed_headers.contains("x-zapi-connect"),
+        "{allowed_headers}"
+    );
     assert!(answer
         .header("access-control-allow-methods")
         .unwrap()
@@ -847,19 +865,23 @@ async fn header_mode_admits_the_proxy_secret_and_nothing_else() {
         ),
     ];
     for (what, headers) in &refused {
+        let mut headers = headers.clone();
+        headers.push(WIDGET);
         for path in [
             "/zapi/qr-code",
             "/zapi/status",
             "/zapi/phone-code/5511912345678",
         ] {
-            let answer = suite.get(path, headers).await;
+            let answer = suite.get(path, &headers).await;
             answer.assert_error(401, "unauthorized");
             assert_eq!(answer.header("www-authenticate"), None, "{what}");
         }
     }
     assert_eq!(suite.calls(ID_A), 0);
 
-    let qr = suite.get("/zapi/qr-code", &[(header, PROXY_SECRET)]).await;
+    let qr = suite
+        .get("/zapi/qr-code", &[(header, PROXY_SECRET), WIDGET])
+        .await;
     assert_eq!(qr.status, 200, "{}", qr.headers);
     assert_eq!(
         qr.body["value"].as_str(),
@@ -874,6 +896,7 @@ async fn header_mode_admits_the_proxy_secret_and_nothing_else() {
                 ("Origin", APP_ORIGIN),
                 ("Cookie", "session=s3"),
                 ("x-relay-proxy-secret", PROXY_SECRET),
+                WIDGET,
             ],
         )
         .await;
@@ -887,6 +910,181 @@ async fn header_mode_admits_the_proxy_secret_and_nothing_else() {
         Some("true")
     );
     assert_eq!(suite.calls(ID_A), 2);
+}
+
+fn header_mode(config: &mut RelayConfig) {
+    config.instances = [("default".to_owned(), Instance::new(ID_A, TOKEN_A))].into();
+    config.auth.mode = AuthMode::Header;
+    config.auth.proxy_secret = Some(PROXY_SECRET.into());
+}
+
+// Regression: behind an auth proxy the visitor's session cookie is the credential. A page on
+// another site that loads `<img src="https://relay/zapi/qr-code">`, or navigates there, makes the
+// browser send that cookie without an `Origin`; the proxy added its secret and the relay called
+// Z-API. Now such a request is refused before authentication.
+#[tokio::test(flavor = "current_thread")]
+async fn header_mode_refuses_what_a_cross_site_page_can_make_the_browser_send() {
+    let suite = Suite::start(header_mode).await;
+    let secret = ("X-Relay-Proxy-Secret", PROXY_SECRET);
+    let cookie = ("Cookie", "session=victim");
+    let forged = [
+        vec![
+            secret,
+            cookie,
+            ("Sec-Fetch-Site", "cross-site"),
+            ("Sec-Fetch-Dest", "image"),
+        ],
+        vec![
+            secret,
+            cookie,
+            ("Sec-Fetch-Site", "cross-site"),
+            ("Sec-Fetch-Mode", "navigate"),
+        ],
+        vec![secret, cookie, ("Sec-Fetch-Site", "same-site"), WIDGET],
+        // No Fetch Metadata (an older browser): the missing widget header gives it away.
+        vec![secret, cookie],
+    ];
+    for headers in &forged {
+        for path in [
+            "/zapi/qr-code",
+            "/zapi/qr-code/image",
+            "/zapi/status",
+            "/zapi/phone-code/5511912345678",
+        ] {
+            suite
+                .get(path, headers)
+                .await
+                .assert_error(403, "cross_site_request");
+        }
+    }
+    assert_eq!(suite.calls(ID_A), 0);
+    let answer = suite
+        .get(
+            "/zapi/qr-code",
+            &[secret, cookie, ("Sec-Fetch-Site", "same-origin"), WIDGET],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(suite.calls(ID_A), 1);
+}
+
+// In ticket mode nothing ambient authenticates, so the widget header is not required; a
+// cross-site request without an Origin is still refused, since it could only cost Z-API calls.
+#[tokio::test(flavor = "current_thread")]
+async fn ticket_mode_refuses_cross_site_requests_without_an_origin() {
+    let suite = Suite::start(|_| {}).await;
+    let bearer = format!("Bearer {}", suite.ticket("shop-a", "ana"));
+    let bearer = bearer.as_str();
+    suite
+        .get(
+            "/zapi/qr-code",
+            &[("Authorization", bearer), ("Sec-Fetch-Site", "cross-site")],
+        )
+        .await
+        .assert_error(403, "cross_site_request");
+    assert_eq!(suite.calls(ID_A), 0);
+    for headers in [
+        vec![("Authorization", bearer)],
+        vec![("Authorization", bearer), ("Sec-Fetch-Site", "same-origin")],
+        vec![
+            ("Authorization", bearer),
+            ("Sec-Fetch-Site", "cross-site"),
+            ("Origin", APP_ORIGIN),
+        ],
+    ] {
+        assert_eq!(suite.get("/zapi/status", &headers).await.status, 200);
+    }
+}
+
+// Regression: the relay answered any `Host` and counted `Origin == Host` as its own origin. A
+// page on attacker.example whose name the attacker re-points at the relay's address (DNS
+// rebinding) is same-origin with it, so its requests passed the origin guard and it could read
+// the QR codes of an open relay on loopback or an intranet.
+#[tokio::test(flavor = "current_thread")]
+async fn a_foreign_host_is_refused_before_anything_else() {
+    let suite = Suite::start(|config| {
+        config.instances = [("default".to_owned(), Instance::new(ID_A, TOKEN_A))].into();
+        config.auth.mode = AuthMode::None;
+    })
+    .await;
+    let port = suite.relay.port();
+    for host in [
+        format!("attacker.example:{port}"),
+        "attacker.example".to_owned(),
+        format!("127.0.0.1.attacker.example:{port}"),
+        format!("localhost:{}", port.wrapping_add(1)),
+    ] {
+        let origin = format!("http://{host}");
+        for path in ["/zapi/qr-code", "/zapi/status", "/zapi/nothing-here"] {
+            let answer = suite
+                .send_as(&host, "GET", path, &[("Origin", &origin)])
+                .await;
+            answer.assert_error(421, "host_not_allowed");
+            let answer = suite.send_as(&host, "GET", path, &[]).await;
+            answer.assert_error(421, "host_not_allowed");
+        }
+    }
+    assert_eq!(suite.calls(ID_A), 0);
+    // Probes address the relay by whatever name they like.
+    let health = suite.send_as("10.1.2.3:8787", "GET", "/healthz", &[]).await;
+    assert_eq!(health.status, 200);
+    // The bind address and the loopback names with its port are the relay's own.
+    for host in [
+        suite.relay.to_string(),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let origin = format!("http://{host}");
+        let answer = suite
+            .send_as(&host, "GET", "/zapi/qr-code", &[("Origin", &origin)])
+            .await;
+        assert_eq!(answer.status, 200, "{host}: {}", answer.body);
+    }
+    assert_eq!(suite.calls(ID_A), 3);
+}
+
+// Regression: with `mode = "none"` (the default) the relay started on any address, and the
+// environment alone ran it without a rate limit. Now an open relay on a public address must be
+// asked for in so many words.
+#[test]
+fn an_open_relay_on_a_public_address_does_not_start_unless_asked_for() {
+    let start = |extra: &[(&str, &str)]| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zapi-relay"))
+            .env_clear()
+            .envs([
+                ("ZAPI_INSTANCE_ID", ID_A),
+                ("ZAPI_TOKEN", TOKEN_A),
+                ("ZAPI_UPSTREAM", "http://127.0.0.1:9"),
+                ("RELAY_BIND", "0.0.0.0:0"),
+            ])
+            .envs(extra.iter().copied())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first_line = String::new();
+        let stdout = child.stdout.take().unwrap();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first_line).unwrap();
+        let _ = child.kill();
+        let output = child.wait_with_output().unwrap();
+        (
+            output.status,
+            first_line,
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (status, listening, stderr) = start(&[]);
+    assert_eq!(status.code(), Some(2), "{listening}{stderr}");
+    assert!(listening.is_empty(), "{listening}");
+    assert!(stderr.contains("RELAY_ALLOW_UNAUTHENTICATED"), "{stderr}");
+    for secret in SECRETS {
+        assert!(!stderr.contains(secret), "{stderr}");
+    }
+    let (_, listening, stderr) = start(&[("RELAY_ALLOW_UNAUTHENTICATED", "true")]);
+    assert!(
+        listening.starts_with("zapi-relay listening on http://0.0.0.0:"),
+        "{listening}{stderr}"
+    );
 }
 
 #[test]

@@ -48,7 +48,12 @@ impl Stack {
         config.upstream = format!("http://{sim_addr}").parse().unwrap();
         config.client_token = Some(CLIENT_TOKEN.to_owned());
         adjust(&mut config);
-        let relay = serve(zapi_relay::app(config.validate().unwrap())).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let relay = listener.local_addr().unwrap();
+        config.bind = relay.to_string();
+        let service = zapi_relay::app(config.validate().unwrap())
+            .into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         Self {
             sim,
             relay,
@@ -80,7 +85,10 @@ impl Stack {
     /// Sends the path byte for byte, as a client that does not normalize `..` would.
     async fn raw_get(&self, path: &str) -> (u16, Value) {
         let mut stream = tokio::net::TcpStream::connect(self.relay).await.unwrap();
-        let request = format!("GET {path} HTTP/1.1\r\nHost: relay\r\nConnection: close\r\n\r\n");
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.relay
+        );
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await.unwrap();

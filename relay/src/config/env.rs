@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::access::parse_forward_url;
 use super::error::invalid;
 use super::file::FileConfig;
 use super::validate::{parse_proxies, parse_upstream, COOKIE_REFUSED};
@@ -106,13 +107,13 @@ pub const ENV_VARS: &[EnvVar] = &[
     EnvVar {
         name: "RELAY_AUTH_MODE",
         setting: "[auth] mode",
-        meaning: "none, ticket or header",
+        meaning: "none, ticket, header or forward",
         apply: Apply::Setting(|config, mode| {
             if mode.trim().eq_ignore_ascii_case("cookie") {
                 return Err(COOKIE_REFUSED.to_owned());
             }
-            config.auth.mode =
-                AuthMode::parse(&mode).ok_or("expected none, ticket or header".to_owned())?;
+            config.auth.mode = AuthMode::parse(&mode)
+                .ok_or("expected none, ticket, header or forward".to_owned())?;
             Ok(())
         }),
     },
@@ -220,6 +221,61 @@ pub const ENV_VARS: &[EnvVar] = &[
             Ok(())
         }),
     },
+    EnvVar {
+        name: "RELAY_ALLOWED_HOSTS",
+        setting: "allowed_hosts",
+        meaning: "Host values served, comma-separated; * for any",
+        apply: Apply::Setting(|config, hosts| {
+            config.allowed_hosts = split_list(&hosts);
+            Ok(())
+        }),
+    },
+    EnvVar {
+        name: "RELAY_ALLOW_UNAUTHENTICATED",
+        setting: "[auth] allow_unauthenticated",
+        meaning: "true to run mode none on an address other than loopback",
+        apply: Apply::Setting(|config, flag| {
+            config.auth.allow_unauthenticated = parse_bool(&flag)?;
+            Ok(())
+        }),
+    },
+    EnvVar {
+        name: "RELAY_FORWARD_URL",
+        setting: "[auth] forward_url",
+        meaning: "forward mode: the app's session endpoint",
+        apply: Apply::Setting(|config, url| {
+            config.auth.forward.url = Some(parse_forward_url(&url)?);
+            Ok(())
+        }),
+    },
+    EnvVar {
+        name: "RELAY_FORWARD_ALIAS_HEADER",
+        setting: "[auth] forward_alias_header",
+        meaning: "forward mode: the response header that names the alias",
+        apply: Apply::Setting(|config, header| {
+            config.auth.forward.alias_header = Some(header.trim().to_owned());
+            Ok(())
+        }),
+    },
+    EnvVar {
+        name: "RELAY_FORWARD_TIMEOUT_MS",
+        setting: "[auth] forward_timeout_ms",
+        meaning: "forward mode: bound on each session check, in milliseconds",
+        apply: Apply::Setting(|config, ms| {
+            config.auth.forward.timeout = Duration::from_millis(parse_number(&ms, "milliseconds")?);
+            Ok(())
+        }),
+    },
+    EnvVar {
+        name: "RELAY_FORWARD_CACHE_TTL_MS",
+        setting: "[auth] forward_cache_ttl_ms",
+        meaning: "forward mode: how long a session check's answer is reused, in milliseconds",
+        apply: Apply::Setting(|config, ms| {
+            config.auth.forward.cache_ttl =
+                Duration::from_millis(parse_number(&ms, "milliseconds")?);
+            Ok(())
+        }),
+    },
 ];
 
 /// Variables that used to configure something unsafe: refused with the reason, never ignored.
@@ -229,9 +285,8 @@ impl RelayConfig {
     /// The configuration from a TOML text (if any) with the variables of [`ENV_VARS`], read
     /// through `lookup`, laid over it. Empty variables count as unset.
     ///
-    /// Without a file, `ZAPI_INSTANCE_ID` and `ZAPI_TOKEN` are required and rate limits are off
-    /// unless `RELAY_RATE_LIMIT_PER_MIN` is set (the development setup). A file turns the
-    /// production limits on by default.
+    /// Without a file, `ZAPI_INSTANCE_ID` and `ZAPI_TOKEN` are required. The production rate
+    /// limits apply with or without a file unless `RELAY_RATE_LIMIT_PER_MIN=0` turns them off.
     pub fn from_sources(
         file: Option<&str>,
         lookup: impl Fn(&str) -> Option<String>,
@@ -242,7 +297,9 @@ impl RelayConfig {
             None => {
                 let id = var("ZAPI_INSTANCE_ID").ok_or(ConfigError::Missing("ZAPI_INSTANCE_ID"))?;
                 let token = var("ZAPI_TOKEN").ok_or(ConfigError::Missing("ZAPI_TOKEN"))?;
-                Self::new(id, token)
+                let mut config = Self::new(id, token);
+                config.rate_limit = RateLimitConfig::PRODUCTION;
+                config
             }
         };
 
@@ -381,11 +438,11 @@ mod tests {
     }
 
     #[test]
-    fn the_environment_alone_is_one_open_instance_without_limits() {
+    fn the_environment_alone_is_one_open_instance_with_the_default_limits() {
         let config = env(&[("ZAPI_INSTANCE_ID", "i"), ("ZAPI_TOKEN", "t")]).unwrap();
         assert_eq!(config.instances[DEFAULT_ALIAS], Instance::new("i", "t"));
         assert_eq!(config.auth.mode, AuthMode::None);
-        assert_eq!(config.rate_limit, RateLimitConfig::OFF);
+        assert_eq!(config.rate_limit, RateLimitConfig::PRODUCTION);
         assert_eq!(config.bind, DEFAULT_BIND);
         assert_eq!(config.upstream.as_str(), "https://api.z-api.io/");
         assert_eq!(config.client_token, None);

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::access::parse_forward_url;
 use super::error::{invalid, without_quoted_values};
 use super::validate::{parse_proxies, parse_upstream, COOKIE_REFUSED};
 use super::{AuthMode, ConfigError, CorsConfig, Instance, RateLimitConfig, RelayConfig};
@@ -15,6 +16,8 @@ use super::{AuthMode, ConfigError, CorsConfig, Instance, RateLimitConfig, RelayC
 #[serde(deny_unknown_fields)]
 pub(super) struct FileConfig {
     bind: Option<String>,
+    #[serde(default)]
+    allowed_hosts: Vec<String>,
     base_path: Option<String>,
     static_dir: Option<PathBuf>,
     #[serde(default)]
@@ -62,6 +65,13 @@ struct FileAuth {
     proxy_secret: Option<String>,
     /// Refused with an explanation rather than as an unknown key: it used to be accepted.
     cookie: Option<String>,
+    #[serde(default)]
+    allow_unauthenticated: bool,
+    forward_url: Option<String>,
+    forward_alias_header: Option<String>,
+    forward_timeout_ms: Option<u64>,
+    forward_cache_ttl_ms: Option<u64>,
+    forward_cache_entries: Option<u64>,
 }
 
 #[derive(Default, Deserialize)]
@@ -108,6 +118,7 @@ impl FileConfig {
         if let Some(bind) = self.bind {
             config.bind = bind;
         }
+        config.allowed_hosts = self.allowed_hosts;
         if let Some(base) = self.base_path {
             config.base_path = base;
         }
@@ -141,6 +152,21 @@ impl FileConfig {
         }
         auth.header = self.auth.header;
         auth.proxy_secret = self.auth.proxy_secret.filter(|s| !s.is_empty());
+        auth.allow_unauthenticated = self.auth.allow_unauthenticated;
+        let forward = &mut auth.forward;
+        if let Some(url) = self.auth.forward_url.filter(|url| !url.is_empty()) {
+            forward.url = Some(parse_forward_url(&url).map_err(invalid("auth.forward_url"))?);
+        }
+        forward.alias_header = self.auth.forward_alias_header;
+        if let Some(ms) = self.auth.forward_timeout_ms {
+            forward.timeout = Duration::from_millis(ms);
+        }
+        if let Some(ms) = self.auth.forward_cache_ttl_ms {
+            forward.cache_ttl = Duration::from_millis(ms);
+        }
+        if let Some(entries) = self.auth.forward_cache_entries {
+            forward.cache_entries = entries;
+        }
         config.cors = CorsConfig {
             allowed_origins: self.cors.allowed_origins,
             allow_credentials: self.cors.allow_credentials,

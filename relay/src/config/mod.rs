@@ -1,6 +1,7 @@
 //! The relay's configuration: a TOML file (`--config FILE` or `RELAY_CONFIG`) with environment
 //! overrides, or the environment alone for a single instance. See `relay/relay.example.toml`.
 
+mod access;
 mod env;
 mod error;
 mod file;
@@ -15,7 +16,9 @@ use ipnet::IpNet;
 use reqwest::Url;
 use serde::Deserialize;
 
+pub use crate::forward_auth::ForwardAuthConfig;
 pub use env::{EnvVar, ENV_VARS};
+
 pub use error::ConfigError;
 
 /// Z-API's public endpoint.
@@ -83,6 +86,9 @@ pub enum AuthMode {
     /// shares with the relay in a header; the relay compares its value in constant time. One
     /// instance.
     Header,
+    /// The relay asks the app's session endpoint about each request's `Cookie` and
+    /// `Authorization` ([`ForwardAuthConfig`]); the endpoint may name the alias.
+    Forward,
 }
 
 impl AuthMode {
@@ -91,8 +97,15 @@ impl AuthMode {
             "none" => Some(Self::None),
             "ticket" => Some(Self::Ticket),
             "header" => Some(Self::Header),
+            "forward" => Some(Self::Forward),
             _ => None,
         }
+    }
+
+    /// The modes where the browser's cookies are the credential, so that any page can make
+    /// the browser send it.
+    pub fn uses_cookies(self) -> bool {
+        matches!(self, Self::Header | Self::Forward)
     }
 }
 
@@ -111,6 +124,11 @@ pub struct AuthConfig {
     /// `header` mode: the secret the reverse proxy puts in `header` once it has authenticated
     /// the user. At least 32 characters, random (see [`RelayConfig::validate`]).
     pub proxy_secret: Option<String>,
+    /// `none` mode on an address other than loopback: the operator says that something in
+    /// front authenticates every request. Default `false`: such a relay does not start.
+    pub allow_unauthenticated: bool,
+    /// `forward` mode: the session endpoint, its timeout and the answer cache.
+    pub forward: ForwardAuthConfig,
 }
 
 impl AuthConfig {
@@ -131,6 +149,8 @@ impl Default for AuthConfig {
             max_ticket_ttl: Duration::from_secs(3600),
             header: None,
             proxy_secret: None,
+            allow_unauthenticated: false,
+            forward: ForwardAuthConfig::default(),
         }
     }
 }
@@ -207,6 +227,9 @@ impl Default for ConnectionLimits {
 pub struct RelayConfig {
     /// Listen address. Default `127.0.0.1:8787`.
     pub bind: String,
+    /// `Host` values the relay answers (`host[:port]`, as browsers send them), against DNS
+    /// rebinding; `"*"` allows any. Empty (the default): [`crate::default_hosts`] of `bind`.
+    pub allowed_hosts: Vec<String>,
     /// Z-API's base URL. Default `https://api.z-api.io`.
     pub upstream: Url,
     /// The account's `Client-Token`, sent as a header when set.
@@ -239,6 +262,7 @@ impl RelayConfig {
     pub fn new(instance_id: impl Into<String>, instance_token: impl Into<String>) -> Self {
         Self {
             bind: DEFAULT_BIND.to_owned(),
+            allowed_hosts: Vec::new(),
             upstream: Url::parse(DEFAULT_UPSTREAM).expect("the default upstream is a valid URL"),
             client_token: None,
             instances: BTreeMap::from([(
@@ -325,6 +349,7 @@ impl fmt::Debug for RelayConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RelayConfig")
             .field("bind", &self.bind)
+            .field("allowed_hosts", &self.allowed_hosts)
             .field("upstream", &self.upstream.as_str())
             .field("client_token", &self.client_token.as_ref().map(|_| "***"))
             .field("instances", &self.instances)
@@ -338,6 +363,8 @@ impl fmt::Debug for RelayConfig {
                 "proxy_secret",
                 &self.auth.proxy_secret.as_ref().map(|_| "***"),
             )
+            .field("allow_unauthenticated", &self.auth.allow_unauthenticated)
+            .field("forward", &self.auth.forward)
             .field("cors", &self.cors)
             .field("rate_limit", &self.rate_limit)
             .field("trusted_proxies", &self.trusted_proxies)

@@ -105,8 +105,9 @@ impl RelayConfig {
                     .ok_or(ConfigError::Missing("auth.proxy_secret"))?;
                 check_secret(secret).map_err(invalid("auth.proxy_secret"))?;
             }
-            AuthMode::None => {}
+            AuthMode::None | AuthMode::Forward => {}
         }
+        self.validate_access()?;
         for origin in &self.cors.allowed_origins {
             check_origin(origin).map_err(invalid("cors.allowed_origins"))?;
         }
