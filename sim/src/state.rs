@@ -108,7 +108,7 @@ impl fmt::Display for FailureMode {
 }
 
 /// The failure settings of one instance, as `POST /__sim/instances/{id}/failure` takes them.
-/// A POST replaces all three fields; missing ones take their defaults.
+/// A POST replaces every field; missing ones take their defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Failure {
@@ -117,6 +117,10 @@ pub struct Failure {
     pub delay_ms: u64,
     /// Real-time delay added to every Z-API call of the instance, whatever the mode. Default 0.
     pub latency_ms: u64,
+    /// Every Z-API answer of the instance carries `Access-Control-Allow-Origin: *` and
+    /// `Access-Control-Allow-Credentials: true`, headers a relay must not pass on to browsers.
+    /// Default `false`.
+    pub any_origin: bool,
 }
 
 impl Default for Failure {
@@ -125,6 +129,7 @@ impl Default for Failure {
             mode: FailureMode::None,
             delay_ms: 15_000,
             latency_ms: 0,
+            any_origin: false,
         }
     }
 }
