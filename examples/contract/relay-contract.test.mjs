@@ -1,14 +1,31 @@
 // One contract suite for every relay (docs/relay-contract.md): zapi-relay, the nginx recipe and
-// the Node recipe each run it, in front of zapi-sim. `cargo xtask test` starts them and sets
-// RELAY_URL (the relay's base, e.g. http://127.0.0.1:8787/zapi), SIM_URL and RELAY_SECRETS.
+// the Node recipe each run it, in front of zapi-sim. `cargo xtask contract` starts three relays of
+// each make and sets:
+//   RELAY_URL               the relay's base, e.g. http://127.0.0.1:8787/zapi
+//   RELAY_UPSTREAM_TIMEOUT_MS  how long that relay waits for Z-API
+//   LIMITED_RELAY_URL       the same make with a small rate limit: LIMITED_RELAY_BURST calls at
+//                           once, LIMITED_RELAY_PER_MIN a minute
+//   REFUSED_RELAY_URL       the same make, with an upstream that refuses connections
+//   RELAY_HEADERS           a JSON object of headers for every relay call (a proxy secret)
+//   SIM_URL, RELAY_SECRETS  the simulator, and the comma-separated values no answer may show
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 
-const relay = process.env.RELAY_URL;
-const sim = process.env.SIM_URL;
+const env = (name) => {
+  const value = process.env[name];
+  assert.ok(value, `set ${name} (cargo xtask contract does)`);
+  return value;
+};
+const relay = env("RELAY_URL");
+const sim = env("SIM_URL");
+const limited = env("LIMITED_RELAY_URL");
+const refused = env("REFUSED_RELAY_URL");
+const limitedBurst = Number(env("LIMITED_RELAY_BURST"));
+const limitedPerMinute = Number(env("LIMITED_RELAY_PER_MIN"));
+const upstreamTimeoutMs = Number(env("RELAY_UPSTREAM_TIMEOUT_MS"));
+const relayHeaders = JSON.parse(process.env.RELAY_HEADERS ?? "{}");
 const secrets = (process.env.RELAY_SECRETS ?? "").split(",").filter(Boolean);
 const instance = process.env.SIM_INSTANCE ?? "demo-instance";
-assert.ok(relay && sim, "set RELAY_URL and SIM_URL (cargo xtask test does)");
 
 const control = (path, body) =>
   fetch(`${sim}/__sim${path}`, {
@@ -17,10 +34,16 @@ const control = (path, body) =>
     body: body === undefined ? undefined : JSON.stringify(body),
   }).then((r) => r.json().catch(() => null));
 const snapshot = () => control(`/instances/${instance}`);
+const fail = (failure) => control(`/instances/${instance}/failure`, failure);
 
-/** GETs a relay path, checking that no secret leaks into the status line, headers or body. */
-async function get(path, requestHeaders = {}) {
-  const response = await fetch(`${relay}${path}`, { headers: requestHeaders });
+/**
+ * GETs a relay path as the widget does, checking that no secret leaks into the status line,
+ * headers or body.
+ */
+async function get(path, requestHeaders = {}, base = relay) {
+  const response = await fetch(`${base}${path}`, {
+    headers: { "x-zapi-connect": "1", ...relayHeaders, ...requestHeaders },
+  });
   const text = await response.text();
   const headers = [...response.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
   for (const secret of secrets) {
@@ -94,7 +117,11 @@ for (const path of ["", "/", "/restart", "/disconnect", "/qr-code/../restart", "
 
 for (const method of ["POST", "PUT", "DELETE"]) {
   test(`${method} /status is not relayed`, async () => {
-    const response = await fetch(`${relay}/status`, { method, body: method === "DELETE" ? undefined : "{}" });
+    const response = await fetch(`${relay}/status`, {
+      method,
+      headers: relayHeaders,
+      body: method === "DELETE" ? undefined : "{}",
+    });
     assert.ok(response.status >= 400 && response.status < 500, `status ${response.status}`);
     await assertNothingRelayed();
   });
@@ -107,7 +134,7 @@ for (const [mode, pattern] of [
   ["server_error", /.+/],
 ]) {
   test(`upstream failure "${mode}" reaches the widget as a JSON error`, async () => {
-    await control(`/instances/${instance}/failure`, { mode });
+    await fail({ mode });
     const { status, json } = await get("/qr-code");
     assert.ok(status >= 400, `status ${status}`);
     assert.equal(typeof json?.error, "string");
@@ -121,4 +148,50 @@ test("an origin nobody allowed gets no CORS permission", async () => {
   const allowed = headers.get("access-control-allow-origin");
   assert.ok(allowed !== "*" && allowed !== origin, `allowed ${allowed} (status ${status})`);
   assert.notEqual(headers.get("access-control-allow-credentials"), "true");
+});
+
+const routes = ["/status", "/qr-code", "/qr-code/image", "/phone-code/5511912345678"];
+
+for (const path of routes) {
+  test(`${path}: Z-API too slow is 504 upstream_timeout`, async () => {
+    await fail({ mode: "slow", delay_ms: upstreamTimeoutMs + 3000 });
+    const { status, json } = await get(path);
+    assert.equal(status, 504);
+    assert.deepEqual([json?.code, json?.retryable], ["upstream_timeout", true]);
+  });
+
+  test(`${path}: Z-API refusing the connection is 502 upstream_unreachable`, async () => {
+    const { status, json } = await get(path, {}, refused);
+    assert.equal(status, 502);
+    assert.deepEqual([json?.code, json?.retryable], ["upstream_unreachable", true]);
+  });
+}
+
+for (const mode of ["none", "server_error"]) {
+  test(`Z-API's CORS headers never reach the browser (failure mode ${mode})`, async () => {
+    await fail({ mode, any_origin: true });
+    for (const path of routes) {
+      const { headers } = await get(path);
+      const cors = [...headers.keys()].filter((name) => name.startsWith("access-control-allow-"));
+      assert.deepEqual(cors, [], `${path} passed on ${cors.join(", ")}`);
+    }
+    const calls = (await snapshot()).calls;
+    assert.equal(calls.status + calls["qr-code"] + calls["qr-code/image"] + calls["phone-code"], routes.length);
+  });
+}
+
+test("past its burst a client gets 429 rate_limited with Retry-After, and Z-API is not called", async () => {
+  for (let call = 1; call <= limitedBurst; call++) {
+    const { status } = await get("/status", {}, limited);
+    assert.equal(status, 200, `call ${call} of the burst`);
+  }
+  const { status, json, headers } = await get("/status", {}, limited);
+  assert.equal(status, 429);
+  assert.deepEqual([json?.code, json?.retryable], ["rate_limited", true]);
+  const retryAfter = headers.get("retry-after");
+  assert.match(retryAfter ?? "", /^[0-9]+$/);
+  const wait = Number(retryAfter);
+  assert.ok(wait >= 1 && wait <= Math.ceil(60 / limitedPerMinute), `Retry-After: ${retryAfter}`);
+  assert.match(headers.get("cache-control") ?? "", /no-store/);
+  assert.equal((await snapshot()).calls.status, limitedBurst);
 });
