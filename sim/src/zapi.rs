@@ -128,7 +128,7 @@ async fn admit(
     peer: Peer,
 ) -> Result<bool, Rejection> {
     let start = sim
-        .start_call(id, token, endpoint)
+        .start_call(id, token, endpoint, header_names(headers))
         .ok_or(Rejection::InstanceNotFound)?;
     let failure = start.failure;
     if failure.latency_ms > 0 {
@@ -162,6 +162,16 @@ async fn admit(
         }
         mode => Err(Rejection::Injected(mode)),
     }
+}
+
+fn header_names(headers: &HeaderMap) -> Vec<String> {
+    let mut names: Vec<String> = headers
+        .keys()
+        .map(|name| name.as_str().to_owned())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 fn oversized() -> Response {

@@ -528,3 +528,19 @@ async fn any_origin_adds_cors_headers_to_every_zapi_answer_until_reset() {
         .get("access-control-allow-origin")
         .is_none());
 }
+
+#[tokio::test]
+async fn the_last_calls_header_names_are_shown() {
+    let h = Harness::default().await;
+    h.http
+        .get(format!("{}/instances/{ID}/token/{TOKEN}/status", h.base))
+        .header("Client-Token", CLIENT_TOKEN)
+        .header("X-Forwarded-For", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    let shown = h.sim.snapshot(ID).unwrap().last_headers;
+    assert!(shown.contains(&"client-token".to_owned()), "{shown:?}");
+    assert!(shown.contains(&"x-forwarded-for".to_owned()), "{shown:?}");
+    assert!(!shown.contains(&"cookie".to_owned()), "{shown:?}");
+}
