@@ -10,6 +10,7 @@
 //   SIM_URL, RELAY_SECRETS  the simulator, and the comma-separated values no answer may show
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
+import { request } from "node:http";
 
 const env = (name) => {
   const value = process.env[name];
@@ -194,4 +195,31 @@ test("past its burst a client gets 429 rate_limited with Retry-After, and Z-API 
   assert.ok(wait >= 1 && wait <= Math.ceil(60 / limitedPerMinute), `Retry-After: ${retryAfter}`);
   assert.match(headers.get("cache-control") ?? "", /no-store/);
   assert.equal((await snapshot()).calls.status, limitedBurst);
+});
+
+test("Z-API gets the secrets and nothing of the client's request", async () => {
+  const visitor = {
+    cookie: "session=visitor",
+    authorization: "Bearer visitor",
+    "x-forwarded-for": "203.0.113.9",
+    "x-visitor-data": "1",
+    "x-zapi-connect": "1",
+    "content-length": "2",
+    ...relayHeaders,
+  };
+  // A GET with a body, which fetch cannot send.
+  const status = await new Promise((resolve, reject) => {
+    const sent = request(`${relay}/status`, { method: "GET", headers: visitor }, (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode));
+    });
+    sent.on("error", reject);
+    sent.end("{}");
+  });
+  assert.equal(status, 200);
+  const { calls, lastHeaders } = await snapshot();
+  assert.equal(calls.status, 1);
+  assert.ok(lastHeaders.includes("client-token"), lastHeaders.join(", "));
+  const forwarded = Object.keys(visitor).filter((name) => lastHeaders.includes(name.toLowerCase()));
+  assert.deepEqual(forwarded, [], `Z-API received ${forwarded.join(", ")}`);
 });
