@@ -95,6 +95,7 @@ const ERRORS = {
   invalid_phone: [400, "The phone number must be 8 to 15 digits with the country code.", false],
   subscription_expired: [402, "The Z-API instance's subscription has expired.", false],
   access_denied: [403, "Z-API refused the relay's credentials or address.", false],
+  cross_site_request: [403, "The relay only answers its widget, not requests another site could make.", false],
   rate_limited: [429, "Too many requests; wait before trying again.", true],
   upstream_unreachable: [502, "Z-API could not be reached.", true],
   upstream_malformed: [502, "Z-API answered something unreadable.", true],
@@ -167,6 +168,16 @@ function limitKey(address = "") {
   return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(":")}::/64`;
 }
 
+/**
+ * The relay serves its own origin only and answers no CORS preflight, so a request that
+ * another site could make the browser send (an `<img>`, a link, a form, with the visitor's
+ * cookies) lacks the widget's header or is marked by the browser as coming from another site.
+ */
+function fromAnotherSite(headers) {
+  const site = (headers["sec-fetch-site"] ?? "").toLowerCase();
+  return site === "cross-site" || site === "same-site" || !headers["x-zapi-connect"];
+}
+
 async function readCapped(response) {
   const chunks = [];
   let size = 0;
@@ -202,6 +213,7 @@ async function relay(req, res) {
     }
   }
   if (!route) return fail(res, "not_found");
+  if (fromAnotherSite(req.headers)) return fail(res, "cross_site_request");
   const retryAfter = limits?.check(req.socket.remoteAddress);
   if (retryAfter) return fail(res, "rate_limited", { "retry-after": String(retryAfter) });
 

@@ -84,7 +84,7 @@ test("the instance id and token are encoded into the upstream path", async () =>
   });
   try {
     assert.ok(relay.url, relay.stderr());
-    const response = await fetch(`${relay.url}/zapi/status`);
+    const response = await fetch(`${relay.url}/zapi/status`, { headers: { "x-zapi-connect": "1" } });
     assert.equal(response.status, 200);
     assert.deepEqual(seen, ["/instances/id%2F..%2Fx/token/to%3Fken%231%25/status"]);
   } finally {
