@@ -205,22 +205,16 @@ test("Z-API gets the secrets and nothing of the client's request", async () => {
     "x-visitor-data": "1",
     "x-zapi-connect": "1",
     "content-length": "2",
-    ...relayHeaders,
   };
   // A GET with a body, which fetch cannot send.
-  const status = await new Promise((resolve, reject) => {
-    const sent = request(`${relay}/status`, { method: "GET", headers: visitor }, (response) => {
-      response.resume();
-      response.on("end", () => resolve(response.statusCode));
-    });
-    sent.on("error", reject);
-    sent.end("{}");
-  });
+  const { status } = await rawGet("/status", visitor, "{}");
   assert.equal(status, 200);
   const { calls, lastHeaders } = await snapshot();
   assert.equal(calls.status, 1);
   assert.ok(lastHeaders.includes("client-token"), lastHeaders.join(", "));
-  const forwarded = Object.keys(visitor).filter((name) => lastHeaders.includes(name.toLowerCase()));
+  const forwarded = [...Object.keys(visitor), ...Object.keys(relayHeaders)].filter((name) =>
+    lastHeaders.includes(name.toLowerCase()),
+  );
   assert.deepEqual(forwarded, [], `Z-API received ${forwarded.join(", ")}`);
 });
 
@@ -237,3 +231,35 @@ for (const [name, headers] of [
     await assertNothingRelayed();
   });
 }
+
+/** A GET sent with headers fetch does not let a page set (Host), or a body; returns the status and JSON. */
+function rawGet(path, headers, body) {
+  return new Promise((resolve, reject) => {
+    const sent = request(`${relay}${path}`, { method: "GET", headers: { ...relayHeaders, ...headers } }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk) => (text += chunk));
+      response.on("end", () => {
+        let json = null;
+        try {
+          json = JSON.parse(text);
+        } catch {}
+        resolve({ status: response.statusCode, json });
+      });
+    });
+    sent.on("error", reject);
+    sent.end(body);
+  });
+}
+
+test("a host name nobody allowed (DNS rebinding) gets 421 host_not_allowed before Z-API", async () => {
+  const port = new URL(relay).port;
+  for (const host of [`rebound.example:${port}`, "rebound.example", `127.0.0.1.rebound.example:${port}`]) {
+    const { status, json } = await rawGet("/qr-code", { host, "x-zapi-connect": "1" });
+    assert.equal(status, 421, host);
+    assert.equal(json?.code, "host_not_allowed");
+  }
+  await assertNothingRelayed();
+  const own = await rawGet("/status", { host: `localhost:${port}`, "x-zapi-connect": "1" });
+  assert.equal(own.status, 200, "localhost is the relay's own name");
+});

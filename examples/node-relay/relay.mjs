@@ -63,8 +63,17 @@ function readConfig(env) {
     return { host: match[1] ?? match[2], port };
   })();
 
+  // Empty: the defaults, known once the port is (see allowHosts).
+  const allowedHosts = (() => {
+    const listed = (value("RELAY_ALLOWED_HOSTS") ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+    const bad = listed.find((host) => host !== "*" && !/^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$/.test(host));
+    if (bad === undefined) return listed;
+    return problem(`RELAY_ALLOWED_HOSTS must list host or host:port names (or *), not ${JSON.stringify(bad)}`);
+  })();
+
   const config = {
     upstream,
+    allowedHosts,
     instanceId: credential("ZAPI_INSTANCE_ID", true),
     token: credential("ZAPI_TOKEN", true),
     clientToken: credential("ZAPI_CLIENT_TOKEN", false),
@@ -96,6 +105,7 @@ const ERRORS = {
   subscription_expired: [402, "The Z-API instance's subscription has expired.", false],
   access_denied: [403, "Z-API refused the relay's credentials or address.", false],
   cross_site_request: [403, "The relay only answers its widget, not requests another site could make.", false],
+  host_not_allowed: [421, "The relay does not serve this host name.", false],
   rate_limited: [429, "Too many requests; wait before trying again.", true],
   upstream_unreachable: [502, "Z-API could not be reached.", true],
   upstream_malformed: [502, "Z-API answered something unreadable.", true],
@@ -195,10 +205,30 @@ function logFailure(route, code, started) {
   console.error(`node-relay: GET ${shown} failed: ${code} after ${Date.now() - started} ms`);
 }
 
+/**
+ * The `Host` names served, against DNS rebinding: a page whose name its owner re-points at the
+ * relay's address is same-origin with it, but still sends its own `Host`. By default the bind
+ * address and the loopback names, with the port.
+ */
+function allowHosts(port) {
+  if (config.allowedHosts.includes("*")) return null;
+  if (config.allowedHosts.length > 0) return new Set(config.allowedHosts);
+  const host = config.bind.host.toLowerCase();
+  const named = ["0.0.0.0", "::"].includes(host) ? [] : [isIP(host) === 6 ? `[${host}]` : host];
+  return new Set([...named, "localhost", "127.0.0.1", "[::1]"].map((name) => `${name}:${port}`));
+}
+let allowedHosts = null;
+
 const limits = config.perMinute > 0 ? new RateLimit(config.perMinute, config.burst) : null;
 const instancePath = `/instances/${encodeURIComponent(config.instanceId)}/token/${encodeURIComponent(config.token)}`;
 
 async function relay(req, res) {
+  const host = req.headers.host;
+  if (allowedHosts && host !== undefined && !allowedHosts.has(host.toLowerCase())) {
+    return fail(res, "host_not_allowed");
+  }
+  // Browsers send a path; a request line naming a host (absolute form) is no widget's.
+  if (!req.url.startsWith("/")) return fail(res, "not_found");
   const url = new URL(req.url, "http://relay");
   if (!url.pathname.startsWith(`${config.basePath}/`)) return fail(res, "not_found");
   if (req.method !== "GET") return fail(res, "method_not_allowed");
@@ -269,6 +299,7 @@ pruning?.unref();
 
 server.listen(config.bind.port, config.bind.host, () => {
   const { address, port } = server.address();
+  allowedHosts = allowHosts(port);
   const host = isIP(address) === 6 ? `[${address}]` : address;
   console.log(`node-relay listening on http://${host}:${port}`);
 });

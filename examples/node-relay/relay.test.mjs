@@ -58,11 +58,12 @@ test("every bad setting is refused at startup, and a secret's value is never sho
     RELAY_BASE_PATH: "/zapi?x",
     RELAY_RATE_LIMIT_PER_MIN: "lots",
     RELAY_RATE_LIMIT_BURST: "0",
+    RELAY_ALLOWED_HOSTS: "app.example.com, http://app.example.com/",
   });
   await stop(relay.child);
   assert.equal(relay.code, 2);
   const shown = relay.stderr();
-  for (const name of ["ZAPI_TOKEN", "ZAPI_CLIENT_TOKEN", "ZAPI_UPSTREAM", "RELAY_BIND", "RELAY_BASE_PATH", "RELAY_RATE_LIMIT_PER_MIN", "RELAY_RATE_LIMIT_BURST"]) {
+  for (const name of ["ZAPI_TOKEN", "ZAPI_CLIENT_TOKEN", "ZAPI_UPSTREAM", "RELAY_BIND", "RELAY_BASE_PATH", "RELAY_RATE_LIMIT_PER_MIN", "RELAY_RATE_LIMIT_BURST", "RELAY_ALLOWED_HOSTS"]) {
     assert.match(shown, new RegExp(`${name} `), `${name} not named`);
   }
   for (const hidden of ["s3cret", "client token", "pass@"]) assert.ok(!shown.includes(hidden), `${hidden} shown`);

@@ -390,6 +390,7 @@ fn nginx_conf(
     };
     let values = [
         ("RELAY_LISTEN", format!("127.0.0.1:{port}")),
+        ("RELAY_SERVER_NAME", "localhost 127.0.0.1".to_string()),
         ("RELAY_ACCESS_LOG", access_log),
         ("RELAY_UPSTREAM_TIMEOUT", format!("{UPSTREAM_TIMEOUT_MS}ms")),
         ("RELAY_RATE_LIMIT_PER_MIN", limit.per_minute.to_string()),
