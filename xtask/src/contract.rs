@@ -383,11 +383,10 @@ fn nginx_conf(
 ) -> Result<PathBuf> {
     let template = cmd::root().join("examples/nginx/zapi-relay.conf.template");
     let mut server = std::fs::read_to_string(&template).map_err(|e| e.to_string())?;
-    let access_log = if access_log {
-        prefix.join("logs/access.log").display().to_string()
-    } else {
-        "/dev/null".to_string()
-    };
+    if !access_log {
+        server = server.replace("${RELAY_ACCESS_LOG} zapi_relay", "off");
+    }
+    let access_log = prefix.join("logs/access.log").display().to_string();
     let values = [
         ("RELAY_LISTEN", format!("127.0.0.1:{port}")),
         ("RELAY_SERVER_NAME", "localhost 127.0.0.1".to_string()),
