@@ -33,17 +33,18 @@ function readConfig(env) {
     return problem(`${name} must be 1 to 200 visible ASCII characters (its value is not shown)`);
   };
 
+  // Never shown either: a whole instance URL pasted here holds the token.
   const upstream = (() => {
     const text = value("ZAPI_UPSTREAM") ?? "https://api.z-api.io";
+    const wrong = "ZAPI_UPSTREAM must be Z-API's base URL, such as https://api.z-api.io, without credentials, query, fragment or /instances/ (its value is not shown)";
     let url;
     try {
       url = new URL(text);
     } catch {
-      return problem(`ZAPI_UPSTREAM must be an http(s) URL, not ${JSON.stringify(text)}`);
+      return problem(wrong);
     }
-    if (!["http:", "https:"].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
-      return problem("ZAPI_UPSTREAM must be an http(s) URL without credentials, query or fragment");
-    }
+    const extra = url.username || url.password || url.search || url.hash || /\/instances\//i.test(url.pathname);
+    if (!["http:", "https:"].includes(url.protocol) || extra) return problem(wrong);
     return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
   })();
 

@@ -93,3 +93,13 @@ test("the instance id and token are encoded into the upstream path", async () =>
     upstream.close();
   }
 });
+
+test("a whole instance URL given as the upstream is refused without showing it", async () => {
+  for (const upstream of ["https://api.z-api.io/instances/instance-1/token/t0ken-in-url", "ftp://t0ken-in-url", "not a URL t0ken-in-url"]) {
+    const relay = await start({ ...base, ZAPI_UPSTREAM: upstream });
+    await stop(relay.child);
+    assert.equal(relay.code, 2, `${upstream} was accepted`);
+    assert.match(relay.stderr(), /ZAPI_UPSTREAM must be Z-API's base URL/);
+    assert.ok(!relay.stderr().includes("t0ken-in-url"), relay.stderr());
+  }
+});
