@@ -6,7 +6,8 @@
 //   LIMITED_RELAY_URL       the same make with a small rate limit: LIMITED_RELAY_BURST calls at
 //                           once, LIMITED_RELAY_PER_MIN a minute
 //   REFUSED_RELAY_URL       the same make, with an upstream that refuses connections
-//   RELAY_HEADERS           a JSON object of headers for every relay call (a proxy secret)
+//   RELAY_HEADERS           a JSON object of headers for every call to the first two (a proxy
+//                           secret), REFUSED_RELAY_HEADERS for the third (a ticket)
 //   SIM_URL, RELAY_SECRETS  the simulator, and the comma-separated values no answer may show
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
@@ -19,12 +20,13 @@ const env = (name) => {
 };
 const relay = env("RELAY_URL");
 const sim = env("SIM_URL");
-const limited = env("LIMITED_RELAY_URL");
-const refused = env("REFUSED_RELAY_URL");
+const relayHeaders = JSON.parse(process.env.RELAY_HEADERS ?? "{}");
+const checked = { url: relay, headers: relayHeaders };
+const limited = { url: env("LIMITED_RELAY_URL"), headers: relayHeaders };
+const refused = { url: env("REFUSED_RELAY_URL"), headers: JSON.parse(process.env.REFUSED_RELAY_HEADERS ?? "{}") };
 const limitedBurst = Number(env("LIMITED_RELAY_BURST"));
 const limitedPerMinute = Number(env("LIMITED_RELAY_PER_MIN"));
 const upstreamTimeoutMs = Number(env("RELAY_UPSTREAM_TIMEOUT_MS"));
-const relayHeaders = JSON.parse(process.env.RELAY_HEADERS ?? "{}");
 const secrets = (process.env.RELAY_SECRETS ?? "").split(",").filter(Boolean);
 const instance = process.env.SIM_INSTANCE ?? "demo-instance";
 
@@ -41,10 +43,10 @@ const fail = (failure) => control(`/instances/${instance}/failure`, failure);
  * GETs a relay path as the widget does (a header set to `undefined` is left out), checking that no secret leaks into the status line,
  * headers or body.
  */
-async function get(path, requestHeaders = {}, base = relay) {
-  const sent = { "x-zapi-connect": "1", ...relayHeaders, ...requestHeaders };
+async function get(path, requestHeaders = {}, target = checked) {
+  const sent = { "x-zapi-connect": "1", ...target.headers, ...requestHeaders };
   const headers = Object.entries(sent).filter(([, value]) => value !== undefined);
-  const response = await fetch(`${base}${path}`, { headers });
+  const response = await fetch(`${target.url}${path}`, { headers });
   const text = await response.text();
   const shown = [...response.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
   for (const secret of secrets) {

@@ -47,7 +47,11 @@ pub fn run_only(stack: &Stack, names: &[String]) -> Result {
         .simulator_url
         .as_deref()
         .ok_or("the contract suite needs the simulator")?;
-    let proxy_secret = random_hex(32)?;
+    let credentials = if makes.contains(&Make::ZapiRelay) {
+        Credentials::new()?
+    } else {
+        Credentials::default()
+    };
     let mut failures = Vec::new();
     if makes.contains(&Make::Node) {
         if let Err(error) = cmd::run_in(
@@ -60,7 +64,7 @@ pub fn run_only(stack: &Stack, names: &[String]) -> Result {
         }
     }
     for make in makes {
-        if let Err(error) = check(make, sim, &proxy_secret) {
+        if let Err(error) = check(make, sim, &credentials) {
             eprintln!("xtask: {}: {error}", make.name());
             failures.push(format!("{}: {error}", make.name()));
         }
@@ -122,34 +126,123 @@ struct Limit {
     burst: u32,
 }
 
+/// zapi-relay's secrets in the suite: a proxy secret for the checked and the rate-limited
+/// relay (header mode), a ticket for the refused one (ticket mode).
+#[derive(Default)]
+struct Credentials {
+    proxy_secret: String,
+    ticket_secret: String,
+    ticket: String,
+}
+
+impl Credentials {
+    fn new() -> Result<Credentials> {
+        let ticket_secret = random_hex(32)?;
+        let minted = Command::new(cmd::target_dir().join("debug/zapi-relay"))
+            .args(["mint", "--alias", "default", "--ttl", "600"])
+            .envs(upstream_env("http://127.0.0.1:9"))
+            .env("RELAY_AUTH_MODE", "ticket")
+            .env("RELAY_TICKET_SECRET", &ticket_secret)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("zapi-relay mint: {e}"))?;
+        if !minted.status.success() {
+            return Err(format!(
+                "zapi-relay mint failed: {}",
+                String::from_utf8_lossy(&minted.stderr)
+            ));
+        }
+        Ok(Credentials {
+            proxy_secret: random_hex(32)?,
+            ticket_secret,
+            ticket: String::from_utf8_lossy(&minted.stdout).trim().to_string(),
+        })
+    }
+
+    /// The values no relay may show anyone, by name. The instance id is not a credential in
+    /// Z-API's model, and zapi-relay logs it to tell its instances apart; the recipes serve
+    /// one instance and keep it out.
+    fn secrets(&self, make: Make) -> Vec<(&'static str, &str)> {
+        let mut secrets = vec![
+            ("the instance token", services::DEMO_TOKEN),
+            ("the Client-Token", services::DEMO_CLIENT_TOKEN),
+        ];
+        match make {
+            Make::ZapiRelay => {
+                let signature = self.ticket.rsplit('.').next().unwrap_or_default();
+                secrets.extend([
+                    ("the proxy secret", self.proxy_secret.as_str()),
+                    ("the ticket secret", self.ticket_secret.as_str()),
+                    ("the ticket", self.ticket.as_str()),
+                    ("the ticket's signature", signature),
+                ]);
+            }
+            Make::Node | Make::Nginx => secrets.push(("the instance id", services::DEMO_INSTANCE)),
+        }
+        secrets
+    }
+}
+
+/// How a zapi-relay of the suite authenticates.
+#[derive(Clone, Copy)]
+enum Auth<'a> {
+    /// The recipes: none of their own.
+    None,
+    ProxySecret(&'a str),
+    Ticket {
+        secret: &'a str,
+    },
+}
+
 /// Runs the suite against one make, then scans its logs, and reports both.
-fn check(make: Make, sim: &str, proxy_secret: &str) -> Result {
+fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
     let folder = cmd::target_dir().join("contract").join(make.folder());
     let _ = std::fs::remove_dir_all(&folder);
     let hostname_sim = sim.replace("127.0.0.1", "localhost");
     let closed = format!("http://127.0.0.1:{}", free_port()?);
-    let auth = (make == Make::ZapiRelay).then_some(proxy_secret);
+    let (proxied, ticketed) = match make {
+        Make::ZapiRelay => (
+            Auth::ProxySecret(&credentials.proxy_secret),
+            Auth::Ticket {
+                secret: &credentials.ticket_secret,
+            },
+        ),
+        Make::Node | Make::Nginx => (Auth::None, Auth::None),
+    };
     let roles = [
-        (Role::Checked, "checked", hostname_sim.as_str(), UNLIMITED),
-        (Role::Limited, "limited", sim, LIMITED),
-        (Role::Refused, "refused", closed.as_str(), UNLIMITED),
+        (
+            Role::Checked,
+            "checked",
+            hostname_sim.as_str(),
+            UNLIMITED,
+            proxied,
+        ),
+        (Role::Limited, "limited", sim, LIMITED, proxied),
+        (
+            Role::Refused,
+            "refused",
+            closed.as_str(),
+            UNLIMITED,
+            ticketed,
+        ),
     ];
     let mut relays = Vec::new();
-    for (role, name, upstream, limit) in roles {
+    for (role, name, upstream, limit, auth) in roles {
         let settings = Settings {
             upstream,
             limit,
             dir: folder.join(name),
-            proxy_secret: auth,
+            auth,
         };
         relays.push((role, settings.dir.clone(), Relay::start(make, &settings)?));
     }
     let url = |i: usize| relays[i].2.base.clone();
-    let headers = match auth {
-        Some(secret) => format!(r#"{{"X-Relay-Proxy-Secret":"{secret}"}}"#),
-        None => "{}".to_string(),
+    let headers = |auth: Auth| match auth {
+        Auth::None => "{}".to_string(),
+        Auth::ProxySecret(secret) => format!(r#"{{"X-Relay-Proxy-Secret":"{secret}"}}"#),
+        Auth::Ticket { .. } => format!(r#"{{"Authorization":"Bearer {}"}}"#, credentials.ticket),
     };
-    let secrets = secrets(make, proxy_secret);
+    let secrets = credentials.secrets(make);
     let shown: Vec<&str> = secrets.iter().map(|(_, value)| *value).collect();
     println!(
         "xtask: relay contract suite against {} ({})",
@@ -170,7 +263,8 @@ fn check(make: Make, sim: &str, proxy_secret: &str) -> Result {
                 "RELAY_UPSTREAM_TIMEOUT_MS",
                 &UPSTREAM_TIMEOUT_MS.to_string(),
             ),
-            ("RELAY_HEADERS", &headers),
+            ("RELAY_HEADERS", &headers(proxied)),
+            ("REFUSED_RELAY_HEADERS", &headers(ticketed)),
             ("SIM_URL", sim),
             ("RELAY_SECRETS", &shown.join(",")),
         ],
@@ -193,21 +287,6 @@ fn check(make: Make, sim: &str, proxy_secret: &str) -> Result {
     } else {
         Err(problems.join("; "))
     }
-}
-
-/// The values no relay may show anyone, by name. The instance id is not a credential in
-/// Z-API's model, and zapi-relay logs it to tell its instances apart; the recipes serve one
-/// instance and keep it out.
-fn secrets(make: Make, proxy_secret: &str) -> Vec<(&'static str, &str)> {
-    let mut secrets = vec![
-        ("the instance token", services::DEMO_TOKEN),
-        ("the Client-Token", services::DEMO_CLIENT_TOKEN),
-    ];
-    match make {
-        Make::ZapiRelay => secrets.push(("the proxy secret", proxy_secret)),
-        Make::Node | Make::Nginx => secrets.push(("the instance id", services::DEMO_INSTANCE)),
-    }
-    secrets
 }
 
 /// Every file in `logs` is free of every secret, and one of them shows `evidence`.
@@ -244,8 +323,7 @@ struct Settings<'a> {
     limit: Limit,
     /// Its folder: nginx's prefix, and `logs/` for whatever the relay writes.
     dir: PathBuf,
-    /// zapi-relay only: header mode with this shared proxy secret.
-    proxy_secret: Option<&'a str>,
+    auth: Auth<'a>,
 }
 
 /// A relay running as a child process, stopped on drop.
@@ -289,10 +367,18 @@ impl Relay {
                     ("RELAY_RATE_LIMIT_BURST", settings.limit.burst.to_string()),
                     ("RUST_LOG", "info".to_string()),
                 ]);
-                if let Some(secret) = settings.proxy_secret {
-                    relay
-                        .env("RELAY_AUTH_MODE", "header")
-                        .env("RELAY_PROXY_SECRET", secret);
+                match settings.auth {
+                    Auth::None => {}
+                    Auth::ProxySecret(secret) => {
+                        relay
+                            .env("RELAY_AUTH_MODE", "header")
+                            .env("RELAY_PROXY_SECRET", secret);
+                    }
+                    Auth::Ticket { secret } => {
+                        relay
+                            .env("RELAY_AUTH_MODE", "ticket")
+                            .env("RELAY_TICKET_SECRET", secret);
+                    }
                 }
                 spawn_logged(relay, &logs)?
             }
