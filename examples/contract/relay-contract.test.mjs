@@ -1,14 +1,34 @@
 // One contract suite for every relay (docs/relay-contract.md): zapi-relay, the nginx recipe and
-// the Node recipe each run it, in front of zapi-sim. `cargo xtask test` starts them and sets
-// RELAY_URL (the relay's base, e.g. http://127.0.0.1:8787/zapi), SIM_URL and RELAY_SECRETS.
+// the Node recipe each run it, in front of zapi-sim. `cargo xtask contract` starts three relays of
+// each make and sets:
+//   RELAY_URL               the relay's base, e.g. http://127.0.0.1:8787/zapi
+//   RELAY_UPSTREAM_TIMEOUT_MS  how long that relay waits for Z-API
+//   LIMITED_RELAY_URL       the same make with a small rate limit: LIMITED_RELAY_BURST calls at
+//                           once, LIMITED_RELAY_PER_MIN a minute
+//   REFUSED_RELAY_URL       the same make, with an upstream that refuses connections
+//   RELAY_HEADERS           a JSON object of headers for every call to the first two (a proxy
+//                           secret), REFUSED_RELAY_HEADERS for the third (a ticket)
+//   SIM_URL, RELAY_SECRETS  the simulator, and the comma-separated values no answer may show
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
+import { request } from "node:http";
 
-const relay = process.env.RELAY_URL;
-const sim = process.env.SIM_URL;
+const env = (name) => {
+  const value = process.env[name];
+  assert.ok(value, `set ${name} (cargo xtask contract does)`);
+  return value;
+};
+const relay = env("RELAY_URL");
+const sim = env("SIM_URL");
+const relayHeaders = JSON.parse(process.env.RELAY_HEADERS ?? "{}");
+const checked = { url: relay, headers: relayHeaders };
+const limited = { url: env("LIMITED_RELAY_URL"), headers: relayHeaders };
+const refused = { url: env("REFUSED_RELAY_URL"), headers: JSON.parse(process.env.REFUSED_RELAY_HEADERS ?? "{}") };
+const limitedBurst = Number(env("LIMITED_RELAY_BURST"));
+const limitedPerMinute = Number(env("LIMITED_RELAY_PER_MIN"));
+const upstreamTimeoutMs = Number(env("RELAY_UPSTREAM_TIMEOUT_MS"));
 const secrets = (process.env.RELAY_SECRETS ?? "").split(",").filter(Boolean);
 const instance = process.env.SIM_INSTANCE ?? "demo-instance";
-assert.ok(relay && sim, "set RELAY_URL and SIM_URL (cargo xtask test does)");
 
 const control = (path, body) =>
   fetch(`${sim}/__sim${path}`, {
@@ -17,15 +37,21 @@ const control = (path, body) =>
     body: body === undefined ? undefined : JSON.stringify(body),
   }).then((r) => r.json().catch(() => null));
 const snapshot = () => control(`/instances/${instance}`);
+const fail = (failure) => control(`/instances/${instance}/failure`, failure);
 
-/** GETs a relay path, checking that no secret leaks into the status line, headers or body. */
-async function get(path, requestHeaders = {}) {
-  const response = await fetch(`${relay}${path}`, { headers: requestHeaders });
+/**
+ * GETs a relay path as the widget does (a header set to `undefined` is left out), checking that no secret leaks into the status line,
+ * headers or body.
+ */
+async function get(path, requestHeaders = {}, target = checked) {
+  const sent = { "x-zapi-connect": "1", ...target.headers, ...requestHeaders };
+  const headers = Object.entries(sent).filter(([, value]) => value !== undefined);
+  const response = await fetch(`${target.url}${path}`, { headers });
   const text = await response.text();
-  const headers = [...response.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
+  const shown = [...response.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
   for (const secret of secrets) {
     assert.ok(!text.includes(secret), `a secret leaked in the body of ${path}`);
-    assert.ok(!headers.includes(secret), `a secret leaked in the headers of ${path}`);
+    assert.ok(!shown.includes(secret), `a secret leaked in the headers of ${path}`);
   }
   let json = null;
   try {
@@ -94,7 +120,11 @@ for (const path of ["", "/", "/restart", "/disconnect", "/qr-code/../restart", "
 
 for (const method of ["POST", "PUT", "DELETE"]) {
   test(`${method} /status is not relayed`, async () => {
-    const response = await fetch(`${relay}/status`, { method, body: method === "DELETE" ? undefined : "{}" });
+    const response = await fetch(`${relay}/status`, {
+      method,
+      headers: relayHeaders,
+      body: method === "DELETE" ? undefined : "{}",
+    });
     assert.ok(response.status >= 400 && response.status < 500, `status ${response.status}`);
     await assertNothingRelayed();
   });
@@ -107,7 +137,7 @@ for (const [mode, pattern] of [
   ["server_error", /.+/],
 ]) {
   test(`upstream failure "${mode}" reaches the widget as a JSON error`, async () => {
-    await control(`/instances/${instance}/failure`, { mode });
+    await fail({ mode });
     const { status, json } = await get("/qr-code");
     assert.ok(status >= 400, `status ${status}`);
     assert.equal(typeof json?.error, "string");
@@ -121,4 +151,117 @@ test("an origin nobody allowed gets no CORS permission", async () => {
   const allowed = headers.get("access-control-allow-origin");
   assert.ok(allowed !== "*" && allowed !== origin, `allowed ${allowed} (status ${status})`);
   assert.notEqual(headers.get("access-control-allow-credentials"), "true");
+});
+
+const routes = ["/status", "/qr-code", "/qr-code/image", "/phone-code/5511912345678"];
+
+for (const path of routes) {
+  test(`${path}: Z-API too slow is 504 upstream_timeout`, async () => {
+    await fail({ mode: "slow", delay_ms: upstreamTimeoutMs + 3000 });
+    const { status, json } = await get(path);
+    assert.equal(status, 504);
+    assert.deepEqual([json?.code, json?.retryable], ["upstream_timeout", true]);
+  });
+
+  test(`${path}: Z-API refusing the connection is 502 upstream_unreachable`, async () => {
+    const { status, json } = await get(path, {}, refused);
+    assert.equal(status, 502);
+    assert.deepEqual([json?.code, json?.retryable], ["upstream_unreachable", true]);
+  });
+}
+
+for (const mode of ["none", "server_error"]) {
+  test(`Z-API's CORS headers never reach the browser (failure mode ${mode})`, async () => {
+    await fail({ mode, any_origin: true });
+    for (const path of routes) {
+      const { headers } = await get(path);
+      const cors = [...headers.keys()].filter((name) => name.startsWith("access-control-allow-"));
+      assert.deepEqual(cors, [], `${path} passed on ${cors.join(", ")}`);
+    }
+    const calls = (await snapshot()).calls;
+    assert.equal(calls.status + calls["qr-code"] + calls["qr-code/image"] + calls["phone-code"], routes.length);
+  });
+}
+
+test("past its burst a client gets 429 rate_limited with Retry-After, and Z-API is not called", async () => {
+  for (let call = 1; call <= limitedBurst; call++) {
+    const { status } = await get("/status", {}, limited);
+    assert.equal(status, 200, `call ${call} of the burst`);
+  }
+  const { status, json, headers } = await get("/status", {}, limited);
+  assert.equal(status, 429);
+  assert.deepEqual([json?.code, json?.retryable], ["rate_limited", true]);
+  const retryAfter = headers.get("retry-after");
+  assert.match(retryAfter ?? "", /^[0-9]+$/);
+  const wait = Number(retryAfter);
+  assert.ok(wait >= 1 && wait <= Math.ceil(60 / limitedPerMinute), `Retry-After: ${retryAfter}`);
+  assert.match(headers.get("cache-control") ?? "", /no-store/);
+  assert.equal((await snapshot()).calls.status, limitedBurst);
+});
+
+test("Z-API gets the secrets and nothing of the client's request", async () => {
+  const visitor = {
+    cookie: "session=visitor",
+    authorization: "Bearer visitor",
+    "x-forwarded-for": "203.0.113.9",
+    "x-visitor-data": "1",
+    "x-zapi-connect": "1",
+    "content-length": "2",
+  };
+  // A GET with a body, which fetch cannot send.
+  const { status } = await rawGet("/status", visitor, "{}");
+  assert.equal(status, 200);
+  const { calls, lastHeaders } = await snapshot();
+  assert.equal(calls.status, 1);
+  assert.ok(lastHeaders.includes("client-token"), lastHeaders.join(", "));
+  const forwarded = [...Object.keys(visitor), ...Object.keys(relayHeaders)].filter((name) =>
+    lastHeaders.includes(name.toLowerCase()),
+  );
+  assert.deepEqual(forwarded, [], `Z-API received ${forwarded.join(", ")}`);
+});
+
+for (const [name, headers] of [
+  ["Sec-Fetch-Site: cross-site", { "sec-fetch-site": "cross-site" }],
+  ["Sec-Fetch-Site: same-site", { "sec-fetch-site": "same-site" }],
+  ["no X-Zapi-Connect", { "x-zapi-connect": undefined }],
+  ["an empty X-Zapi-Connect", { "x-zapi-connect": "" }],
+]) {
+  test(`a request another site could make (${name}, no Origin) is refused before Z-API`, async () => {
+    const { status, json } = await get("/qr-code", headers);
+    assert.equal(status, 403);
+    assert.equal(json?.code, "cross_site_request");
+    await assertNothingRelayed();
+  });
+}
+
+/** A GET sent with headers fetch does not let a page set (Host), or a body; returns the status and JSON. */
+function rawGet(path, headers, body) {
+  return new Promise((resolve, reject) => {
+    const sent = request(`${relay}${path}`, { method: "GET", headers: { ...relayHeaders, ...headers } }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk) => (text += chunk));
+      response.on("end", () => {
+        let json = null;
+        try {
+          json = JSON.parse(text);
+        } catch {}
+        resolve({ status: response.statusCode, json });
+      });
+    });
+    sent.on("error", reject);
+    sent.end(body);
+  });
+}
+
+test("a host name nobody allowed (DNS rebinding) gets 421 host_not_allowed before Z-API", async () => {
+  const port = new URL(relay).port;
+  for (const host of [`rebound.example:${port}`, "rebound.example", `127.0.0.1.rebound.example:${port}`]) {
+    const { status, json } = await rawGet("/qr-code", { host, "x-zapi-connect": "1" });
+    assert.equal(status, 421, host);
+    assert.equal(json?.code, "host_not_allowed");
+  }
+  await assertNothingRelayed();
+  const own = await rawGet("/status", { host: `localhost:${port}`, "x-zapi-connect": "1" });
+  assert.equal(own.status, 200, "localhost is the relay's own name");
 });

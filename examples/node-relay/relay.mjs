@@ -1,24 +1,95 @@
-// A zapi-connect relay in plain Node.js (18+), no dependencies: the four Z-API connection
-// paths, the secrets added here, everything else refused. See docs/relay-contract.md.
+// A zapi-connect relay in plain Node.js (20+), no dependencies: the four Z-API connection
+// paths, the secrets added here, a rate limit per client address, everything else refused.
+// See docs/relay-contract.md and examples/README.md for what it does not do.
 import { createServer } from "node:http";
+import { isIP } from "node:net";
 
-const config = {
-  upstream: (process.env.ZAPI_UPSTREAM ?? "https://api.z-api.io").replace(/\/+$/, ""),
-  instanceId: required("ZAPI_INSTANCE_ID"),
-  token: required("ZAPI_TOKEN"),
-  clientToken: process.env.ZAPI_CLIENT_TOKEN || null,
-  basePath: (process.env.RELAY_BASE_PATH ?? "/zapi").replace(/\/+$/, ""),
-  timeoutMs: Number(process.env.RELAY_UPSTREAM_TIMEOUT_MS ?? 10_000),
-  maxBody: 1024 * 1024,
-};
+const config = readConfig(process.env);
 
-function required(name) {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`node-relay: set ${name}`);
+/**
+ * Every setting, checked before the relay listens: a bad value stops it with a message that
+ * names the variable (never a secret's value) rather than breaking each call later.
+ */
+function readConfig(env) {
+  const problems = [];
+  const value = (name) => (env[name] ?? "").trim() || undefined;
+  const problem = (message) => {
+    problems.push(message);
+    return undefined;
+  };
+  const integer = (name, fallback, min, max, unit) => {
+    const text = value(name);
+    if (text === undefined) return fallback;
+    const number = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+    if (Number.isSafeInteger(number) && number >= min && number <= max) return number;
+    return problem(`${name} must be a whole number of ${unit} from ${min} to ${max}, not ${JSON.stringify(text)}`);
+  };
+  // Z-API puts the id and token in the URL path; they are encoded there, and must be visible
+  // ASCII so that an invisible character copied along with them is caught here.
+  const credential = (name, needed) => {
+    const text = value(name);
+    if (text === undefined) return needed ? problem(`set ${name}`) : null;
+    if (/^[\x21-\x7e]{1,200}$/.test(text)) return text;
+    return problem(`${name} must be 1 to 200 visible ASCII characters (its value is not shown)`);
+  };
+
+  // Never shown either: a whole instance URL pasted here holds the token.
+  const upstream = (() => {
+    const text = value("ZAPI_UPSTREAM") ?? "https://api.z-api.io";
+    const wrong = "ZAPI_UPSTREAM must be Z-API's base URL, such as https://api.z-api.io, without credentials, query, fragment or /instances/ (its value is not shown)";
+    let url;
+    try {
+      url = new URL(text);
+    } catch {
+      return problem(wrong);
+    }
+    const extra = url.username || url.password || url.search || url.hash || /\/instances\//i.test(url.pathname);
+    if (!["http:", "https:"].includes(url.protocol) || extra) return problem(wrong);
+    return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  })();
+
+  const basePath = (() => {
+    const text = (value("RELAY_BASE_PATH") ?? "/zapi").replace(/\/+$/, "");
+    if (/^(\/[A-Za-z0-9._~-]+)*$/.test(text)) return text;
+    return problem(`RELAY_BASE_PATH must be a path such as /zapi, not ${JSON.stringify(text)}`);
+  })();
+
+  const bind = (() => {
+    const text = value("RELAY_BIND") ?? "127.0.0.1:8787";
+    const match = text.match(/^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s]+)):([0-9]{1,5})$/);
+    const port = Number(match?.[3]);
+    if (!match || port > 65535) {
+      return problem(`RELAY_BIND must be HOST:PORT (such as 127.0.0.1:8787 or [::1]:8787), not ${JSON.stringify(text)}`);
+    }
+    return { host: match[1] ?? match[2], port };
+  })();
+
+  // Empty: the defaults, known once the port is (see allowHosts).
+  const allowedHosts = (() => {
+    const listed = (value("RELAY_ALLOWED_HOSTS") ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+    const bad = listed.find((host) => host !== "*" && !/^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$/.test(host));
+    if (bad === undefined) return listed;
+    return problem(`RELAY_ALLOWED_HOSTS must list host or host:port names (or *), not ${JSON.stringify(bad)}`);
+  })();
+
+  const config = {
+    upstream,
+    allowedHosts,
+    instanceId: credential("ZAPI_INSTANCE_ID", true),
+    token: credential("ZAPI_TOKEN", true),
+    clientToken: credential("ZAPI_CLIENT_TOKEN", false),
+    basePath,
+    bind,
+    timeoutMs: integer("RELAY_UPSTREAM_TIMEOUT_MS", 10_000, 100, 60_000, "milliseconds"),
+    perMinute: integer("RELAY_RATE_LIMIT_PER_MIN", 60, 0, 100_000, "requests"),
+    burst: integer("RELAY_RATE_LIMIT_BURST", 10, 1, 100_000, "requests"),
+    maxBody: 1024 * 1024,
+  };
+  if (problems.length > 0) {
+    for (const message of problems) console.error(`node-relay: ${message}`);
     process.exit(2);
   }
-  return value;
+  return config;
 }
 
 const ROUTES = [
@@ -34,26 +105,88 @@ const ERRORS = {
   invalid_phone: [400, "The phone number must be 8 to 15 digits with the country code.", false],
   subscription_expired: [402, "The Z-API instance's subscription has expired.", false],
   access_denied: [403, "Z-API refused the relay's credentials or address.", false],
+  cross_site_request: [403, "The relay only answers its widget, not requests another site could make.", false],
+  host_not_allowed: [421, "The relay does not serve this host name.", false],
+  rate_limited: [429, "Too many requests; wait before trying again.", true],
   upstream_unreachable: [502, "Z-API could not be reached.", true],
   upstream_malformed: [502, "Z-API answered something unreadable.", true],
   upstream_error: [502, "Z-API answered with an error.", true],
   upstream_timeout: [504, "Z-API did not answer in time.", true],
 };
 
-function send(res, status, body) {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+// Only these headers leave the relay: nothing of Z-API's (CORS, cookies, caching) reaches a browser.
+function send(res, status, body, extra = {}) {
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    ...extra,
+  });
   res.end(JSON.stringify(body));
 }
 
-function fail(res, code) {
+function fail(res, code, extra) {
   const [status, error, retryable] = ERRORS[code];
-  send(res, status, { code, error, retryable });
+  send(res, status, { code, error, retryable }, extra);
 }
 
 function classify(text) {
   if (/subscribe to this instance again/i.test(text)) return "subscription_expired";
   if (/not allowed/i.test(text)) return "access_denied";
   return "upstream_error";
+}
+
+/**
+ * GCRA per client address, as zapi-relay counts: `burst` requests at once, then one every
+ * 60 s / `perMinute`. IPv6 clients count per /64, the block one subscriber usually holds.
+ */
+class RateLimit {
+  #interval;
+  #tolerance;
+  #due = new Map();
+
+  constructor(perMinute, burst) {
+    this.#interval = 60_000 / perMinute;
+    this.#tolerance = this.#interval * burst;
+  }
+
+  /** `null` when admitted, otherwise the whole seconds to wait. */
+  check(address, now = Date.now()) {
+    const key = limitKey(address);
+    const due = Math.max(this.#due.get(key) ?? now, now) + this.#interval;
+    const wait = due - now - this.#tolerance;
+    if (wait > 0) return Math.max(1, Math.ceil(wait / 1000));
+    this.#due.set(key, due);
+    return null;
+  }
+
+  /** Forgets the addresses whose budget is full again, so a scan cannot grow memory. */
+  prune(now = Date.now()) {
+    for (const [key, due] of this.#due) if (due <= now) this.#due.delete(key);
+  }
+}
+
+function limitKey(address = "") {
+  const mapped = address.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i);
+  if (mapped) return mapped[1];
+  if (isIP(address) !== 6) return address;
+  const [head, tail = ""] = address.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = address.includes("::")
+    ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right]
+    : left;
+  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(":")}::/64`;
+}
+
+/**
+ * The relay serves its own origin only and answers no CORS preflight, so a request that
+ * another site could make the browser send (an `<img>`, a link, a form, with the visitor's
+ * cookies) lacks the widget's header or is marked by the browser as coming from another site.
+ */
+function fromAnotherSite(headers) {
+  const site = (headers["sec-fetch-site"] ?? "").toLowerCase();
+  return site === "cross-site" || site === "same-site" || !headers["x-zapi-connect"];
 }
 
 async function readCapped(response) {
@@ -67,58 +200,120 @@ async function readCapped(response) {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** One line per upstream failure for operators: the route and the code, never the URL. */
+function logFailure(route, code, started) {
+  const shown = route.startsWith("phone-code/") ? "phone-code/…" : route;
+  console.error(`node-relay: GET ${shown} failed: ${code} after ${Date.now() - started} ms`);
+}
+
+/**
+ * The `Host` names served, against DNS rebinding: a page whose name its owner re-points at the
+ * relay's address is same-origin with it, but still sends its own `Host`. By default the bind
+ * address and the loopback names, with the port.
+ */
+function allowHosts(port) {
+  if (config.allowedHosts.includes("*")) return null;
+  if (config.allowedHosts.length > 0) return new Set(config.allowedHosts);
+  const host = config.bind.host.toLowerCase();
+  const named = ["0.0.0.0", "::"].includes(host) ? [] : [isIP(host) === 6 ? `[${host}]` : host];
+  return new Set([...named, "localhost", "127.0.0.1", "[::1]"].map((name) => `${name}:${port}`));
+}
+let allowedHosts = null;
+
+const limits = config.perMinute > 0 ? new RateLimit(config.perMinute, config.burst) : null;
+const instancePath = `/instances/${encodeURIComponent(config.instanceId)}/token/${encodeURIComponent(config.token)}`;
+
 async function relay(req, res) {
+  const host = req.headers.host;
+  if (allowedHosts && host !== undefined && !allowedHosts.has(host.toLowerCase())) {
+    return fail(res, "host_not_allowed");
+  }
+  // Browsers send a path; a request line naming a host (absolute form) is no widget's.
+  if (!req.url.startsWith("/")) return fail(res, "not_found");
   const url = new URL(req.url, "http://relay");
   if (!url.pathname.startsWith(`${config.basePath}/`)) return fail(res, "not_found");
   if (req.method !== "GET") return fail(res, "method_not_allowed");
   const rest = url.pathname.slice(config.basePath.length);
-  let path;
+  let route;
   for (const [pattern, build] of ROUTES) {
     const match = rest.match(pattern);
     if (match) {
-      path = build(match);
-      if (path === null) return fail(res, "invalid_phone");
+      route = build(match);
+      if (route === null) return fail(res, "invalid_phone");
       break;
     }
   }
-  if (!path) return fail(res, "not_found");
+  if (!route) return fail(res, "not_found");
+  if (fromAnotherSite(req.headers)) return fail(res, "cross_site_request");
+  const retryAfter = limits?.check(req.socket.remoteAddress);
+  if (retryAfter) return fail(res, "rate_limited", { "retry-after": String(retryAfter) });
 
-  const target = `${config.upstream}/instances/${config.instanceId}/token/${config.token}/${path}`;
+  const started = Date.now();
+  const failed = (code) => {
+    logFailure(route, code, started);
+    fail(res, code);
+  };
   const headers = config.clientToken ? { "client-token": config.clientToken } : {};
   let response;
   try {
-    response = await fetch(target, { headers, signal: AbortSignal.timeout(config.timeoutMs) });
+    response = await fetch(`${config.upstream}${instancePath}/${route}`, {
+      headers,
+      redirect: "manual",
+      signal: AbortSignal.timeout(config.timeoutMs),
+    });
   } catch (error) {
-    return fail(res, error.name === "TimeoutError" ? "upstream_timeout" : "upstream_unreachable");
+    return failed(error.name === "TimeoutError" ? "upstream_timeout" : "upstream_unreachable");
   }
   let text;
   try {
     text = await readCapped(response);
   } catch (error) {
-    return fail(res, error.name === "TimeoutError" ? "upstream_timeout" : "upstream_unreachable");
+    return failed(error.name === "TimeoutError" ? "upstream_timeout" : "upstream_unreachable");
   }
-  if (text === null) return fail(res, "upstream_malformed");
+  if (text === null) return failed("upstream_malformed");
   let body;
   try {
     body = JSON.parse(text);
   } catch {
     const plain = (response.headers.get("content-type") ?? "").startsWith("text/plain");
     if (response.ok && plain) return send(res, 200, { value: text.trim() });
-    return fail(res, response.ok ? "upstream_malformed" : "upstream_error");
+    return failed(response.ok ? "upstream_malformed" : "upstream_error");
   }
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    return fail(res, "upstream_malformed");
+    return failed("upstream_malformed");
   }
   if (response.ok) return send(res, 200, body);
-  return fail(res, classify(typeof body.error === "string" ? body.error : ""));
+  return failed(classify(typeof body.error === "string" ? body.error : ""));
 }
 
 const server = createServer((req, res) => {
-  relay(req, res).catch(() => fail(res, "upstream_error"));
+  relay(req, res).catch(() => (res.headersSent ? res.destroy() : fail(res, "upstream_error")));
 });
-const [host, port] = (process.env.RELAY_BIND ?? "127.0.0.1:8787").split(/:(?=\d+$)/);
-server.listen(Number(port), host, () => {
+// One client must not hold the relay: a bounded time for a request's head and whole request,
+// and connections above the cap closed rather than queued.
+server.headersTimeout = 10_000;
+server.requestTimeout = 10_000 + config.timeoutMs;
+server.maxConnections = 1024;
+
+const pruning = limits ? setInterval(() => limits.prune(), 60_000) : null;
+pruning?.unref();
+
+server.listen(config.bind.port, config.bind.host, () => {
   const { address, port } = server.address();
-  console.log(`node-relay listening on http://${address}:${port}`);
+  allowedHosts = allowHosts(port);
+  const host = isIP(address) === 6 ? `[${address}]` : address;
+  console.log(`node-relay listening on http://${host}:${port}`);
 });
-for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.close(() => process.exit(0)));
+
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, () => {
+    clearInterval(pruning);
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    // In-flight calls get the upstream timeout to finish; then whatever is open is dropped.
+    setTimeout(() => {
+      server.closeAllConnections();
+      process.exit(0);
+    }, config.timeoutMs + 1000).unref();
+  });
+}

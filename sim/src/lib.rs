@@ -41,7 +41,7 @@ pub use state::{
 /// The simulator's routes: the Z-API endpoints, the `/__sim` control API, and a JSON 404.
 pub fn app(sim: Sim) -> Router {
     Router::new()
-        .merge(zapi::router().method_not_allowed_fallback(not_served))
+        .merge(zapi::router(&sim).method_not_allowed_fallback(not_served))
         .merge(control::router())
         .fallback(not_served)
         .layer(TraceLayer::new_for_http())

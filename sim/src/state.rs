@@ -108,7 +108,7 @@ impl fmt::Display for FailureMode {
 }
 
 /// The failure settings of one instance, as `POST /__sim/instances/{id}/failure` takes them.
-/// A POST replaces all three fields; missing ones take their defaults.
+/// A POST replaces every field; missing ones take their defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Failure {
@@ -117,6 +117,10 @@ pub struct Failure {
     pub delay_ms: u64,
     /// Real-time delay added to every Z-API call of the instance, whatever the mode. Default 0.
     pub latency_ms: u64,
+    /// Every Z-API answer of the instance carries `Access-Control-Allow-Origin: *` and
+    /// `Access-Control-Allow-Credentials: true`, headers a relay must not pass on to browsers.
+    /// Default `false`.
+    pub any_origin: bool,
 }
 
 impl Default for Failure {
@@ -125,6 +129,7 @@ impl Default for Failure {
             mode: FailureMode::None,
             delay_ms: 15_000,
             latency_ms: 0,
+            any_origin: false,
         }
     }
 }
@@ -148,6 +153,9 @@ pub struct InstanceSnapshot {
     pub phone_code: Option<String>,
     pub calls: CallCounts,
     pub failure: FailureMode,
+    /// The header names of the instance's last Z-API call, lowercase and sorted, so that tests
+    /// can prove what a relay forwards.
+    pub last_headers: Vec<String>,
 }
 
 /// Returned when an operation names an instance the simulator does not have.
@@ -188,6 +196,7 @@ struct Instance {
     phone_code: Option<(String, Duration)>,
     calls: CallCounts,
     failure: Failure,
+    last_headers: Vec<String>,
 }
 
 impl Instance {
@@ -201,6 +210,7 @@ impl Instance {
             phone_code: None,
             calls: CallCounts::default(),
             failure: Failure::default(),
+            last_headers: Vec::new(),
         }
     }
 
@@ -233,6 +243,7 @@ impl Instance {
             phone_code: self.phone_code.as_ref().map(|(code, _)| code.clone()),
             calls: self.calls,
             failure: self.failure.mode,
+            last_headers: self.last_headers.clone(),
         }
     }
 }
@@ -386,15 +397,18 @@ impl Sim {
         self.with_instance(id, |i, _| i.calls.other += 1).is_ok()
     }
 
-    /// Counts a Z-API call. `None` for an unknown instance, which is not counted.
+    /// Counts a Z-API call and keeps its header names. `None` for an unknown instance, which is
+    /// not counted.
     pub(crate) fn start_call(
         &self,
         id: &str,
         token: &str,
         endpoint: Endpoint,
+        header_names: Vec<String>,
     ) -> Option<CallStart> {
         self.with_instance(id, |i, _| {
             i.calls.bump(endpoint);
+            i.last_headers = header_names;
             CallStart {
                 token_ok: i.token == token,
                 failure: i.failure,
@@ -501,7 +515,8 @@ mod tests {
     fn scan_disconnect_and_reset() {
         let sim = Sim::new(SimConfig::default());
         let qr = sim.current_qr(ID).unwrap();
-        sim.start_call(ID, "demo-token", Endpoint::Status).unwrap();
+        sim.start_call(ID, "demo-token", Endpoint::Status, Vec::new())
+            .unwrap();
         sim.set_failure(ID, Failure::mode(FailureMode::Garbage))
             .unwrap();
         sim.scan(ID).unwrap();
@@ -518,7 +533,7 @@ mod tests {
         assert_eq!(snap.failure, FailureMode::None);
         // The token survives a reset.
         assert!(
-            sim.start_call(ID, "demo-token", Endpoint::QrCode)
+            sim.start_call(ID, "demo-token", Endpoint::QrCode, Vec::new())
                 .unwrap()
                 .token_ok
         );
@@ -530,7 +545,7 @@ mod tests {
         assert_eq!(sim.current_qr("nope"), None);
         assert_eq!(sim.scan("nope"), Err(UnknownInstance("nope".into())));
         assert!(sim
-            .start_call("nope", "demo-token", Endpoint::QrCode)
+            .start_call("nope", "demo-token", Endpoint::QrCode, Vec::new())
             .is_none());
     }
 

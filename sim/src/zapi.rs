@@ -3,8 +3,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
@@ -12,7 +13,7 @@ use serde_json::json;
 
 use crate::state::{Endpoint, FailureMode, Sim};
 
-pub(crate) fn router() -> Router<Sim> {
+pub(crate) fn router(sim: &Sim) -> Router<Sim> {
     Router::new()
         .route("/instances/{id}/token/{token}/qr-code", get(qr_code))
         .route(
@@ -24,6 +25,36 @@ pub(crate) fn router() -> Router<Sim> {
             get(phone_code),
         )
         .route("/instances/{id}/token/{token}/status", get(status))
+        .route_layer(middleware::from_fn_with_state(sim.clone(), any_origin))
+}
+
+/// The `any_origin` switch: CORS headers on every answer of the instance, which relays must
+/// strip so that Z-API can never grant a browser access to the relay's origin.
+async fn any_origin(
+    State(sim): State<Sim>,
+    Path(params): Path<Vec<(String, String)>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let id = params
+        .into_iter()
+        .find_map(|(name, value)| (name == "id").then_some(value));
+    let on = id
+        .and_then(|id| sim.failure(&id))
+        .is_some_and(|f| f.any_origin);
+    let mut response = next.run(request).await;
+    if on {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+    }
+    response
 }
 
 type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
@@ -97,7 +128,7 @@ async fn admit(
     peer: Peer,
 ) -> Result<bool, Rejection> {
     let start = sim
-        .start_call(id, token, endpoint)
+        .start_call(id, token, endpoint, header_names(headers))
         .ok_or(Rejection::InstanceNotFound)?;
     let failure = start.failure;
     if failure.latency_ms > 0 {
@@ -131,6 +162,16 @@ async fn admit(
         }
         mode => Err(Rejection::Injected(mode)),
     }
+}
+
+fn header_names(headers: &HeaderMap) -> Vec<String> {
+    let mut names: Vec<String> = headers
+        .keys()
+        .map(|name| name.as_str().to_owned())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 fn oversized() -> Response {

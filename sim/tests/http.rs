@@ -492,3 +492,55 @@ async fn control_api_rejects_unknown_instances_and_bad_bodies() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body["error"].is_string());
 }
+
+#[tokio::test]
+async fn any_origin_adds_cors_headers_to_every_zapi_answer_until_reset() {
+    let h = Harness::default().await;
+    let url = format!("{}/instances/{ID}/token/{TOKEN}/status", h.base);
+    let get = || h.http.get(&url).header("Client-Token", CLIENT_TOKEN).send();
+    assert!(get()
+        .await
+        .unwrap()
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+
+    set_failure(&h, json!({"mode": "server_error", "any_origin": true})).await;
+    let response = get().await.unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    assert_eq!(
+        response.headers()["access-control-allow-credentials"],
+        "true"
+    );
+
+    set_failure(&h, json!({"mode": "none", "any_origin": true})).await;
+    assert_eq!(
+        get().await.unwrap().headers()["access-control-allow-origin"],
+        "*"
+    );
+
+    h.sim.reset();
+    assert!(get()
+        .await
+        .unwrap()
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+}
+
+#[tokio::test]
+async fn the_last_calls_header_names_are_shown() {
+    let h = Harness::default().await;
+    h.http
+        .get(format!("{}/instances/{ID}/token/{TOKEN}/status", h.base))
+        .header("Client-Token", CLIENT_TOKEN)
+        .header("X-Forwarded-For", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    let shown = h.sim.snapshot(ID).unwrap().last_headers;
+    assert!(shown.contains(&"client-token".to_owned()), "{shown:?}");
+    assert!(shown.contains(&"x-forwarded-for".to_owned()), "{shown:?}");
+    assert!(!shown.contains(&"cookie".to_owned()), "{shown:?}");
+}

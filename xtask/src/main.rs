@@ -31,6 +31,8 @@ usage: cargo xtask <command>
            and, unfiltered, the core flows in Firefox and WebKit and the consumer apps
   engines  only Firefox ESR and WebKitGTK: the core flows through WebDriver (e2e/webdriver) and
            the wasm-bindgen browser tests in Firefox
+  contract  only the relay contract suite against zapi-relay and the Node and nginx recipes
+           (or those named: cargo xtask contract nginx node-relay), their logs scanned for secrets
   consumers  only the packed package in plain Node, a Vite app and a Next.js app (e2e/consumers)
   bundle   build the npm package (npm/index.js, npm/pkg) and report its size
   bench    measure the widget and the relay against their baselines, write BENCHMARKS.md
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
             .and_then(|()| engines::wasm_tests_in_firefox())
             .and_then(|()| bundle::build())
             .and_then(|bundle| engine_tests(&bundle)),
+        Some("contract") => setup::test_tools().and_then(|()| contract_tests()),
         Some("consumers") => setup::build_tools()
             .and_then(|()| setup::test_tools())
             .and_then(|()| bundle::build())
@@ -210,6 +213,16 @@ fn engine_tests(bundle: &bundle::Bundle) -> cmd::Result {
     cmd::cargo(&["build", "-p", "zapi-sim", "-p", "zapi-relay"])?;
     let stack = services::Stack::start(&site, services::Upstream::Simulator, "127.0.0.1:0")?;
     engines::run(&site, &stack)
+}
+
+/// Only the relay contract suite (`cargo xtask contract`), with a stack that serves no site.
+fn contract_tests() -> cmd::Result {
+    let site = cmd::target_dir().join("contract-site");
+    std::fs::create_dir_all(&site).map_err(|e| format!("{}: {e}", site.display()))?;
+    cmd::cargo(&["build", "-p", "zapi-sim", "-p", "zapi-relay"])?;
+    let stack = services::Stack::start(&site, services::Upstream::Simulator, "127.0.0.1:0")?;
+    let names: Vec<String> = std::env::args().skip(2).collect();
+    contract::run_only(&stack, &names)
 }
 
 /// Only the consumer apps (`cargo xtask consumers`), with a stack of their own.
