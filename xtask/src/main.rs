@@ -177,11 +177,12 @@ fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
     cmd::cargo(&["build", "-p", "zapi-sim", "-p", "zapi-relay"])?;
     let mut stack = services::Stack::start(&site, services::Upstream::Simulator, "127.0.0.1:0")?;
     let sim = stack.simulator_url.clone().unwrap_or_default();
-    let (ticket_relay, ticket) = stack.start_ticket_relay()?;
     let mut playwright = vec!["playwright", "test"];
     let filter: Vec<String> = std::env::args().skip(2).collect();
     playwright.extend(filter.iter().map(String::as_str));
     let ssr_example = ssr_example::serve_for(&filter, &stack.relay_url)?;
+    // Minted after the slow example build, so that it is fresh when the specs start.
+    let (ticket_relay, ticket) = stack.start_ticket_relay()?;
     let ssr_url = ssr_example
         .as_ref()
         .map_or("", |server| server.url.as_str());
