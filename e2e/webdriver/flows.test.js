@@ -183,6 +183,49 @@ describe(`core flows in ${engineName}`, () => {
     assert.equal((await sim.calls())["phone-code"], before["phone-code"]);
   });
 
+  /** Makes `navigator.onLine` say `online` and fires its event, as the engine does when the network goes. */
+  function setOnline(online) {
+    return engine.driver.executeScript(
+      `const online = arguments[0];
+       Object.defineProperty(Navigator.prototype, "onLine", { configurable: true, get: () => online });
+       dispatchEvent(new Event(online ? "online" : "offline"));`,
+      online,
+    );
+  }
+
+  test("offline: no calls and no QR call spent; back online, a fresh code", async () => {
+    await widget.mount({ interval: "15" });
+    await widget.expectState("qr");
+    await setOnline(false);
+    await widget.expectState("offline");
+    const before = await sim.calls();
+    await widget.advance(60_000);
+    assert.deepEqual(await sim.calls(), before);
+
+    await setOnline(true);
+    await widget.expectState("qr");
+    const after = await sim.calls();
+    assert.equal(after.status, before.status + 1);
+    assert.equal(after["qr-code"], before["qr-code"] + 1);
+    assert.equal(await widget.decodeQr(), (await sim.instance()).qr);
+  });
+
+  test("after a sleep the expired QR is gone the moment the page runs again", async () => {
+    await widget.mount({ interval: "15" });
+    await widget.expectState("qr");
+    // The new code is slow to come, as over a waking network: the old one must not wait for it.
+    await sim.failure("none", { latency_ms: 1_500 });
+    await sim.advance(300_000);
+    await engine.driver.executeScript("window.zapiClock.jump(300000);");
+    const first = await engine.driver.executeScript(
+      `const root = document.querySelector("zapi-connect").shadowRoot;
+       return { state: root.querySelector("[part=base]").dataset.state, qr: root.querySelector("[part=qr]") !== null };`,
+    );
+    assert.deepEqual(first, { state: "loading", qr: false });
+    await widget.expectState("qr");
+    assert.equal(await widget.decodeQr(), (await sim.instance()).qr);
+  });
+
   test("a dead relay shows relay_unreachable with a retry that recovers", async () => {
     // Nothing listens on the discard port.
     await widget.mount({ relay: "http://127.0.0.1:9/zapi" });
