@@ -226,6 +226,26 @@ describe(`core flows in ${engineName}`, () => {
     assert.equal(await widget.decodeQr(), (await sim.instance()).qr);
   });
 
+  test("a page restored from the back-forward cache checks the status again", async () => {
+    await widget.mount({ interval: "15" });
+    await widget.expectState("qr");
+    await engine.driver.executeScript(
+      `window.restored = 0;
+       addEventListener("pageshow", (event) => { if (event.persisted) window.restored += 1; });`,
+    );
+    await sim.scan();
+    await widget.open(PAGES.strictCsp);
+    const before = await sim.calls();
+    await engine.driver.navigate().back();
+    await eventually(
+      () => engine.driver.executeScript("return window.restored ?? null;"),
+      (restored) => restored === 1,
+      "a pageshow with persisted",
+    );
+    await widget.expectState("connected");
+    assert.equal((await sim.calls()).status, before.status + 1);
+  });
+
   test("a dead relay shows relay_unreachable with a retry that recovers", async () => {
     // Nothing listens on the discard port.
     await widget.mount({ relay: "http://127.0.0.1:9/zapi" });
