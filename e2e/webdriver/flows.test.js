@@ -246,6 +246,33 @@ describe(`core flows in ${engineName}`, () => {
     assert.equal((await sim.calls()).status, before.status + 1);
   });
 
+  test("at a phone's 390 px the widget fits without scrolling sideways, every control 44 px or more", async () => {
+    const window = engine.driver.manage().window();
+    await window.setRect({ width: 390, height: 844 });
+    try {
+      await widget.mount({ interval: "15" });
+      await widget.expectState("qr");
+      const layout = await engine.driver.executeScript(
+        `const page = document.scrollingElement;
+         const root = document.querySelector("zapi-connect").shadowRoot;
+         const controls = [...root.querySelectorAll("button, input")]
+           .filter((control) => control.getClientRects().length > 0)
+           .map((control) => {
+             const box = control.getBoundingClientRect();
+             return { part: control.getAttribute("part"), width: box.width, height: box.height };
+           });
+         return { overflow: page.scrollWidth - page.clientWidth, controls };`,
+      );
+      assert.equal(layout.overflow, 0, "no horizontal scroll");
+      assert.ok(layout.controls.length > 0);
+      for (const control of layout.controls) {
+        assert.ok(control.width >= 44 && control.height >= 44, `${control.part}: ${control.width}x${control.height}`);
+      }
+    } finally {
+      await window.setRect({ width: 1024, height: 900 });
+    }
+  });
+
   test("a dead relay shows relay_unreachable with a retry that recovers", async () => {
     // Nothing listens on the discard port.
     await widget.mount({ relay: "http://127.0.0.1:9/zapi" });
