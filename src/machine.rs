@@ -339,7 +339,7 @@ pub enum Event {
     GetNewCode,
     /// The user asked to try again after an error (or to check a session again).
     Retry,
-    /// The host asked to start over from the status check.
+    /// The host asked to start over from the status check (and to start, when stopped).
     Refresh,
     ConfigChanged(Config),
     /// The user picked a method.
@@ -456,10 +456,7 @@ impl Machine {
                 }
             }
             Event::Refresh => {
-                if !matches!(
-                    self.phase,
-                    Phase::Idle | Phase::Connected | Phase::AlreadyConnected
-                ) {
+                if !matches!(self.phase, Phase::Connected | Phase::AlreadyConnected) {
                     self.begin(&mut out);
                 }
             }

@@ -169,7 +169,9 @@ fn is_base64(text: &str) -> bool {
 }
 
 /// Maps a non-2xx answer to a widget error. `retry_after` is the raw `Retry-After` header; a
-/// bare 400 from `/phone-code/{phone}` means the number was refused.
+/// bare 400 from `/phone-code/{phone}` means the number was refused. Without a relay's `code`,
+/// an `error` text is Z-API's own, passed on by a plain proxy, and a 5xx is Z-API or a load
+/// balancer failing: both are an `upstream_error`, worth a retry.
 pub fn read_error(
     status: u16,
     body: &Body,
@@ -200,13 +202,16 @@ pub fn read_error(
         "subscription_expired" => Some(ErrorCode::SubscriptionExpired),
         "upstream_malformed" | "malformed_response" => Some(ErrorCode::MalformedResponse),
         "upstream_error" | "upstream_unreachable" => Some(ErrorCode::UpstreamError),
-        "invalid_phone" => Some(ErrorCode::InvalidPhone),
         _ => None,
     }
-    .or_else(|| error_from_text(fields?.error.as_deref()?))
+    .or_else(|| error_from_text(text))
     .unwrap_or(if status == 400 && is_phone_route {
         ErrorCode::InvalidPhone
+    } else if relay_code.is_empty() && (!text.is_empty() || (500..600).contains(&status)) {
+        ErrorCode::UpstreamError
     } else {
+        // Also `invalid_phone` from a route that has no phone: the relay is misconfigured,
+        // and the user's retry follows an administrator's fix.
         ErrorCode::RelayError
     });
     let mut error = WidgetError::new(code);
@@ -434,10 +439,45 @@ mod tests {
             read_error(400, &bare, None, true).code,
             ErrorCode::InvalidPhone
         );
+        // Off the phone route the text is Z-API's own, passed on by a plain proxy.
         assert_eq!(
             read_error(400, &bare, None, false).code,
+            ErrorCode::UpstreamError
+        );
+        assert_eq!(
+            read_error(400, &Body::Text("Bad Request".into()), None, false).code,
             ErrorCode::RelayError
         );
+    }
+
+    #[test]
+    fn invalid_phone_from_a_route_without_a_phone_offers_a_retry() {
+        // It used to be `invalid_phone` on the error screen, which has no retry: a dead end.
+        for retryable in [false, true] {
+            let error = read_error(400, &relay_error("invalid_phone", retryable), None, false);
+            assert_eq!(error.code, ErrorCode::RelayError);
+            assert!(error.offers_retry());
+        }
+    }
+
+    #[test]
+    fn a_gateway_or_upstream_failure_is_an_upstream_error_worth_a_retry() {
+        // A load balancer's page for a 502/503/504, or Z-API's own 5xx behind a plain proxy,
+        // used to be `relay_error`: "trying again will not help".
+        let page = Body::Text("<html><body><h1>502 Bad Gateway</h1></body></html>".into());
+        let raw = json(|f| f.error = Some("Internal Server Error".into()));
+        for status in [500, 502, 503, 504] {
+            for body in [&page, &Body::Text(String::new()), &Body::Other, &raw] {
+                for is_phone_route in [false, true] {
+                    let error = read_error(status, body, None, is_phone_route);
+                    assert_eq!(error.code, ErrorCode::UpstreamError, "{status} {body:?}");
+                    assert!(error.retryable && error.offers_retry());
+                }
+            }
+        }
+        // A relay's own code still decides.
+        let relay = read_error(502, &relay_error("invalid_request", false), None, false);
+        assert_eq!(relay.code, ErrorCode::RelayError);
     }
 
     fn relay_error(code: &str, retryable: bool) -> Body {
@@ -513,9 +553,8 @@ mod tests {
     fn anything_else_is_a_relay_error() {
         let not_found = read_error(404, &Body::Text("Not Found".into()), None, false);
         assert_eq!(not_found.code, ErrorCode::RelayError);
-        assert_eq!(
-            read_error(500, &json(|f| f.error = Some("boom".into())), None, false).code,
-            ErrorCode::RelayError
-        );
+        let relay_not_found = read_error(404, &relay_error("not_found", false), None, true);
+        assert_eq!(relay_not_found.code, ErrorCode::RelayError);
+        assert!(!relay_not_found.retryable);
     }
 }

@@ -42,7 +42,10 @@ impl Origins {
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(self.allowed.iter().cloned()))
                 .allow_methods([Method::GET])
-                .allow_headers([header::AUTHORIZATION])
+                .allow_headers([
+                    header::AUTHORIZATION,
+                    HeaderName::from_static("x-zapi-connect"),
+                ])
                 .expose_headers([header::RETRY_AFTER, HeaderName::from_static("x-request-id")])
                 .allow_credentials(config.allow_credentials)
                 .max_age(Duration::from_secs(600)),

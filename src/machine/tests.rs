@@ -1131,8 +1131,18 @@ fn refresh_starts_over_from_the_status_check() {
     let out = h.send(Event::Refresh);
     assert_eq!(status_fetches(&out), 1);
     assert_eq!(h.state(), Some(StateName::Loading));
+}
+
+#[test]
+fn refresh_starts_a_stopped_widget_with_one_status_check() {
+    // `stop(); refresh()` used to send Start then Refresh: two status checks, the first one
+    // forgotten while still in flight. A refresh alone starts a stopped widget.
     let mut h = Harness::new();
-    assert!(h.send(Event::Refresh).is_empty(), "not while stopped");
+    h.showing_first_code();
+    h.send(Event::Stop);
+    let out = h.send(Event::Refresh);
+    assert_eq!(status_fetches(&out), 1);
+    assert_eq!(h.state(), Some(StateName::Loading));
 }
 
 #[test]
