@@ -199,3 +199,39 @@ mod tests {
         assert_eq!(group_code("A1B2C3D4E5"), "A1B2C3D4E5");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn typed() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[+]?[0-9 ().\\-/]{0,24}",
+            "(\\+|00)?(55|1|44|351)[ ]?[0-9 -]{6,14}",
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn normalized_numbers_are_digits_within_bounds_and_read_back_the_same(
+            input in typed(),
+            country in "[1-9][0-9]{0,2}",
+        ) {
+            let Ok(phone) = normalize(&input, &country) else {
+                return Ok(());
+            };
+            prop_assert!(phone.digits.bytes().all(|b| b.is_ascii_digit()), "{}", phone.digits);
+            prop_assert!((8..=15).contains(&phone.digits.len()), "{}", phone.digits);
+            prop_assert!(!phone.digits.starts_with('0'));
+            if phone.digits.starts_with("55") {
+                prop_assert!((12..=13).contains(&phone.digits.len()), "{}", phone.digits);
+            }
+            // Normalizing what was shown, or the digits with their `+`, changes nothing.
+            prop_assert_eq!(normalize(&phone.display, &country), Ok(phone.clone()));
+            let international = concat(&["+", &phone.digits]);
+            prop_assert_eq!(normalize(&international, &country), Ok(phone));
+        }
+    }
+}

@@ -558,3 +558,135 @@ mod tests {
         assert!(!relay_not_found.retryable);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Codes the reference relay sends, and anything else.
+    fn relay_code() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "rate_limited",
+                "unauthorized",
+                "invalid_phone",
+                "upstream_timeout",
+                "access_denied",
+                "subscription_expired",
+                "upstream_malformed",
+                "upstream_error",
+                "upstream_unreachable",
+                "origin_not_allowed",
+                "not_found",
+            ])
+            .prop_map(str::to_owned),
+            any::<String>(),
+        ]
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "You are not connected.",
+                "You are already connected.",
+                "You need to restore the session.",
+                "null not allowed",
+                "you must subscribe to this instance again",
+                "Invalid phone",
+                "2@abc,def",
+                "data:image/png;base64,iVBORw0KGgo=",
+                "ABCD1234",
+            ])
+            .prop_map(str::to_owned),
+            any::<String>(),
+        ]
+    }
+
+    fn body() -> impl Strategy<Value = Body> {
+        let fields = (
+            any::<Option<bool>>(),
+            prop::option::of(text()),
+            prop::option::of(text()),
+            prop::option::of(text()),
+            prop::option::of(prop_oneof![relay_code(), text()]),
+            any::<Option<bool>>(),
+        )
+            .prop_map(|(connected, error, value, image, code, retryable)| Fields {
+                connected,
+                error,
+                value,
+                image,
+                code,
+                retryable,
+            });
+        prop_oneof![
+            fields.prop_map(Body::Json),
+            text().prop_map(Body::Text),
+            Just(Body::Other),
+        ]
+    }
+
+    fn documented(error: &WidgetError) -> bool {
+        crate::api::ERROR_CODES
+            .iter()
+            .any(|documented| documented.code == error.code.as_str())
+    }
+
+    proptest! {
+        #[test]
+        fn any_error_answer_is_a_documented_code(
+            status in prop_oneof![100u16..200, 300u16..600, any::<u16>()],
+            body in body(),
+            retry_after in prop::option::of(prop_oneof![
+                (0u64..100_000).prop_map(|secs| secs.to_string()),
+                any::<String>(),
+            ]),
+            is_phone_route in any::<bool>(),
+        ) {
+            let error = read_error(status, &body, retry_after.as_deref(), is_phone_route);
+            prop_assert!(documented(&error), "{:?}", error.code);
+            // Only the browser or the widget itself know of these.
+            prop_assert!(!matches!(
+                error.code,
+                ErrorCode::RelayUnreachable | ErrorCode::InvalidConfig
+            ));
+            if error.code == ErrorCode::InvalidPhone {
+                prop_assert!(is_phone_route, "invalid_phone off the phone route");
+            } else {
+                prop_assert!(error.offers_retry(), "{:?} is a dead end", error.code);
+            }
+            if error.retry_after_secs.is_some() {
+                prop_assert_eq!(error.code, ErrorCode::RateLimited);
+            }
+            if (500..600).contains(&status) && error.code == ErrorCode::RelayError {
+                prop_assert!(
+                    matches!(&body, Body::Json(f) if f.code.as_deref().is_some_and(|c| !c.is_empty())),
+                    "a 5xx without a relay's code is upstream_error"
+                );
+            }
+        }
+
+        #[test]
+        fn any_success_answer_is_read_or_a_documented_code(body in body()) {
+            let results = [
+                read_status(&body).err(),
+                read_qr(&body, QrFormat::Svg).err(),
+                read_qr(&body, QrFormat::Image).err(),
+                read_phone_code(&body).err(),
+            ];
+            for error in results.iter().flatten() {
+                prop_assert!(documented(error), "{:?}", error.code);
+            }
+            if let Ok(QrAnswer::Code(QrImage::Src(src))) = read_qr(&body, QrFormat::Image) {
+                // The value ends up in an attribute.
+                prop_assert!(src.starts_with("data:image/"));
+                prop_assert!(!src.contains(['"', '<', '>', ' ']));
+            }
+            if let Ok(CodeAnswer::Code(code)) = read_phone_code(&body) {
+                prop_assert!((4..=16).contains(&code.len()));
+                prop_assert!(code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-'));
+            }
+        }
+    }
+}
