@@ -185,6 +185,37 @@ mod tests {
     }
 
     #[test]
+    fn national_numbers_that_start_with_the_country_code_get_it_added() {
+        // Brazil's area code 55, typed without the country code.
+        assert_eq!(
+            normalize("55 91234-5678", "55"),
+            Ok(Phone {
+                digits: "5555912345678".into(),
+                display: "+55 55 91234-5678".into()
+            })
+        );
+        // Kazakhstan (+7): national numbers start with 7.
+        assert_eq!(normalize("7172 123456", "7").unwrap().digits, "77172123456");
+        // Up to 15 digits in all: a longer number that starts with the country code has it.
+        assert_eq!(
+            normalize("4420794609", "44").unwrap().digits,
+            "444420794609"
+        );
+        assert_eq!(
+            normalize("712345678901234", "7").unwrap().digits,
+            "712345678901234"
+        );
+        assert_eq!(
+            normalize("4412345678901", "44").unwrap().digits,
+            "444412345678901"
+        );
+        assert_eq!(
+            normalize("44123456789012", "44").unwrap().digits,
+            "44123456789012"
+        );
+    }
+
+    #[test]
     fn country_codes() {
         assert!(is_country_code("55") && is_country_code("1") && is_country_code("351"));
         assert!(!is_country_code("") && !is_country_code("0") && !is_country_code("5555"));

@@ -275,6 +275,14 @@ mod tests {
     }
 
     #[test]
+    fn status_not_connected_from_either_field() {
+        let flag = json(|f| f.connected = Some(false));
+        assert_eq!(read_status(&flag), Ok(StatusAnswer::NotConnected));
+        let text = json(|f| f.error = Some("You are NOT connected.".into()));
+        assert_eq!(read_status(&text), Ok(StatusAnswer::NotConnected));
+    }
+
+    #[test]
     fn status_unreadable() {
         for body in [Body::Text("ok".into()), Body::Other, json(|_| {})] {
             assert_eq!(code(read_status(&body)), ErrorCode::MalformedResponse);
@@ -343,6 +351,9 @@ mod tests {
             "2@abc,def",
             "https://example.com/qr.png",
             "data:image/png;base64,AAA\" onerror=\"alert(1)",
+            "data:image/png;base64,iVBORw0KGgo===",
+            "data:image/png;base64,",
+            "iVBORw0KGgo===",
         ] {
             let body = json(|f| f.value = Some(value.into()));
             assert_eq!(
@@ -448,6 +459,41 @@ mod tests {
             read_error(400, &Body::Text("Bad Request".into()), None, false).code,
             ErrorCode::RelayError
         );
+    }
+
+    #[test]
+    fn a_bare_400_is_a_refused_number_on_the_phone_route_only() {
+        let bare = Body::Text("Bad Request".into());
+        assert_eq!(
+            read_error(400, &bare, None, true).code,
+            ErrorCode::InvalidPhone
+        );
+        assert_eq!(
+            read_error(404, &bare, None, true).code,
+            ErrorCode::RelayError
+        );
+        assert_eq!(
+            read_error(422, &bare, None, true).code,
+            ErrorCode::RelayError
+        );
+        // The relay's code alone says so, whatever its text and status.
+        let coded = json(|f| {
+            f.code = Some("invalid_phone".into());
+            f.error = Some("Refused.".into());
+        });
+        assert_eq!(
+            read_error(422, &coded, None, true).code,
+            ErrorCode::InvalidPhone
+        );
+    }
+
+    #[test]
+    fn the_relays_code_decides_whatever_the_status() {
+        let limited = read_error(503, &relay_error("rate_limited", true), Some("9"), false);
+        assert_eq!(limited.code, ErrorCode::RateLimited);
+        assert_eq!(limited.retry_after_secs, Some(9));
+        let refused = read_error(403, &relay_error("unauthorized", false), None, false);
+        assert_eq!(refused.code, ErrorCode::Unauthorized);
     }
 
     #[test]
