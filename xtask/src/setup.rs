@@ -8,6 +8,7 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const NGINX: &str = "/usr/sbin/nginx";
+pub const CARGO_MUTANTS_VERSION: &str = "27.1.0";
 
 /// The wasm-bindgen crate in Cargo.lock must be the CLI's version, or the CLI refuses the wasm
 /// (the library does not pin it exactly, so that applications can choose their own).
@@ -89,6 +90,21 @@ pub fn test_tools() -> Result {
     npm_ci(&cmd::root().join("e2e"))?;
     for app in crate::consumers::APPS {
         npm_ci(&crate::consumers::dir().join(app))?;
+    }
+    Ok(())
+}
+
+/// What `cargo xtask mutants` adds: cargo-mutants.
+pub fn mutation_tools() -> Result {
+    let installed = cmd::output("cargo", &["mutants", "--version"]).unwrap_or_default();
+    if !installed.ends_with(CARGO_MUTANTS_VERSION) {
+        cmd::cargo(&[
+            "install",
+            "--locked",
+            "cargo-mutants",
+            "--version",
+            CARGO_MUTANTS_VERSION,
+        ])?;
     }
     Ok(())
 }
