@@ -245,6 +245,12 @@ mod properties {
     }
 
     proptest! {
+        // A failure is shrunk for a few seconds at most: a mutant's run stays short.
+        #![proptest_config(ProptestConfig {
+            max_shrink_time: 5_000,
+            ..ProptestConfig::default()
+        })]
+
         #[test]
         fn normalized_numbers_are_digits_within_bounds_and_read_back_the_same(
             input in typed(),

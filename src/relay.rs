@@ -680,6 +680,12 @@ mod properties {
     }
 
     proptest! {
+        // A failure is shrunk for a few seconds at most: a mutant's run stays short.
+        #![proptest_config(ProptestConfig {
+            max_shrink_time: 5_000,
+            ..ProptestConfig::default()
+        })]
+
         #[test]
         fn any_error_answer_is_a_documented_code(
             status in prop_oneof![100u16..200, 300u16..600, any::<u16>()],
