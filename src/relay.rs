@@ -605,7 +605,8 @@ mod tests {
     }
 }
 
-#[cfg(test)]
+// proptest is a native dev-dependency: the wasm32 test build (tests/web.rs) has no copy.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties {
     use super::*;
     use proptest::prelude::*;
