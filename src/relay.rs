@@ -606,7 +606,8 @@ mod tests {
 }
 
 // proptest is a native dev-dependency: the wasm32 test build (tests/web.rs) has no copy.
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod properties {
     use super::*;
     use proptest::prelude::*;
