@@ -412,7 +412,7 @@ pub const ERROR_CODES: &[ErrorCode] = &[
     ErrorCode {
         code: "unauthorized",
         retryable: false,
-        meaning: "The relay refused the `token` (missing, expired, forged or for another instance): give the element a new one and call `refresh()`.",
+        meaning: "The relay refused the `token` (missing, expired, forged or for another instance), or it is no ticket at all (a line break in it) and was not sent: give the element a new one and call `refresh()`.",
     },
     ErrorCode {
         code: "subscription_expired",
@@ -432,12 +432,12 @@ pub const ERROR_CODES: &[ErrorCode] = &[
     ErrorCode {
         code: "upstream_error",
         retryable: true,
-        meaning: "Z-API failed or could not be reached by the relay.",
+        meaning: "Z-API failed or could not be reached by the relay, or a gateway in front of the relay answered a 5xx.",
     },
     ErrorCode {
         code: "relay_error",
         retryable: false,
-        meaning: "Any other error from the relay, such as a 404 from a wrong relay URL.",
+        meaning: "Any other error from the relay, such as a 404 from a wrong relay URL, or `invalid_phone` from a route without a phone.",
     },
     ErrorCode {
         code: "invalid_phone",

@@ -42,6 +42,20 @@ pub struct Credentials {
     pub include_cookies: bool,
 }
 
+/// Sent as `X-Zapi-Connect: 1` on every request to the relay.
+pub const WIDGET_HEADER: &str = "x-zapi-connect";
+
+/// Whether `ticket` (surrounding whitespace aside) can go in `Authorization: Bearer`: RFC 6750's
+/// token characters. A line break or a non-ASCII letter would make the browser refuse to send
+/// the request at all.
+pub fn is_bearer_token(ticket: &str) -> bool {
+    let token = ticket.trim().trim_end_matches('=');
+    !token.is_empty()
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
 /// `Err(())` when the request is rejected: network failure, CORS, or an abort.
 pub async fn get(url: &str, signal: &AbortSignal, credentials: &Credentials) -> Result<Reply, ()> {
     // The request is built here and only sent by gloo-net: its builder parses the URL to merge
@@ -49,13 +63,16 @@ pub async fn get(url: &str, signal: &AbortSignal, credentials: &Credentials) -> 
     let init = RequestInit::new();
     init.set_cache(RequestCache::NoStore);
     init.set_signal(Some(signal));
+    let headers = Headers::new().map_err(drop)?;
+    // A header no simple request carries: a relay that requires it (cookie modes) makes every
+    // cross-origin caller pass a CORS preflight first.
+    headers.set(WIDGET_HEADER, "1").map_err(drop)?;
     if let Some(ticket) = &credentials.ticket {
-        let headers = Headers::new().map_err(drop)?;
         headers
-            .set("authorization", &concat(&["Bearer ", ticket]))
+            .set("authorization", &concat(&["Bearer ", ticket.trim()]))
             .map_err(drop)?;
-        init.set_headers(&headers);
     }
+    init.set_headers(&headers);
     if credentials.include_cookies {
         init.set_credentials(RequestCredentials::Include);
     }
@@ -91,4 +108,37 @@ fn parse_body(text: &str) -> Body {
         code: field("code").as_string(),
         retryable: field("retryable").as_bool(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_bearer_token;
+
+    #[test]
+    fn tickets_that_fit_a_bearer_header() {
+        for ticket in [
+            "eyJhbGciOiJIUzI1NiJ9.eyJhbGlhcyI6ImEifQ.c2ln-_",
+            " abc+/~.= \n",
+            "a==",
+        ] {
+            assert!(is_bearer_token(ticket), "{ticket:?}");
+        }
+    }
+
+    #[test]
+    fn tickets_the_browser_would_refuse_to_send() {
+        for ticket in [
+            "",
+            "  ",
+            "==",
+            "abc\ndef",
+            "abc\r\nX-Other: 1",
+            "abc def",
+            "abc\0",
+            "tíquete",
+            "a=b",
+        ] {
+            assert!(!is_bearer_token(ticket), "{ticket:?}");
+        }
+    }
 }

@@ -347,7 +347,7 @@ pub enum Event {
     GetNewCode,
     /// The user asked to try again after an error (or to check a session again).
     Retry,
-    /// The host asked to start over from the status check.
+    /// The host asked to start over from the status check (and to start, when stopped).
     Refresh,
     ConfigChanged(Config),
     /// The user picked a method.
@@ -440,7 +440,8 @@ impl Machine {
 
     /// Whether the answer to request `id` is still wanted.
     pub fn awaits(&self, id: RequestId) -> bool {
-        self.status_request.is_some_and(|(current, _)| current == id)
+        self.status_request
+            .is_some_and(|(current, _)| current == id)
             || self.qr_request == Some(id)
             || self.code_request == Some(id)
     }
@@ -481,10 +482,7 @@ impl Machine {
             }
             Event::GetNewCode | Event::ConfirmPhone if self.offline => self.go_offline(),
             Event::Refresh => {
-                if !matches!(
-                    self.phase,
-                    Phase::Idle | Phase::Connected | Phase::AlreadyConnected
-                ) {
+                if !matches!(self.phase, Phase::Connected | Phase::AlreadyConnected) {
                     self.begin(&mut out);
                 }
             }

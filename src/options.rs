@@ -76,6 +76,18 @@ impl Default for Options {
     }
 }
 
+/// What the console says when `default-country` (or the component's `default_country`) is not
+/// a calling code.
+pub const COUNTRY_WARNING: &str =
+    "zapi-connect: default-country must be a calling code such as 55; using 55.";
+
+/// The calling code in `text` (`55` or `+55`); `None` when it is not one.
+pub fn country_code(text: &str) -> Option<String> {
+    let text = text.trim();
+    let code = text.strip_prefix('+').unwrap_or(text);
+    phone::is_country_code(code).then(|| code.to_owned())
+}
+
 /// The attributes `<zapi-connect>` reads into [`Options`]: those of [`api::ATTRIBUTES`] but
 /// `relay`, which is read apart.
 pub const ATTRIBUTES: [&str; api::ATTRIBUTES.len() - 1] = {
@@ -100,7 +112,7 @@ impl Options {
         let text = text.map(str::trim).filter(|t| !t.is_empty());
         let defaults = Self::default();
         macro_rules! field {
-            ($field:ident, $parse:expr, $warning:literal) => {{
+            ($field:ident, $parse:expr, $warning:expr) => {{
                 match text.map($parse) {
                     None => self.$field = defaults.$field,
                     Some(Some(value)) => self.$field = value,
@@ -130,14 +142,7 @@ impl Options {
                 Methods::parse,
                 "zapi-connect: methods must be \"qr,phone\", \"phone,qr\", \"qr\" or \"phone\"; using \"qr,phone\"."
             ),
-            "default-country" => field!(
-                default_country,
-                |t: &str| {
-                    let code = t.strip_prefix('+').unwrap_or(t);
-                    phone::is_country_code(code).then(|| code.to_owned())
-                },
-                "zapi-connect: default-country must be a calling code such as 55; using 55."
-            ),
+            "default-country" => field!(default_country, country_code, COUNTRY_WARNING),
             "code-ttl" => field!(
                 code_ttl_secs,
                 |t: &str| t

@@ -185,6 +185,37 @@ mod tests {
     }
 
     #[test]
+    fn national_numbers_that_start_with_the_country_code_get_it_added() {
+        // Brazil's area code 55, typed without the country code.
+        assert_eq!(
+            normalize("55 91234-5678", "55"),
+            Ok(Phone {
+                digits: "5555912345678".into(),
+                display: "+55 55 91234-5678".into()
+            })
+        );
+        // Kazakhstan (+7): national numbers start with 7.
+        assert_eq!(normalize("7172 123456", "7").unwrap().digits, "77172123456");
+        // Up to 15 digits in all: a longer number that starts with the country code has it.
+        assert_eq!(
+            normalize("4420794609", "44").unwrap().digits,
+            "444420794609"
+        );
+        assert_eq!(
+            normalize("712345678901234", "7").unwrap().digits,
+            "712345678901234"
+        );
+        assert_eq!(
+            normalize("4412345678901", "44").unwrap().digits,
+            "444412345678901"
+        );
+        assert_eq!(
+            normalize("44123456789012", "44").unwrap().digits,
+            "44123456789012"
+        );
+    }
+
+    #[test]
     fn country_codes() {
         assert!(is_country_code("55") && is_country_code("1") && is_country_code("351"));
         assert!(!is_country_code("") && !is_country_code("0") && !is_country_code("5555"));
@@ -197,5 +228,49 @@ mod tests {
         assert_eq!(group_code(" WXYZ5678\n"), "WXYZ-5678");
         assert_eq!(group_code("ABCD-EF"), "ABCD-EF");
         assert_eq!(group_code("A1B2C3D4E5"), "A1B2C3D4E5");
+    }
+}
+
+// proptest is a native dev-dependency: the wasm32 test build (tests/web.rs) has no copy.
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn typed() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[+]?[0-9 ().\\-/]{0,24}",
+            "(\\+|00)?(55|1|44|351)[ ]?[0-9 -]{6,14}",
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        // A failure is shrunk for a few seconds at most: a mutant's run stays short.
+        #![proptest_config(ProptestConfig {
+            max_shrink_time: 5_000,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn normalized_numbers_are_digits_within_bounds_and_read_back_the_same(
+            input in typed(),
+            country in "[1-9][0-9]{0,2}",
+        ) {
+            let Ok(phone) = normalize(&input, &country) else {
+                return Ok(());
+            };
+            prop_assert!(phone.digits.bytes().all(|b| b.is_ascii_digit()), "{}", phone.digits);
+            prop_assert!((8..=15).contains(&phone.digits.len()), "{}", phone.digits);
+            prop_assert!(!phone.digits.starts_with('0'));
+            if phone.digits.starts_with("55") {
+                prop_assert!((12..=13).contains(&phone.digits.len()), "{}", phone.digits);
+            }
+            // Normalizing what was shown, or the digits with their `+`, changes nothing.
+            prop_assert_eq!(normalize(&phone.display, &country), Ok(phone.clone()));
+            let international = concat(&["+", &phone.digits]);
+            prop_assert_eq!(normalize(&international, &country), Ok(phone));
+        }
     }
 }

@@ -169,7 +169,9 @@ fn is_base64(text: &str) -> bool {
 }
 
 /// Maps a non-2xx answer to a widget error. `retry_after` is the raw `Retry-After` header; a
-/// bare 400 from `/phone-code/{phone}` means the number was refused.
+/// bare 400 from `/phone-code/{phone}` means the number was refused. Without a relay's `code`,
+/// an `error` text is Z-API's own, passed on by a plain proxy, and a 5xx is Z-API or a load
+/// balancer failing: both are an `upstream_error`, worth a retry.
 pub fn read_error(
     status: u16,
     body: &Body,
@@ -200,13 +202,16 @@ pub fn read_error(
         "subscription_expired" => Some(ErrorCode::SubscriptionExpired),
         "upstream_malformed" | "malformed_response" => Some(ErrorCode::MalformedResponse),
         "upstream_error" | "upstream_unreachable" => Some(ErrorCode::UpstreamError),
-        "invalid_phone" => Some(ErrorCode::InvalidPhone),
         _ => None,
     }
-    .or_else(|| error_from_text(fields?.error.as_deref()?))
+    .or_else(|| error_from_text(text))
     .unwrap_or(if status == 400 && is_phone_route {
         ErrorCode::InvalidPhone
+    } else if relay_code.is_empty() && (!text.is_empty() || (500..600).contains(&status)) {
+        ErrorCode::UpstreamError
     } else {
+        // Also `invalid_phone` from a route that has no phone: the relay is misconfigured,
+        // and the user's retry follows an administrator's fix.
         ErrorCode::RelayError
     });
     let mut error = WidgetError::new(code);
@@ -267,6 +272,14 @@ mod tests {
             )
         });
         assert_eq!(code(read_status(&expired)), ErrorCode::SubscriptionExpired);
+    }
+
+    #[test]
+    fn status_not_connected_from_either_field() {
+        let flag = json(|f| f.connected = Some(false));
+        assert_eq!(read_status(&flag), Ok(StatusAnswer::NotConnected));
+        let text = json(|f| f.error = Some("You are NOT connected.".into()));
+        assert_eq!(read_status(&text), Ok(StatusAnswer::NotConnected));
     }
 
     #[test]
@@ -338,6 +351,9 @@ mod tests {
             "2@abc,def",
             "https://example.com/qr.png",
             "data:image/png;base64,AAA\" onerror=\"alert(1)",
+            "data:image/png;base64,iVBORw0KGgo===",
+            "data:image/png;base64,",
+            "iVBORw0KGgo===",
         ] {
             let body = json(|f| f.value = Some(value.into()));
             assert_eq!(
@@ -434,10 +450,80 @@ mod tests {
             read_error(400, &bare, None, true).code,
             ErrorCode::InvalidPhone
         );
+        // Off the phone route the text is Z-API's own, passed on by a plain proxy.
         assert_eq!(
             read_error(400, &bare, None, false).code,
+            ErrorCode::UpstreamError
+        );
+        assert_eq!(
+            read_error(400, &Body::Text("Bad Request".into()), None, false).code,
             ErrorCode::RelayError
         );
+    }
+
+    #[test]
+    fn a_bare_400_is_a_refused_number_on_the_phone_route_only() {
+        let bare = Body::Text("Bad Request".into());
+        assert_eq!(
+            read_error(400, &bare, None, true).code,
+            ErrorCode::InvalidPhone
+        );
+        assert_eq!(
+            read_error(404, &bare, None, true).code,
+            ErrorCode::RelayError
+        );
+        assert_eq!(
+            read_error(422, &bare, None, true).code,
+            ErrorCode::RelayError
+        );
+        // The relay's code alone says so, whatever its text and status.
+        let coded = json(|f| {
+            f.code = Some("invalid_phone".into());
+            f.error = Some("Refused.".into());
+        });
+        assert_eq!(
+            read_error(422, &coded, None, true).code,
+            ErrorCode::InvalidPhone
+        );
+    }
+
+    #[test]
+    fn the_relays_code_decides_whatever_the_status() {
+        let limited = read_error(503, &relay_error("rate_limited", true), Some("9"), false);
+        assert_eq!(limited.code, ErrorCode::RateLimited);
+        assert_eq!(limited.retry_after_secs, Some(9));
+        let refused = read_error(403, &relay_error("unauthorized", false), None, false);
+        assert_eq!(refused.code, ErrorCode::Unauthorized);
+    }
+
+    #[test]
+    fn invalid_phone_from_a_route_without_a_phone_offers_a_retry() {
+        // It used to be `invalid_phone` on the error screen, which has no retry: a dead end.
+        for retryable in [false, true] {
+            let error = read_error(400, &relay_error("invalid_phone", retryable), None, false);
+            assert_eq!(error.code, ErrorCode::RelayError);
+            assert!(error.offers_retry());
+        }
+    }
+
+    #[test]
+    fn a_gateway_or_upstream_failure_is_an_upstream_error_worth_a_retry() {
+        // A load balancer's page for a 502/503/504, or Z-API's own 5xx behind a plain proxy,
+        // used to be `relay_error`: "trying again will not help".
+        let page = Body::Text("<html><body><h1>502 Bad Gateway</h1></body></html>".into());
+        let raw = json(|f| f.error = Some("Internal Server Error".into()));
+        for status in [500, 502, 503, 504] {
+            for body in [&page, &Body::Text(String::new()), &Body::Other, &raw] {
+                for is_phone_route in [false, true] {
+                    let error = read_error(status, body, None, is_phone_route);
+                    assert_eq!(error.code, ErrorCode::UpstreamError, "{status} {body:?}");
+                    assert!(error.retryable && error.offers_retry());
+                }
+            }
+        }
+        // A relay's own code still decides.
+        let relay = read_error(502, &relay_error("invalid_request", false), None, false);
+        assert_eq!(relay.code, ErrorCode::RelayError);
     }
 
     fn relay_error(code: &str, retryable: bool) -> Body {
@@ -513,9 +599,148 @@ mod tests {
     fn anything_else_is_a_relay_error() {
         let not_found = read_error(404, &Body::Text("Not Found".into()), None, false);
         assert_eq!(not_found.code, ErrorCode::RelayError);
-        assert_eq!(
-            read_error(500, &json(|f| f.error = Some("boom".into())), None, false).code,
-            ErrorCode::RelayError
-        );
+        let relay_not_found = read_error(404, &relay_error("not_found", false), None, true);
+        assert_eq!(relay_not_found.code, ErrorCode::RelayError);
+        assert!(!relay_not_found.retryable);
+    }
+}
+
+// proptest is a native dev-dependency: the wasm32 test build (tests/web.rs) has no copy.
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Codes the reference relay sends, and anything else.
+    fn relay_code() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "rate_limited",
+                "unauthorized",
+                "invalid_phone",
+                "upstream_timeout",
+                "access_denied",
+                "subscription_expired",
+                "upstream_malformed",
+                "upstream_error",
+                "upstream_unreachable",
+                "origin_not_allowed",
+                "not_found",
+            ])
+            .prop_map(str::to_owned),
+            any::<String>(),
+        ]
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "You are not connected.",
+                "You are already connected.",
+                "You need to restore the session.",
+                "null not allowed",
+                "you must subscribe to this instance again",
+                "Invalid phone",
+                "2@abc,def",
+                "data:image/png;base64,iVBORw0KGgo=",
+                "ABCD1234",
+            ])
+            .prop_map(str::to_owned),
+            any::<String>(),
+        ]
+    }
+
+    fn body() -> impl Strategy<Value = Body> {
+        let fields = (
+            any::<Option<bool>>(),
+            prop::option::of(text()),
+            prop::option::of(text()),
+            prop::option::of(text()),
+            prop::option::of(prop_oneof![relay_code(), text()]),
+            any::<Option<bool>>(),
+        )
+            .prop_map(|(connected, error, value, image, code, retryable)| Fields {
+                connected,
+                error,
+                value,
+                image,
+                code,
+                retryable,
+            });
+        prop_oneof![
+            fields.prop_map(Body::Json),
+            text().prop_map(Body::Text),
+            Just(Body::Other),
+        ]
+    }
+
+    fn documented(error: &WidgetError) -> bool {
+        crate::api::ERROR_CODES
+            .iter()
+            .any(|documented| documented.code == error.code.as_str())
+    }
+
+    proptest! {
+        // A failure is shrunk for a few seconds at most: a mutant's run stays short.
+        #![proptest_config(ProptestConfig {
+            max_shrink_time: 5_000,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn any_error_answer_is_a_documented_code(
+            status in prop_oneof![100u16..200, 300u16..600, any::<u16>()],
+            body in body(),
+            retry_after in prop::option::of(prop_oneof![
+                (0u64..100_000).prop_map(|secs| secs.to_string()),
+                any::<String>(),
+            ]),
+            is_phone_route in any::<bool>(),
+        ) {
+            let error = read_error(status, &body, retry_after.as_deref(), is_phone_route);
+            prop_assert!(documented(&error), "{:?}", error.code);
+            // Only the browser or the widget itself know of these.
+            prop_assert!(!matches!(
+                error.code,
+                ErrorCode::RelayUnreachable | ErrorCode::InvalidConfig
+            ));
+            if error.code == ErrorCode::InvalidPhone {
+                prop_assert!(is_phone_route, "invalid_phone off the phone route");
+            } else {
+                prop_assert!(error.offers_retry(), "{:?} is a dead end", error.code);
+            }
+            if error.retry_after_secs.is_some() {
+                prop_assert_eq!(error.code, ErrorCode::RateLimited);
+            }
+            if (500..600).contains(&status) && error.code == ErrorCode::RelayError {
+                prop_assert!(
+                    matches!(&body, Body::Json(f) if f.code.as_deref().is_some_and(|c| !c.is_empty())),
+                    "a 5xx without a relay's code is upstream_error"
+                );
+            }
+        }
+
+        #[test]
+        fn any_success_answer_is_read_or_a_documented_code(body in body()) {
+            let results = [
+                read_status(&body).err(),
+                read_qr(&body, QrFormat::Svg).err(),
+                read_qr(&body, QrFormat::Image).err(),
+                read_phone_code(&body).err(),
+            ];
+            for error in results.iter().flatten() {
+                prop_assert!(documented(error), "{:?}", error.code);
+            }
+            if let Ok(QrAnswer::Code(QrImage::Src(src))) = read_qr(&body, QrFormat::Image) {
+                // The value ends up in an attribute.
+                prop_assert!(src.starts_with("data:image/"));
+                prop_assert!(!src.contains(['"', '<', '>', ' ']));
+            }
+            if let Ok(CodeAnswer::Code(code)) = read_phone_code(&body) {
+                prop_assert!((4..=16).contains(&code.len()));
+                prop_assert!(code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-'));
+            }
+        }
     }
 }

@@ -557,6 +557,54 @@ async fn a_typed_number_is_confirmed_then_its_code_is_shown_in_portuguese() {
 }
 
 #[wasm_bindgen_test]
+async fn the_components_default_country_is_checked_like_the_attribute() {
+    // A `default_country` that is no calling code used to be put in front of the typed
+    // number, and the relay was asked for a code for `abc11912345678`.
+    stub(&format!(
+        r#"{{"/status":{{"body":{NOT_CONNECTED}}},"/phone-code/5511912345678":{{"body":{{"code":"abcd1234"}}}}}}"#
+    ));
+    let warnings = js_sys::Array::new();
+    let console = Reflect::get(&js_sys::global(), &"console".into()).unwrap();
+    let warn = Reflect::get(&console, &"warn".into()).unwrap();
+    let record = Function::new_with_args("list", "return (...args) => list.push(args.join(' '));")
+        .call1(&JsValue::NULL, &warnings)
+        .unwrap();
+    Reflect::set(&console, &"warn".into(), &record).unwrap();
+    let options = Options {
+        methods: Methods::PhoneOnly,
+        default_country: "abc".into(),
+        ..Options::default()
+    };
+    let (root, _events, _handle) = mount_with("/stub-relay", options);
+    wait_for("the phone input", || {
+        state(&root).as_deref() == Some("phone-input")
+    })
+    .await;
+    Reflect::set(&console, &"warn".into(), &warn).unwrap();
+    let input: web_sys::HtmlInputElement =
+        find(&root, "[part=phone-input]").unwrap().unchecked_into();
+    input.set_value("(11) 91234-5678");
+    click(&root, "[part=phone-submit]");
+    wait_for("the confirmation", || {
+        find(&root, "[part=get-code-button]").is_some()
+    })
+    .await;
+    click(&root, "[part=get-code-button]");
+    wait_for("the code", || state(&root).as_deref() == Some("phone-code")).await;
+    assert_eq!(calls(), ["/status", "/phone-code/5511912345678"]);
+    let warnings: Vec<String> = warnings
+        .iter()
+        .filter_map(|w| w.as_string())
+        .filter(|w| w.contains("default-country"))
+        .collect();
+    assert_eq!(
+        warnings,
+        ["zapi-connect: default-country must be a calling code such as 55; using 55."],
+        "the attribute's warning, once"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_removed_widget_ignores_visibility_changes() {
     stub(&format!(r#"{{"/status":{{"body":{NOT_CONNECTED}}}}}"#));
     let options = Options {

@@ -120,3 +120,25 @@ test("stop() ends all calls, start() resumes, refresh() starts over", async ({ w
   await expect.poll(async () => (await sim.calls()).status).toBe(before.status + 1);
   await widget.expectState("qr");
 });
+
+test("stop() then refresh() starts over with one status check", async ({ widget, sim }) => {
+  // The start and the refresh each used to send one.
+  await widget.mount();
+  await widget.expectState("qr");
+  await widget.element.evaluate((el) => el.stop());
+  await widget.expectState("stopped");
+  const before = await sim.calls();
+  await widget.element.evaluate((el) => el.refresh());
+  await widget.expectState("qr");
+  const after = await sim.calls();
+  expect(after.status - before.status).toBe(1);
+  expect(after["qr-code"] - before["qr-code"]).toBe(1);
+
+  // Both in one go, on a running widget: one check as well.
+  await widget.element.evaluate((el) => {
+    el.stop();
+    el.refresh();
+  });
+  await widget.expectState("qr");
+  await expect.poll(async () => (await sim.calls()).status).toBe(after.status + 1);
+});

@@ -73,3 +73,65 @@ test("a rate-limited relay shows rate_limited with its Retry-After", async ({ wi
   expect(detail.retryAfter).toBe(30);
   expect(detail.message).toContain("30");
 });
+
+for (const [status, page] of [
+  [502, "<html><body><h1>502 Bad Gateway</h1></body></html>"],
+  [503, "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"],
+  [504, "<html><body><h1>504 Gateway Time-out</h1></body></html>"],
+]) {
+  test(`a load balancer's ${status} page is upstream_error, worth a retry`, async ({ widget, page: browser, sim }) => {
+    // It used to be relay_error, "trying again will not help".
+    let failing = true;
+    await browser.route("**/zapi/status", (route) =>
+      failing ? route.fulfill({ status, contentType: "text/html", body: page }) : route.fallback(),
+    );
+    await widget.mount();
+    const detail = await expectError(widget, "upstream_error");
+    expect(detail.retryable).toBe(true);
+    failing = false;
+    await widget.retryButton.click();
+    await widget.expectState("qr");
+    expect(await widget.decodeQr()).toBe((await sim.instance()).qr);
+  });
+}
+
+test("Z-API's own 500 through a plain proxy is upstream_error", async ({ widget, page }) => {
+  await page.route("**/zapi/status", (route) =>
+    route.fulfill({ status: 500, contentType: "application/json", body: '{"error":"Internal Server Error"}' }),
+  );
+  await widget.mount();
+  const detail = await expectError(widget, "upstream_error");
+  expect(detail.retryable).toBe(true);
+});
+
+test("invalid_phone from a route without a phone offers a retry", async ({ widget, page, sim }) => {
+  // It used to be invalid_phone on the error screen, which has no retry: a dead end.
+  let failing = true;
+  await page.route("**/zapi/status", (route) =>
+    failing
+      ? route.fulfill({
+          status: 400,
+          contentType: "application/json",
+          body: JSON.stringify({ code: "invalid_phone", error: "Invalid phone number.", retryable: false }),
+        })
+      : route.fallback(),
+  );
+  await widget.mount();
+  await expectError(widget, "relay_error");
+  failing = false;
+  await widget.retryButton.click();
+  await widget.expectState("qr");
+  expect(await widget.decodeQr()).toBe((await sim.instance()).qr);
+});
+
+test("a token with a line break is unauthorized and sends nothing", async ({ widget, page, sim }) => {
+  // The browser refuses such a header value: it used to show relay_unreachable.
+  const requests = [];
+  page.on("request", (request) => request.url().includes("/zapi/") && requests.push(request.url()));
+  await widget.mount({ token: "eyJhbGciOiJIUzI1NiJ9.e30.c2ln\nX-Other: 1" });
+  const detail = await expectError(widget, "unauthorized");
+  expect(detail.retryable).toBe(false);
+  expect(requests).toEqual([]);
+  const calls = await sim.calls();
+  expect(calls.status + calls["qr-code"] + calls.other).toBe(0);
+});

@@ -27,3 +27,16 @@ test("an upstream that rejects the Client-Token shows access_denied", async ({ w
   const events = await widget.events("zapi-error");
   expect(events.at(-1).detail.code).toBe("access_denied");
 });
+
+test("every request to the relay carries X-Zapi-Connect: 1", async ({ widget, page }) => {
+  const requests = [];
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname.startsWith("/zapi/")) requests.push(request);
+  });
+  await widget.mount();
+  await widget.expectState("qr");
+  expect(requests.map((r) => new URL(r.url()).pathname)).toEqual(["/zapi/status", "/zapi/qr-code"]);
+  for (const request of requests) {
+    expect(await request.headerValue("x-zapi-connect"), request.url()).toBe("1");
+  }
+});

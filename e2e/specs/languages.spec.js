@@ -42,3 +42,16 @@ test("the messages property overrides any text by key", async ({ widget }) => {
   await expect(widget.base).toContainText("Conecte o WhatsApp da loja");
   await expect(widget.tab("phone")).toHaveText("Por código");
 });
+
+test("a NUL in a message leaves the other messages on their keys", async ({ widget }) => {
+  // The messages cross into the widget NUL-joined: a NUL in a text used to shift the texts
+  // after it onto the wrong keys.
+  await widget.mount();
+  await widget.expectState("qr");
+  await widget.element.evaluate((el) => {
+    el.messages = { "qr-title": "Link\0 the shop", "method-phone": "By code", "method-qr": "By QR" };
+  });
+  await expect(widget.base).toContainText("Link the shop");
+  await expect(widget.tab("phone")).toHaveText("By code");
+  await expect(widget.tab("qr")).toHaveText("By QR");
+});

@@ -107,8 +107,11 @@ export class ZapiConnect extends Base {
   }
 }
 
-/** Message overrides as the widget reads them: `key NUL text NUL …`. */
-const entries = (messages) => Object.entries(messages).map(([key, text]) => `${key}\0${text}`).join("\0");
+/** Message overrides as the widget reads them: `key NUL text NUL …`, so neither may hold a NUL. */
+const entries = (messages) =>
+  Object.entries(messages)
+    .map((entry) => entry.map((part) => String(part).replaceAll("\0", "")).join("\0"))
+    .join("\0");
 
 /**
  * Properties mirror attributes (`lang` is HTMLElement's own). Text ones are the attribute's text

@@ -1132,8 +1132,18 @@ fn refresh_starts_over_from_the_status_check() {
     let out = h.send(Event::Refresh);
     assert_eq!(status_fetches(&out), 1);
     assert_eq!(h.state(), Some(StateName::Loading));
+}
+
+#[test]
+fn refresh_starts_a_stopped_widget_with_one_status_check() {
+    // `stop(); refresh()` used to send Start then Refresh: two status checks, the first one
+    // forgotten while still in flight. A refresh alone starts a stopped widget.
     let mut h = Harness::new();
-    assert!(h.send(Event::Refresh).is_empty(), "not while stopped");
+    h.showing_first_code();
+    h.send(Event::Stop);
+    let out = h.send(Event::Refresh);
+    assert_eq!(status_fetches(&out), 1);
+    assert_eq!(h.state(), Some(StateName::Loading));
 }
 
 #[test]
@@ -1159,6 +1169,73 @@ fn a_widget_started_in_a_hidden_page_waits_until_it_is_seen() {
     assert!(h.advance(30_000.0).is_empty());
     let out = h.send(Event::Hidden(false));
     assert_eq!(status_fetches(&out), 1);
+}
+
+#[test]
+fn change_number_means_nothing_while_a_qr_or_the_status_is_loading() {
+    // The QR method is loading its first code: no phone input appears, and the code is shown.
+    let mut h = Harness::with(phone_config());
+    h.at_phone_input();
+    let id = qr_id(&h.send(Event::ChooseMethod(Method::Qr)));
+    assert!(h.send(Event::ChangeNumber).is_empty());
+    assert_eq!(h.state(), Some(StateName::Loading));
+    h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    assert_eq!(h.state(), Some(StateName::Qr));
+
+    // The first status check is in flight: its answer still counts.
+    let mut h = Harness::with(phone_config());
+    let id = status_id(&h.send(Event::Start));
+    assert!(h.send(Event::ChangeNumber).is_empty());
+    h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::AlreadyConnected));
+}
+
+#[test]
+fn showing_the_page_again_while_loading_sends_nothing_twice() {
+    // The first status check is in flight when the page is hidden and shown again.
+    let mut h = Harness::new();
+    let id = status_id(&h.send(Event::Start));
+    h.send(Event::Hidden(true));
+    let out = h.send(Event::Hidden(false));
+    assert_eq!(status_fetches(&out), 0, "{out:?}");
+    // The first QR is in flight.
+    let id = qr_id(&h.status(id, Ok(StatusAnswer::NotConnected)));
+    h.send(Event::Hidden(true));
+    let out = h.send(Event::Hidden(false));
+    assert_eq!((status_fetches(&out), qr_fetches(&out)), (0, 0), "{out:?}");
+    h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    assert_eq!(h.state(), Some(StateName::Qr));
+}
+
+#[test]
+fn a_phone_code_route_saying_connected_tells_whether_it_was_linked_before() {
+    // Before any code was shown: the phone was linked already.
+    let mut h = Harness::with(phone_config());
+    h.at_phone_input();
+    let (id, _) = h.request_code("11 91234 5678");
+    let out = h.send(Event::CodeLoaded {
+        id,
+        result: Ok(CodeAnswer::Connected),
+    });
+    assert!(events(&out).contains(&WidgetEvent::Connected { already: true }));
+    assert_eq!(h.state(), Some(StateName::AlreadyConnected));
+
+    // After a code was shown and expired, the new request finds the phone linked: the code
+    // worked.
+    let mut h = Harness::with(Config {
+        code_ttl_secs: 60,
+        ..phone_config()
+    });
+    h.showing_phone_code();
+    h.advance(60_000.0);
+    assert_eq!(h.state(), Some(StateName::CodeExpired));
+    let (id, _) = code_request(&h.send(Event::GetNewCode));
+    let out = h.send(Event::CodeLoaded {
+        id,
+        result: Ok(CodeAnswer::Connected),
+    });
+    assert!(events(&out).contains(&WidgetEvent::Connected { already: false }));
+    assert_eq!(h.state(), Some(StateName::Connected));
 }
 
 // Offline, sleep, the back-forward cache.

@@ -16,7 +16,7 @@ use wasm_bindgen_futures::JsFuture;
 pub use listener::Listener;
 use requests::InFlight;
 
-use crate::error::WidgetError;
+use crate::error::{ErrorCode, WidgetError};
 use crate::fetch::{self, Credentials};
 use crate::machine::{Command, Event, Machine, QrFormat, RequestId, WidgetEvent};
 use crate::messages::Texts;
@@ -225,16 +225,21 @@ impl Runtime {
                 url.push_str(digits);
             }
         }
+        let credentials = self.credentials.borrow().clone();
+        // The relay would refuse such a ticket; the browser would not even send it.
+        if (credentials.ticket.as_deref()).is_some_and(|ticket| !fetch::is_bearer_token(ticket)) {
+            return self.answer(id, route, Err(WidgetError::new(ErrorCode::Unauthorized)));
+        }
         let key = self.next_request.get().wrapping_add(1);
         self.next_request.set(key);
         let Some(request) = InFlight::new(key) else {
             return self.answer(
                 id,
                 route,
-                Err(WidgetError::new(crate::ErrorCode::RelayUnreachable)),
+                Err(WidgetError::new(ErrorCode::RelayUnreachable)),
             );
         };
-        let reply = request.send(url, self.credentials.borrow().clone());
+        let reply = request.send(url, credentials);
         self.requests.borrow_mut().push((id, request));
         spawn_local(async move {
             let reply = reply.await;

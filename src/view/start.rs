@@ -8,7 +8,8 @@ use super::{style, Host, Ui};
 use crate::fetch::Credentials;
 use crate::machine::{choose_interval, Config, Event};
 use crate::messages::{concat, Lang, Texts, WARN_PREFIX};
-use crate::options::Theme;
+use crate::options::{country_code, Theme, COUNTRY_WARNING};
+use crate::phone::DEFAULT_COUNTRY;
 use crate::runtime::{Instance, Listener, Runtime};
 use wasm_bindgen::JsCast;
 
@@ -27,6 +28,7 @@ pub fn in_browser(host: Host, ui: Ui, theme: ArcRwSignal<Theme>, base: NodeRef<D
     let mut on_event = on_event;
     let mut small_touch_screen = false;
     let mut warned_interval = None;
+    let mut warned_country = None;
     let mut last_refresh = None;
     Effect::new(move |_| {
         let runtime = match instance.runtime() {
@@ -70,6 +72,16 @@ pub fn in_browser(host: Host, ui: Ui, theme: ArcRwSignal<Theme>, base: NodeRef<D
             {
                 warn("interval must be a whole number of seconds from 10 to 20; using 15.");
             }
+            // The element has checked its attribute already; the component's prop is checked
+            // here, with the same fallback and warning.
+            let country = country_code(&options.default_country).unwrap_or_else(|| {
+                let bad = &options.default_country;
+                if warned_country.as_ref() != Some(bad) {
+                    warned_country = Some(bad.clone());
+                    web_sys::console::warn_1(&COUNTRY_WARNING.into());
+                }
+                DEFAULT_COUNTRY.to_owned()
+            });
             let methods = if small_touch_screen {
                 options.methods.phone_first()
             } else {
@@ -94,7 +106,7 @@ pub fn in_browser(host: Host, ui: Ui, theme: ArcRwSignal<Theme>, base: NodeRef<D
                 interval_secs,
                 format: options.qr_format,
                 methods,
-                country: options.default_country.clone(),
+                country,
                 code_ttl_secs: options.code_ttl_secs,
             }));
         });
@@ -102,13 +114,15 @@ pub fn in_browser(host: Host, ui: Ui, theme: ArcRwSignal<Theme>, base: NodeRef<D
             runtime.dispatch(Event::Stop);
             runtime.abort_requests();
         } else {
-            runtime.dispatch(Event::Start);
-            if last_refresh
+            let refreshed = last_refresh
                 .replace(refreshes)
-                .is_some_and(|r| r != refreshes)
-            {
-                runtime.dispatch(Event::Refresh);
-            }
+                .is_some_and(|r| r != refreshes);
+            // One event: a start followed by a refresh would send two status checks.
+            runtime.dispatch(if refreshed {
+                Event::Refresh
+            } else {
+                Event::Start
+            });
         }
     });
 }

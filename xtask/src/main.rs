@@ -12,6 +12,7 @@ mod cmd;
 mod consumers;
 mod contract;
 mod engines;
+mod mutants;
 mod services;
 mod setup;
 mod short_names;
@@ -36,6 +37,7 @@ usage: cargo xtask <command>
   consumers  only the packed package in plain Node, a Vite app and a Next.js app (e2e/consumers)
   bundle   build the npm package (npm/index.js, npm/pkg) and report its size
   bench    measure the widget and the relay against their baselines, write BENCHMARKS.md
+  mutants  mutation testing of the widget's pure modules (cargo-mutants); every mutant must be caught
   setup    install the build tools only (add --test for the browsers and their drivers, nginx,
            trunk, Playwright)
 ";
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
             _ => api_files::write(cmd::root()),
         },
         Some("bench") => bench::run(),
+        Some("mutants") => mutants::run(),
         Some("bundle") => setup::build_tools().and_then(|()| bundle::build().map(|_| ())),
         Some("setup") => {
             setup::build_tools().and_then(|()| match args.get(1).map(String::as_str) {

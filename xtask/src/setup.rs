@@ -12,6 +12,7 @@ pub const FIREFOX: &str = "/usr/bin/firefox-esr";
 pub const WEBKIT_WEBDRIVER: &str = "/usr/bin/WebKitWebDriver";
 pub const XVFB: &str = "/usr/bin/Xvfb";
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
+pub const CARGO_MUTANTS_VERSION: &str = "27.1.0";
 
 /// The wasm-bindgen crate in Cargo.lock must be the CLI's version, or the CLI refuses the wasm
 /// (the library does not pin it exactly, so that applications can choose their own).
@@ -117,6 +118,21 @@ pub fn geckodriver() -> String {
     let cargo_home = std::env::var("CARGO_HOME")
         .unwrap_or_else(|_| format!("{}/.cargo", std::env::var("HOME").unwrap_or_default()));
     format!("{cargo_home}/bin/geckodriver")
+}
+
+/// What `cargo xtask mutants` adds: cargo-mutants.
+pub fn mutation_tools() -> Result {
+    let installed = cmd::output("cargo", &["mutants", "--version"]).unwrap_or_default();
+    if !installed.ends_with(CARGO_MUTANTS_VERSION) {
+        cmd::cargo(&[
+            "install",
+            "--locked",
+            "cargo-mutants",
+            "--version",
+            CARGO_MUTANTS_VERSION,
+        ])?;
+    }
+    Ok(())
 }
 
 /// `PATH` with the npm package's tools first, so trunk finds binaryen's wasm-opt and never a
