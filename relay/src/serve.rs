@@ -109,8 +109,8 @@ pub async fn serve(
         let id = next_id;
         next_id += 1;
         let activity = Arc::new(Activity::new());
-        // Registered under the lock the task's `Registered` guard takes on the way out, so a
-        // connection that ends at once still removes its entry.
+        // Spawned and recorded under one hold of the lock, which the task's `Registered` guard
+        // also takes on the way out: a connection that ends at once still finds its entry.
         let abort = connections.spawn(connection(
             stream,
             peer,
