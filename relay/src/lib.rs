@@ -20,7 +20,8 @@
 //! rate-limited per client address and per ticket ([`RateLimitConfig`]).
 //!
 //! Serve it with [`serve::serve`], which bounds every connection (header-read timeout, a cap
-//! with load shedding, a shutdown deadline) and gives the rate limits each client's address.
+//! that evicts the connection idle longest and sheds only when every one is busy, a shutdown
+//! deadline) and gives the rate limits each client's address.
 
 mod auth;
 mod client;

@@ -1,7 +1,9 @@
-//! The relay's connections over real sockets: the header-read timeout, the connection cap and
-//! the shutdown deadline of `zapi_relay::serve`. Regression for `axum::serve`, which installs no
-//! timer: a client that sent half a request held its connection for minutes, and a shutdown
-//! waited for it.
+//! The relay's connections over real sockets: the header-read timeout, the connection cap (which
+//! evicts the connection idle longest, and closes new ones only when every connection has a
+//! request in progress) and the shutdown deadline of `zapi_relay::serve`. Regression for
+//! `axum::serve`, which installs no timer: a client that sent half a request held its connection
+//! for minutes, and a shutdown waited for it; and for a cap that closed every new connection while
+//! idle ones, which cost a client nothing, filled it.
 //!
 //! These tests assert behaviour; their time limits are generous bounds that only keep a broken
 //! relay from hanging the suite.
@@ -11,7 +13,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use zapi_relay::{ConnectionLimits, RelayConfig};
@@ -32,6 +34,10 @@ async fn start(limits: ConnectionLimits) -> Relay {
     // The routes under test never reach Z-API: /healthz answers by itself.
     let mut config = RelayConfig::new("instance", "token");
     config.upstream = "http://127.0.0.1:9".parse().unwrap();
+    start_with(config, limits).await
+}
+
+async fn start_with(mut config: RelayConfig, limits: ConnectionLimits) -> Relay {
     config.connections = limits;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -75,6 +81,11 @@ async fn until_closed(stream: &mut TcpStream) -> Vec<u8> {
 /// Sends `GET /healthz` and reads one whole answer, leaving the connection open.
 async fn health(stream: &mut TcpStream) -> String {
     stream.write_all(HEALTH).await.unwrap();
+    answer(stream).await
+}
+
+/// Reads one whole answer with a `Content-Length`, leaving the connection open.
+async fn answer(stream: &mut TcpStream) -> String {
     let mut seen = Vec::new();
     let mut buf = [0u8; 1024];
     loop {
@@ -129,40 +140,134 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_header_read_timeout()
     assert!(until_closed(&mut stream).await.is_empty());
 }
 
+/// Idle connections cost a client nothing: at the cap, they give way to a real request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_thousand_idle_connections_do_not_starve_a_real_request() {
+    // Far longer than the test: only eviction can make room.
+    let relay = start(limits(30_000, 64)).await;
+    let mut idle = Vec::with_capacity(2_000);
+    for _ in 0..2_000 {
+        idle.push(TcpStream::connect(relay.addr).await.unwrap());
+    }
+
+    let mut real = TcpStream::connect(relay.addr).await.unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(5), health(&mut real))
+        .await
+        .expect("the real request was not answered while idle connections filled the cap");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    // The first idle connection, idle longest, made room and was closed.
+    assert!(until_closed(&mut idle[0]).await.is_empty());
+}
+
 #[tokio::test]
-async fn the_connection_cap_closes_the_next_connection_and_keeps_the_first() {
+async fn the_connection_cap_evicts_the_connection_idle_longest() {
     let relay = start(limits(30_000, 2)).await;
     let mut first = TcpStream::connect(relay.addr).await.unwrap();
+    assert!(health(&mut first).await.starts_with("HTTP/1.1 200"));
     let mut second = TcpStream::connect(relay.addr).await.unwrap();
-    // The relay accepts in arrival order, so the third is over the cap.
+    assert!(health(&mut second).await.starts_with("HTTP/1.1 200"));
+
+    // The first has been kept alive since its answer, longer than the second.
+    let mut third = TcpStream::connect(relay.addr).await.unwrap();
+    assert!(health(&mut third).await.starts_with("HTTP/1.1 200"));
+    assert!(until_closed(&mut first).await.is_empty());
+    assert!(health(&mut second).await.starts_with("HTTP/1.1 200"));
+
+    assert!(health(&mut third).await.starts_with("HTTP/1.1 200"));
+    let mut slow = TcpStream::connect(relay.addr).await.unwrap();
+    assert!(until_closed(&mut second).await.is_empty());
+    // Part of a head is no request in progress: a slow client gives way too, before a keep-alive
+    // connection that was answered since it arrived.
+    slow.write_all(HALF_A_REQUEST).await.unwrap();
+    assert!(health(&mut third).await.starts_with("HTTP/1.1 200"));
+    let mut fourth = TcpStream::connect(relay.addr).await.unwrap();
+    assert!(health(&mut fourth).await.starts_with("HTTP/1.1 200"));
+    let seen = until_closed(&mut slow).await;
+    assert!(!String::from_utf8_lossy(&seen).contains("200 OK"));
+    assert!(health(&mut third).await.starts_with("HTTP/1.1 200"));
+}
+
+/// A Z-API that accepts connections and never answers, until released.
+struct SilentUpstream {
+    addr: SocketAddr,
+    accepted: tokio::sync::mpsc::UnboundedReceiver<TcpStream>,
+    accepting: JoinHandle<()>,
+}
+
+impl SilentUpstream {
+    async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (held, accepted) = tokio::sync::mpsc::unbounded_channel();
+        let accepting = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                if held.send(stream).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            addr,
+            accepted,
+            accepting,
+        }
+    }
+
+    /// Waits until the relay has called it `calls` more times; the calls stay unanswered.
+    async fn called(&mut self, calls: usize) -> Vec<TcpStream> {
+        let mut held = Vec::new();
+        for _ in 0..calls {
+            let stream = tokio::time::timeout(HANG, self.accepted.recv())
+                .await
+                .expect("the relay never called Z-API")
+                .unwrap();
+            held.push(stream);
+        }
+        held
+    }
+}
+
+impl Drop for SilentUpstream {
+    fn drop(&mut self) {
+        self.accepting.abort();
+    }
+}
+
+#[tokio::test]
+async fn the_connection_cap_closes_the_next_connection_when_every_one_has_a_request_in_progress() {
+    let mut upstream = SilentUpstream::start().await;
+    let mut config = RelayConfig::new("instance", "token");
+    config.upstream = format!("http://{}", upstream.addr).parse().unwrap();
+    config.upstream_timeout = Duration::from_secs(60);
+    config.allowed_hosts = vec![zapi_relay::ANY_HOST.to_owned()];
+    let relay = start_with(config, limits(30_000, 2)).await;
+    let status = format!("GET /zapi/status HTTP/1.1\r\nHost: {}\r\n\r\n", relay.addr);
+
+    let mut first = TcpStream::connect(relay.addr).await.unwrap();
+    first.write_all(status.as_bytes()).await.unwrap();
+    let mut calls = upstream.called(1).await;
+    let mut second = TcpStream::connect(relay.addr).await.unwrap();
+    second.write_all(status.as_bytes()).await.unwrap();
+    calls.extend(upstream.called(1).await);
+
     let mut third = TcpStream::connect(relay.addr).await.unwrap();
     let _ = third.write_all(HEALTH).await;
     let refused = until_closed(&mut third).await;
     assert!(refused.is_empty(), "{}", String::from_utf8_lossy(&refused));
 
-    // The idle ones were kept, and work.
+    // The busy ones were kept: once Z-API hangs up, each gets the relay's answer.
+    drop(calls);
     for stream in [&mut first, &mut second] {
-        let answer = health(stream).await;
-        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let answer = tokio::time::timeout(HANG, answer(stream))
+            .await
+            .expect("an answer");
+        assert!(answer.starts_with("HTTP/1.1 502"), "{answer}");
     }
 
-    // A closed connection frees its slot.
-    drop(first);
-    let mut admitted = false;
-    for _ in 0..100 {
-        let mut next = TcpStream::connect(relay.addr).await.unwrap();
-        next.write_all(HEALTH).await.unwrap();
-        let mut buf = [0u8; 12];
-        if let Ok(Ok(12)) = tokio::time::timeout(HANG, next.read_exact(&mut buf)).await {
-            assert_eq!(&buf, b"HTTP/1.1 200");
-            admitted = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(admitted, "the slot of a closed connection was never freed");
-    let answer = health(&mut second).await;
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // Idle again, they make room for the next connection.
+    let mut next = TcpStream::connect(relay.addr).await.unwrap();
+    assert!(health(&mut next).await.starts_with("HTTP/1.1 200"));
 }
 
 #[tokio::test]

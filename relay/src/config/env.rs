@@ -205,7 +205,7 @@ pub const ENV_VARS: &[EnvVar] = &[
     EnvVar {
         name: "RELAY_MAX_CONNECTIONS",
         setting: "[connections] max",
-        meaning: "connections served at once",
+        meaning: "connections open at once; at the cap the one idle longest is closed",
         apply: Apply::Setting(|config, max| {
             config.connections.max_connections = parse_number(&max, "connections")?;
             Ok(())

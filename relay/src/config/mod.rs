@@ -197,8 +197,9 @@ pub struct ConnectionLimits {
     /// A client must send a request's head within this time; the same bound closes an idle
     /// keep-alive connection. Default 10 s, 100 ms to 60 s.
     pub header_read_timeout: Duration,
-    /// Connections served at once; more are closed as soon as they are accepted. Default 1024,
-    /// 1 to 100 000.
+    /// Connections open at once. At the cap a new one replaces the connection idle longest; only
+    /// if every connection has a request in progress is it closed as soon as it is accepted.
+    /// Default 1024, 1 to 100 000.
     pub max_connections: usize,
     /// On SIGTERM or Ctrl-C, how long open connections may finish their requests before they
     /// are dropped. Default 10 s, at most 5 min.
