@@ -301,7 +301,7 @@ describe(`core flows in ${engineName}`, () => {
   const LOOKS = { display: "flex", radius: "12px", padding: "24px", qrWidth: 232 };
 
   test("the widget keeps its looks under a strict Content-Security-Policy, with an adopted stylesheet", async () => {
-    await widget.open(`${PAGES.fixture}?away`);
+    await widget.open(PAGES.strictCsp);
     await widget.expectState("qr");
     assert.deepEqual(await widget.looks(), LOOKS);
     assert.deepEqual(await widget.styleSources(), { adopted: 1, styleElements: 0 });
