@@ -50,6 +50,12 @@ pub fn run(site: &Path, stack: &Stack) -> Result {
 
 /// `tests/web.rs` in headless Firefox (wasm-bindgen-test-runner picks the driver from the env).
 pub fn wasm_tests_in_firefox() -> Result {
+    wasm_tests(("GECKODRIVER", &setup::geckodriver()))
+}
+
+/// `tests/web.rs` in the browser whose driver `driver` names (`CHROMEDRIVER` or `GECKODRIVER`,
+/// and its path).
+pub fn wasm_tests(driver: (&str, &str)) -> Result {
     cmd::cargo_env(
         &[
             "test",
@@ -64,6 +70,6 @@ pub fn wasm_tests_in_firefox() -> Result {
             "--test",
             "web",
         ],
-        &[("GECKODRIVER", &setup::geckodriver())],
+        &[driver],
     )
 }

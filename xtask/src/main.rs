@@ -143,22 +143,7 @@ fn test() -> cmd::Result {
         "-p",
         "zapi-connect",
     ])?;
-    cmd::cargo_env(
-        &[
-            "test",
-            "-p",
-            "zapi-connect",
-            "-p",
-            "wasm-streams",
-            "--features",
-            "zapi-connect/element",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--test",
-            "web",
-        ],
-        &[("CHROMEDRIVER", setup::CHROMEDRIVER)],
-    )?;
+    engines::wasm_tests(("CHROMEDRIVER", setup::CHROMEDRIVER))?;
     engines::wasm_tests_in_firefox()?;
     let bundle = bundle::build()?;
     bundle.check_budget()?;
