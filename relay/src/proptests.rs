@@ -65,6 +65,7 @@ const SECTIONS: [(&str, &[&str]); 7] = [
             "timeout_ms",
             "connect_timeout_ms",
             "max_body_bytes",
+            "allow_disconnect",
         ],
     ),
     (
