@@ -12,7 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, ShadowRootInit, ShadowRootMode};
 use zapi_connect::{
-    ErrorCode, Method, Methods, Options, QrFormat, WidgetControl, WidgetEvent, ZapiConnect,
+    CodeKind, ErrorCode, Methods, Options, QrFormat, WidgetControl, WidgetEvent, ZapiConnect,
     ZapiConnectElement,
 };
 
@@ -550,7 +550,7 @@ async fn a_typed_number_is_confirmed_then_its_code_is_shown_in_portuguese() {
     assert!(events.lock().unwrap().iter().any(|e| matches!(
         e,
         WidgetEvent::Code {
-            kind: Method::Phone,
+            kind: CodeKind::Phone,
             ..
         }
     )));
