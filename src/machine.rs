@@ -4,7 +4,9 @@
 //! Z-API's QR rules: check `/status` first and never fetch a QR for a linked number; refresh
 //! the QR every 10–20 s; after 3 QR calls without a scan, stop and wait for the user. A phone
 //! code never changes while shown; after its lifetime it is marked expired and a new one is
-//! fetched only when the user asks. Nothing is fetched while the page is hidden.
+//! fetched only when the user asks. A code for Z-API's Chrome extension, the way in for accounts
+//! that WhatsApp asks for a passkey, is kept the same way until its `expiresAt`, counted by the
+//! relay's clock. Nothing is fetched while the page is hidden.
 
 use crate::error::{ErrorCode, WidgetError};
 use crate::phone::{self, Phone, PhoneError};
@@ -933,26 +935,19 @@ impl Machine {
         if self.hidden {
             return;
         }
-        let fixed_code = match &self.phase {
-            Phase::PhoneCode {
-                deadline_ms, phone, ..
-            } => Some((
-                *deadline_ms,
-                CodeKind::Phone,
-                Phase::CodeExpired {
-                    phone: phone.clone(),
-                },
-            )),
-            Phase::ExtensionCode { deadline_ms, .. } => {
-                Some((*deadline_ms, CodeKind::Extension, Phase::ExtensionExpired))
-            }
+        let fixed_code = match self.phase {
+            Phase::PhoneCode { deadline_ms, .. } => Some((deadline_ms, CodeKind::Phone)),
+            Phase::ExtensionCode { deadline_ms, .. } => Some((deadline_ms, CodeKind::Extension)),
             _ => None,
         };
         // A phone or extension code never changes while shown; once expired, the next one
         // waits for the user.
-        if let Some((deadline_ms, kind, expired)) = fixed_code {
+        if let Some((deadline_ms, kind)) = fixed_code {
             if now_ms >= deadline_ms {
-                self.phase = expired;
+                self.phase = match std::mem::take(&mut self.phase) {
+                    Phase::PhoneCode { phone, .. } => Phase::CodeExpired { phone },
+                    _ => Phase::ExtensionExpired,
+                };
                 self.status_request = None;
                 out.push(Command::Emit(WidgetEvent::Expired { kind }));
                 return;
