@@ -9,7 +9,16 @@ import { test, expect } from "../fixtures.js";
 const INTERVAL_MS = 15_000;
 const POLL_MS = 5_000;
 const START = Date.UTC(2030, 0, 1);
-const NONE = { "qr-code": 0, "qr-code/image": 0, "phone-code": 0, status: 0, other: 0 };
+const NONE = {
+  "qr-code": 0,
+  "qr-code/image": 0,
+  "phone-code": 0,
+  status: 0,
+  "extension-token": 0,
+  device: 0,
+  disconnect: 0,
+  other: 0,
+};
 
 /** Counts the page's fetches until their bodies have arrived. */
 function countFetches() {
