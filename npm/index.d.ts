@@ -14,7 +14,9 @@ export type ZapiConnectState =
   | "already-connected"
   | "restore-session"
   | "offline"
-  | "error";
+  | "error"
+  | "extension-code"
+  | "extension-expired";
 
 /** Stable error codes, as in `[part=error][data-code]` and `zapi-error` events. */
 export type ZapiConnectErrorCode =
@@ -31,7 +33,7 @@ export type ZapiConnectErrorCode =
   | "invalid_config";
 
 /** How the phone is linked. */
-export type ZapiConnectMethod = "qr" | "phone";
+export type ZapiConnectMethod = "qr" | "phone" | "extension";
 
 export interface ZapiStateDetail {
   state: ZapiConnectState;
@@ -39,7 +41,10 @@ export interface ZapiStateDetail {
 
 export interface ZapiCodeDetail {
   kind: ZapiConnectMethod;
-  /** When this code is replaced (QR) or expires (phone), in milliseconds since the epoch. */
+  /**
+   * When this code is replaced (QR) or expires (phone, extension), in milliseconds since the epoch
+   * by the page's clock.
+   */
   expiresAt: number;
 }
 
@@ -72,7 +77,8 @@ export interface ZapiErrorDetail {
  * Parts: `base`, `countdown`, `methods`, `method-tab`, `panel`, `qr`, `new-code-button`,
  * `phone-form`, `phone-input`, `phone-error`, `phone-submit`, `phone-number`, `get-code-button`,
  * `change-number-button`, `code`, `copy-button`, `copy-status`, `connected`, `restore-session`,
- * `offline`, `check-button`, `error`, `retry-button`, `start-button`.
+ * `offline`, `check-button`, `error`, `retry-button`, `start-button`, `trouble-link`,
+ * `extension-code`, `extension-steps`, `extension-install-link`, `back-button`.
  *
  * CSS custom properties: `--zapi-accent`, `--zapi-accent-text`, `--zapi-bg`, `--zapi-fg`,
  * `--zapi-muted`, `--zapi-border`, `--zapi-danger`, `--zapi-radius`, `--zapi-font`,
@@ -132,6 +138,13 @@ export declare class ZapiConnect extends HTMLElement {
    * mode). Attribute `credentials`, default `same-origin`.
    */
   credentials: "include" | "same-origin" | (string & {}) | null;
+  /**
+   * Where the extension-code screen sends users to install Z-API's Chrome extension (Z-API
+   * Conector). Only `https:` URLs; anything else falls back to the default with a console warning.
+   * Attribute `extension-url`, default
+   * `https://chromewebstore.google.com/detail/iopmkohngoecmepoheapifkafbeomphn`.
+   */
+  extensionUrl: string | null;
   /**
    * Overrides for the widget's texts: a plain object of message key → text (the keys are in the
    * README).

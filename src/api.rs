@@ -160,7 +160,20 @@ pub const ATTRIBUTES: &[Attribute] = &[
         builtin: false,
         description: "`include` sends the page's cookies to a relay on another origin (the relay's header or cookie mode).",
     },
+    Attribute {
+        name: "extension-url",
+        property: "extensionUrl",
+        ty: "string",
+        number: None,
+        default: Fallback::Value(DEFAULT_EXTENSION_URL),
+        builtin: false,
+        description: "Where the extension-code screen sends users to install Z-API's Chrome extension (Z-API Conector). Only `https:` URLs; anything else falls back to the default with a console warning.",
+    },
 ];
+
+/// The Chrome Web Store page of Z-API Conector, the extension Z-API's partner guide links.
+pub const DEFAULT_EXTENSION_URL: &str =
+    "https://chromewebstore.google.com/detail/iopmkohngoecmepoheapifkafbeomphn";
 
 /// A property without an attribute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -249,7 +262,7 @@ pub const EVENTS: &[Event] = &[
                 name: "expiresAt",
                 ty: "number",
                 optional: false,
-                description: "When this code is replaced (QR) or expires (phone), in milliseconds since the epoch.",
+                description: "When this code is replaced (QR) or expires (phone, extension), in milliseconds since the epoch by the page's clock.",
             },
         ],
         description: "when a new code is shown; `expiresAt` in ms since the epoch.",
@@ -310,7 +323,7 @@ pub const EVENTS: &[Event] = &[
 ];
 
 /// The ways to link a phone, as in the `kind` of `zapi-code` and `zapi-expired`.
-pub const LINK_METHODS: &[&str] = &["qr", "phone"];
+pub const LINK_METHODS: &[&str] = &["qr", "phone", "extension"];
 
 /// A `data-state` value of the `base` part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -370,12 +383,22 @@ pub const STATES: &[State] = &[
     State {
         name: "offline",
         event: true,
-        description: "The browser is offline: nothing is fetched and no QR call is spent until it is back; then a pause or an expired code is shown again, and anything else starts over from the status check.",
+        description: "The browser is offline: nothing is fetched and no QR call is spent until it is back; then a pause, an expired code or an extension code is shown again, and anything else starts over from the status check.",
     },
     State {
         name: "error",
         event: true,
         description: "Something failed; the `error` part says what to do.",
+    },
+    State {
+        name: "extension-code",
+        event: true,
+        description: "A code for Z-API's Chrome extension is shown, for accounts that WhatsApp asks for a passkey, until its `expiresAt` (counted by the relay's clock); `/status` is polled meanwhile. The `trouble-link` opens it.",
+    },
+    State {
+        name: "extension-expired",
+        event: true,
+        description: "The extension code expired; a new one is fetched only on request.",
     },
     State {
         name: "stopped",
@@ -485,7 +508,7 @@ pub const PARTS: &[Part] = &[
     },
     Part {
         name: "new-code-button",
-        description: "\"Get new code\" after the QR pause or an expired phone code.",
+        description: "\"Get new code\" after the QR pause or an expired phone or extension code.",
     },
     Part {
         name: "phone-form",
@@ -521,7 +544,7 @@ pub const PARTS: &[Part] = &[
     },
     Part {
         name: "copy-button",
-        description: "Copies the pairing code.",
+        description: "Copies the pairing code or the extension code.",
     },
     Part {
         name: "copy-status",
@@ -554,6 +577,26 @@ pub const PARTS: &[Part] = &[
     Part {
         name: "start-button",
         description: "\"Start\" after `stop()`.",
+    },
+    Part {
+        name: "trouble-link",
+        description: "\"Having trouble connecting?\" under the QR code and the pairing code: opens the extension code.",
+    },
+    Part {
+        name: "extension-code",
+        description: "The code for Z-API's Chrome extension, such as `FA48-HS63`.",
+    },
+    Part {
+        name: "extension-steps",
+        description: "The extension's four steps, an ordered list.",
+    },
+    Part {
+        name: "extension-install-link",
+        description: "The link to install the extension (`extension-url`), opened in a new tab.",
+    },
+    Part {
+        name: "back-button",
+        description: "From the extension code back to the QR code or the phone number, whichever the user came from.",
     },
 ];
 
@@ -623,8 +666,8 @@ pub const CSS_PROPERTIES: &[CssProperty] = &[
     },
 ];
 
-/// A text of the widget in its three languages; `{}` stands for a number of seconds, a phone
-/// number or a country code. Hosts replace it by `key` through the `messages` property. The
+/// A text of the widget in its three languages; `{}` stands for a number of seconds, a time
+/// left such as `4:05`, a phone number or a country code. Hosts replace it by `key` through the `messages` property. The
 /// order is `messages::Key`'s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Message {
@@ -953,5 +996,77 @@ pub const MESSAGES: &[Message] = &[
         en: "This page's permission to link a phone is missing or has expired. Reload the page.",
         pt_br: "A permissão desta página para conectar um telefone está ausente ou expirou. Recarregue a página.",
         es: "Falta el permiso de esta página para vincular un teléfono, o venció. Recarga la página.",
+    },
+    Message {
+        key: "trouble-link",
+        en: "Having trouble connecting?",
+        pt_br: "Problemas para conectar?",
+        es: "¿Problemas para vincular?",
+    },
+    Message {
+        key: "extension-title",
+        en: "Connect with the Z-API Conector extension",
+        pt_br: "Conecte com a extensão Z-API Conector",
+        es: "Vincula con la extensión Z-API Conector",
+    },
+    Message {
+        key: "extension-text",
+        en: "If your phone asks for a passkey, link this number from a computer with Chrome and this code instead.",
+        pt_br: "Se o celular pedir uma chave de acesso, conecte este número por um computador com o Chrome e este código.",
+        es: "Si tu teléfono pide una llave de acceso, vincula este número desde una computadora con Chrome y este código.",
+    },
+    Message {
+        key: "extension-step1",
+        en: "Install the Z-API Conector extension in Chrome.",
+        pt_br: "Instale a extensão Z-API Conector no Chrome.",
+        es: "Instala la extensión Z-API Conector en Chrome.",
+    },
+    Message {
+        key: "extension-step2",
+        en: "Open https://web.whatsapp.com, logged in with the number to connect.",
+        pt_br: "Abra https://web.whatsapp.com com a conta do número que você quer conectar.",
+        es: "Abre https://web.whatsapp.com con la sesión del número que quieres vincular.",
+    },
+    Message {
+        key: "extension-step3",
+        en: "Click the extension's icon and type this code.",
+        pt_br: "Clique no ícone da extensão e digite este código.",
+        es: "Haz clic en el icono de la extensión y escribe este código.",
+    },
+    Message {
+        key: "extension-step4",
+        en: "Confirm on the extension's screen.",
+        pt_br: "Confirme na tela da extensão.",
+        es: "Confirma en la pantalla de la extensión.",
+    },
+    Message {
+        key: "new-tab",
+        en: "(opens in a new tab)",
+        pt_br: "(abre em uma nova aba)",
+        es: "(se abre en una pestaña nueva)",
+    },
+    Message {
+        key: "extension-expires",
+        en: "Code expires in {}",
+        pt_br: "O código expira em {}",
+        es: "El código caduca en {}",
+    },
+    Message {
+        key: "extension-expired-text",
+        en: "Extension codes last up to 5 minutes. Get a new one to continue.",
+        pt_br: "Os códigos da extensão duram até 5 minutos. Gere um novo para continuar.",
+        es: "Los códigos de la extensión duran hasta 5 minutos. Obtén uno nuevo para continuar.",
+    },
+    Message {
+        key: "back-qr",
+        en: "Back to the QR code",
+        pt_br: "Voltar ao QR code",
+        es: "Volver al código QR",
+    },
+    Message {
+        key: "back-phone",
+        en: "Back to the phone number",
+        pt_br: "Voltar ao número de telefone",
+        es: "Volver al número de teléfono",
     },
 ];

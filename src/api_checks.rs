@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::error::{ErrorCode, WidgetError};
-use crate::machine::{self, Method, StateName};
+use crate::machine::{self, CodeKind, StateName};
 use crate::options::{self, Options};
 
 const ALL_ERROR_CODES: [ErrorCode; 11] = [
@@ -37,7 +37,7 @@ fn error_code_position(code: ErrorCode) -> usize {
     }
 }
 
-const ALL_STATES: [StateName; 11] = [
+const ALL_STATES: [StateName; 13] = [
     StateName::Loading,
     StateName::Qr,
     StateName::Paused,
@@ -49,6 +49,8 @@ const ALL_STATES: [StateName; 11] = [
     StateName::RestoreSession,
     StateName::Offline,
     StateName::Error,
+    StateName::ExtensionCode,
+    StateName::ExtensionExpired,
 ];
 
 /// Does not compile when a state is added until it is listed in [`ALL_STATES`] too.
@@ -65,6 +67,8 @@ fn state_position(state: StateName) -> usize {
         StateName::RestoreSession => 8,
         StateName::Offline => 9,
         StateName::Error => 10,
+        StateName::ExtensionCode => 11,
+        StateName::ExtensionExpired => 12,
     }
 }
 
@@ -132,8 +136,16 @@ fn states_agree_both_ways() {
 
 #[test]
 fn link_methods_agree() {
-    let kinds = [Method::Qr.as_str(), Method::Phone.as_str()];
+    let kinds = [
+        CodeKind::Qr.as_str(),
+        CodeKind::Phone.as_str(),
+        CodeKind::Extension.as_str(),
+    ];
     assert_eq!(api::LINK_METHODS, kinds);
+    // Does not compile when a kind is added until it is listed above too.
+    let _ = |kind: CodeKind| match kind {
+        CodeKind::Qr | CodeKind::Phone | CodeKind::Extension => (),
+    };
 }
 
 #[test]
@@ -153,6 +165,7 @@ fn every_attribute_but_relay_is_read_into_the_options() {
             "theme" => "dark",
             "token" => "t",
             "credentials" => "include",
+            "extension-url" => "https://example.com/install",
             other => panic!("{other}: give it a value here"),
         };
         let mut options = Options::default();

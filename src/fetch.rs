@@ -14,6 +14,9 @@ pub struct Reply {
     pub status: u16,
     pub body: Body,
     pub retry_after: Option<String>,
+    /// The relay's clock when it answered (its `Date` header, exposed to cross-origin pages by
+    /// the relay), in milliseconds since the epoch.
+    pub date_ms: Option<f64>,
 }
 
 impl Reply {
@@ -80,12 +83,18 @@ pub async fn get(url: &str, signal: &AbortSignal, credentials: &Credentials) -> 
     let response = Request::from(request).send().await.map_err(drop)?;
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
+    let date_ms = response
+        .headers()
+        .get("date")
+        .map(|date| js_sys::Date::parse(&date))
+        .filter(|ms| ms.is_finite());
     // Text, then the browser's JSON.parse: no JSON parser in the bundle.
     let text = response.text().await.map_err(drop)?;
     Ok(Reply {
         status,
         body: parse_body(&text),
         retry_after,
+        date_ms,
     })
 }
 
@@ -107,6 +116,8 @@ fn parse_body(text: &str) -> Body {
         image: field("image").as_string(),
         code: field("code").as_string(),
         retryable: field("retryable").as_bool(),
+        token: field("token").as_string(),
+        expires_at: field("expiresAt").as_f64(),
     })
 }
 

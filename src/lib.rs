@@ -27,7 +27,7 @@ pub use control::WidgetControl;
 #[cfg(feature = "element")]
 pub use element::ZapiConnectElement;
 pub use error::{ErrorCode, WidgetError};
-pub use machine::{Method, Methods, QrFormat, StateName, WidgetEvent};
+pub use machine::{CodeKind, Method, Methods, QrFormat, StateName, WidgetEvent};
 pub use messages::Lang;
 pub use options::{Options, Theme};
 pub use view::ZapiConnect;

@@ -4,7 +4,9 @@
 //! Z-API's QR rules: check `/status` first and never fetch a QR for a linked number; refresh
 //! the QR every 10–20 s; after 3 QR calls without a scan, stop and wait for the user. A phone
 //! code never changes while shown; after its lifetime it is marked expired and a new one is
-//! fetched only when the user asks. Nothing is fetched while the page is hidden.
+//! fetched only when the user asks. A code for Z-API's Chrome extension, the way in for accounts
+//! that WhatsApp asks for a passkey, is kept the same way until its `expiresAt`, counted by the
+//! relay's clock. Nothing is fetched while the page is hidden.
 
 use crate::error::{ErrorCode, WidgetError};
 use crate::phone::{self, Phone, PhoneError};
@@ -24,6 +26,11 @@ pub const MAX_INTERVAL_SECS: u32 = crate::api::INTERVAL_SECS.max;
 /// How long a phone code is shown as valid when none, or an unusable one, is given: WhatsApp
 /// keeps a pairing code about 3 minutes.
 pub const DEFAULT_CODE_TTL_SECS: u32 = crate::api::CODE_TTL_SECS.default;
+/// The longest an extension code lives: Z-API's `expiresAt` is at most 5 minutes ahead.
+pub const EXTENSION_CODE_MAX_MS: f64 = 300_000.0;
+/// How far the relay's clock and Z-API's may drift apart: a fresh code may seem to live this
+/// much longer than it can.
+const CLOCK_DRIFT_MS: f64 = 5_000.0;
 
 /// The refresh interval to use for a requested one, and whether the request was unusable
 /// (outside 10–20 s) and replaced by the default.
@@ -39,6 +46,27 @@ pub fn choose_interval(requested: Option<u32>) -> (u32, bool) {
 /// from the deadline, so that late timer ticks (background tabs) cannot make it drift.
 pub fn countdown_secs(deadline_ms: f64, now_ms: f64) -> u32 {
     ((deadline_ms - now_ms) / 1000.0).ceil().max(0.0) as u32
+}
+
+/// Milliseconds a fresh extension code has left when its answer arrives at `now_ms`, by this
+/// computer's clock. `expires_at_ms` is by Z-API's clock, which the relay's `Date`
+/// (`relay_now_ms`) follows far better than a computer whose clock may be minutes off. A fresh
+/// code can be neither expired nor alive for more than [`EXTENSION_CODE_MAX_MS`]: a time left
+/// outside that range comes from a wrong clock, and the next clock, or else the longest
+/// lifetime, is used instead.
+pub fn extension_lifetime_ms(expires_at_ms: f64, relay_now_ms: Option<f64>, now_ms: f64) -> f64 {
+    let plausible = |left: &f64| *left > 0.0 && *left <= EXTENSION_CODE_MAX_MS + CLOCK_DRIFT_MS;
+    // A `Date` names a whole second: its end is the latest the relay's clock can be, so that a
+    // code is never shown as valid after it expired.
+    let relay_now_ms = relay_now_ms.map(|date| date + 1_000.0);
+    [relay_now_ms, Some(now_ms)]
+        .into_iter()
+        .flatten()
+        .map(|clock| expires_at_ms - clock)
+        .find(plausible)
+        .map_or(EXTENSION_CODE_MAX_MS, |left| {
+            left.min(EXTENSION_CODE_MAX_MS)
+        })
 }
 
 /// How the QR code reaches the page.
@@ -79,6 +107,25 @@ impl Method {
         match self {
             Self::Qr => "qr",
             Self::Phone => "phone",
+        }
+    }
+}
+
+/// The kind of code a `zapi-code` or `zapi-expired` event is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeKind {
+    Qr,
+    Phone,
+    /// A code for Z-API's Chrome extension, for accounts that WhatsApp asks for a passkey.
+    Extension,
+}
+
+impl CodeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Qr => "qr",
+            Self::Phone => "phone",
+            Self::Extension => "extension",
         }
     }
 }
@@ -200,6 +247,20 @@ pub enum CodeAnswer {
     Connected,
 }
 
+/// What `/extension-token` said.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExtensionAnswer {
+    Code {
+        /// As sent, such as `FA48-HS63`.
+        token: String,
+        /// When it expires by Z-API's clock, in milliseconds since the epoch.
+        expires_at_ms: f64,
+        /// The relay's clock when it answered (its `Date` header), when the page could read it.
+        relay_now_ms: Option<f64>,
+    },
+    Connected,
+}
+
 /// Why the phone input shows a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PhoneProblem {
@@ -223,6 +284,8 @@ pub enum StateName {
     RestoreSession,
     Offline,
     Error,
+    ExtensionCode,
+    ExtensionExpired,
 }
 
 impl StateName {
@@ -239,6 +302,8 @@ impl StateName {
             Self::RestoreSession => "restore-session",
             Self::Offline => "offline",
             Self::Error => "error",
+            Self::ExtensionCode => "extension-code",
+            Self::ExtensionExpired => "extension-expired",
         }
     }
 }
@@ -249,9 +314,9 @@ pub enum WidgetEvent {
     /// `zapi-state`: the state changed.
     State(StateName),
     /// `zapi-code`: a new code is shown until `expires_at_ms` (milliseconds since the epoch).
-    Code { kind: Method, expires_at_ms: f64 },
+    Code { kind: CodeKind, expires_at_ms: f64 },
     /// `zapi-expired`: the shown code ran out and no new one is fetched until the user asks.
-    Expired { kind: Method },
+    Expired { kind: CodeKind },
     /// `zapi-connected`: the phone is linked; `already` when it was linked before the widget came.
     Connected { already: bool },
     /// `zapi-error`.
@@ -300,6 +365,12 @@ pub enum Phase {
     /// The browser is offline: nothing is fetched until it is back.
     Offline,
     Error(WidgetError),
+    /// A code for Z-API's Chrome extension, fixed until `deadline_ms` (this computer's clock).
+    ExtensionCode {
+        token: String,
+        deadline_ms: f64,
+    },
+    ExtensionExpired,
 }
 
 impl Phase {
@@ -318,6 +389,8 @@ impl Phase {
             Self::RestoreSession => StateName::RestoreSession,
             Self::Offline => StateName::Offline,
             Self::Error(_) => StateName::Error,
+            Self::ExtensionCode { .. } => StateName::ExtensionCode,
+            Self::ExtensionExpired => StateName::ExtensionExpired,
         })
     }
 }
@@ -364,6 +437,14 @@ pub enum Event {
     Online(bool),
     /// The page came back from the back-forward cache: whatever it showed may be stale.
     Restored,
+    /// The user has trouble connecting: show a code for Z-API's Chrome extension.
+    OpenExtension,
+    ExtensionLoaded {
+        id: RequestId,
+        result: Result<ExtensionAnswer, WidgetError>,
+    },
+    /// The user leaves the extension code for the method they came from.
+    Back,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -381,6 +462,10 @@ pub enum Command {
         digits: String,
     },
     Emit(WidgetEvent),
+    /// `GET {relay}/extension-token`.
+    FetchExtensionToken {
+        id: RequestId,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -413,6 +498,7 @@ pub struct Machine {
     typed: Option<String>,
     /// A screen that waited for the user when the connection dropped, shown again after it.
     waiting: Option<Phase>,
+    extension_request: Option<RequestId>,
 }
 
 impl Machine {
@@ -444,14 +530,15 @@ impl Machine {
             .is_some_and(|(current, _)| current == id)
             || self.qr_request == Some(id)
             || self.code_request == Some(id)
+            || self.extension_request == Some(id)
     }
 
     /// Whole seconds until the shown code's deadline, rounded up; `None` without a code.
     pub fn countdown_secs(&self, now_ms: f64) -> Option<u32> {
         match self.phase {
-            Phase::Qr { deadline_ms, .. } | Phase::PhoneCode { deadline_ms, .. } => {
-                Some(countdown_secs(deadline_ms, now_ms))
-            }
+            Phase::Qr { deadline_ms, .. }
+            | Phase::PhoneCode { deadline_ms, .. }
+            | Phase::ExtensionCode { deadline_ms, .. } => Some(countdown_secs(deadline_ms, now_ms)),
             _ => None,
         }
     }
@@ -459,7 +546,11 @@ impl Machine {
     /// Whether the view must send [`Event::Tick`] every second: a countdown or a poll is running
     /// and the page is visible.
     pub fn wants_ticks(&self) -> bool {
-        !self.hidden && matches!(self.phase, Phase::Qr { .. } | Phase::PhoneCode { .. })
+        !self.hidden
+            && matches!(
+                self.phase,
+                Phase::Qr { .. } | Phase::PhoneCode { .. } | Phase::ExtensionCode { .. }
+            )
     }
 
     pub fn update(&mut self, event: Event, now_ms: f64) -> Vec<Command> {
@@ -496,6 +587,7 @@ impl Machine {
                     let phone = phone.clone();
                     self.fetch_code(phone, &mut out);
                 }
+                Phase::ExtensionExpired => self.fetch_extension_token(&mut out),
                 _ => {}
             },
             Event::ConfigChanged(config) => self.config_changed(config, &mut out),
@@ -565,6 +657,31 @@ impl Machine {
                     self.begin_again(&mut out);
                 }
             }
+            Event::OpenExtension => {
+                if self.choosing() && !matches!(self.phase, Phase::Loading) {
+                    // The number typed so far waits for the way back.
+                    if let Some(typed) = self.typed_number() {
+                        self.typed = Some(typed);
+                    }
+                    if self.offline {
+                        self.go_offline();
+                    } else {
+                        self.fetch_extension_token(&mut out);
+                    }
+                }
+            }
+            Event::ExtensionLoaded { id, result } => {
+                self.extension_loaded(id, result, now_ms, &mut out)
+            }
+            Event::Back => {
+                if matches!(
+                    self.phase,
+                    Phase::ExtensionCode { .. } | Phase::ExtensionExpired
+                ) {
+                    self.forget_requests();
+                    self.show_method(&mut out);
+                }
+            }
             Event::Hidden(hidden) => {
                 self.hidden = hidden;
                 if !hidden {
@@ -587,27 +704,42 @@ impl Machine {
     /// being linked is kept for the phone input.
     fn go_offline(&mut self) {
         let typed = match &self.phase {
-            Phase::PhoneInput { value, .. } => Some(value.clone()),
-            Phase::PhoneConfirm { phone }
-            | Phase::PhoneCode { phone, .. }
-            | Phase::CodeExpired { phone } => Some(phone.display.clone()),
             Phase::Loading => self.pending_phone.take().map(|phone| phone.display),
-            _ => None,
+            _ => self.typed_number(),
         };
         if typed.is_some() {
             self.typed = typed;
         }
-        // Paused or expired stays so: only the user starts a new cycle of calls.
-        self.waiting = matches!(self.phase, Phase::Paused | Phase::CodeExpired { .. })
-            .then(|| self.phase.clone());
+        // Paused or expired stays so: only the user starts a new cycle of calls. An extension
+        // code stays too: the user may be typing it into the extension.
+        self.waiting = matches!(
+            self.phase,
+            Phase::Paused
+                | Phase::CodeExpired { .. }
+                | Phase::ExtensionCode { .. }
+                | Phase::ExtensionExpired
+        )
+        .then(|| self.phase.clone());
         self.forget_requests();
         self.phase = Phase::Offline;
+    }
+
+    /// The number on a phone screen, as the phone input would hold it.
+    fn typed_number(&self) -> Option<String> {
+        match &self.phase {
+            Phase::PhoneInput { value, .. } => Some(value.clone()),
+            Phase::PhoneConfirm { phone }
+            | Phase::PhoneCode { phone, .. }
+            | Phase::CodeExpired { phone } => Some(phone.display.clone()),
+            _ => None,
+        }
     }
 
     fn forget_requests(&mut self) {
         self.status_request = None;
         self.qr_request = None;
         self.code_request = None;
+        self.extension_request = None;
     }
 
     /// The phases in which the user may switch between QR and phone code.
@@ -631,6 +763,7 @@ impl Machine {
         self.method = Some(method);
         self.qr_request = None;
         self.code_request = None;
+        self.extension_request = None;
         self.show_method(out);
     }
 
@@ -687,7 +820,16 @@ impl Machine {
 
     fn pause(&mut self, out: &mut Vec<Command>) {
         self.phase = Phase::Paused;
-        out.push(Command::Emit(WidgetEvent::Expired { kind: Method::Qr }));
+        out.push(Command::Emit(WidgetEvent::Expired { kind: CodeKind::Qr }));
+    }
+
+    /// Abandons the QR or phone flow and asks for an extension code.
+    fn fetch_extension_token(&mut self, out: &mut Vec<Command>) {
+        self.forget_requests();
+        let id = self.new_id();
+        self.extension_request = Some(id);
+        self.phase = Phase::Loading;
+        out.push(Command::FetchExtensionToken { id });
     }
 
     fn config_changed(&mut self, config: Config, out: &mut Vec<Command>) {
@@ -793,18 +935,21 @@ impl Machine {
         if self.hidden {
             return;
         }
-        if let Phase::PhoneCode {
-            deadline_ms, phone, ..
-        } = &self.phase
-        {
-            if now_ms >= *deadline_ms {
-                self.phase = Phase::CodeExpired {
-                    phone: phone.clone(),
+        let fixed_code = match self.phase {
+            Phase::PhoneCode { deadline_ms, .. } => Some((deadline_ms, CodeKind::Phone)),
+            Phase::ExtensionCode { deadline_ms, .. } => Some((deadline_ms, CodeKind::Extension)),
+            _ => None,
+        };
+        // A phone or extension code never changes while shown; once expired, the next one
+        // waits for the user.
+        if let Some((deadline_ms, kind)) = fixed_code {
+            if now_ms >= deadline_ms {
+                self.phase = match std::mem::take(&mut self.phase) {
+                    Phase::PhoneCode { phone, .. } => Phase::CodeExpired { phone },
+                    _ => Phase::ExtensionExpired,
                 };
                 self.status_request = None;
-                out.push(Command::Emit(WidgetEvent::Expired {
-                    kind: Method::Phone,
-                }));
+                out.push(Command::Emit(WidgetEvent::Expired { kind }));
                 return;
             }
             self.poll(now_ms, out);
@@ -876,7 +1021,10 @@ impl Machine {
             (StatusPurpose::Initial, Err(error)) => self.fail(error, out),
             (StatusPurpose::Poll, Ok(StatusAnswer::Connected)) => self.linked(false, out),
             (StatusPurpose::Poll, Ok(StatusAnswer::RestoreSession)) => {
-                if matches!(self.phase, Phase::Qr { .. } | Phase::PhoneCode { .. }) {
+                if matches!(
+                    self.phase,
+                    Phase::Qr { .. } | Phase::PhoneCode { .. } | Phase::ExtensionCode { .. }
+                ) {
                     self.restore_session();
                 }
             }
@@ -913,7 +1061,7 @@ impl Machine {
                     refreshing: false,
                 };
                 out.push(Command::Emit(WidgetEvent::Code {
-                    kind: Method::Qr,
+                    kind: CodeKind::Qr,
                     expires_at_ms: deadline_ms,
                 }));
             }
@@ -948,7 +1096,7 @@ impl Machine {
                     deadline_ms,
                 };
                 out.push(Command::Emit(WidgetEvent::Code {
-                    kind: Method::Phone,
+                    kind: CodeKind::Phone,
                     expires_at_ms: deadline_ms,
                 }));
             }
@@ -960,6 +1108,38 @@ impl Machine {
                     problem: Some(PhoneProblem::Refused),
                 };
             }
+            Err(error) => self.fail(error, out),
+        }
+    }
+
+    fn extension_loaded(
+        &mut self,
+        id: RequestId,
+        result: Result<ExtensionAnswer, WidgetError>,
+        now_ms: f64,
+        out: &mut Vec<Command>,
+    ) {
+        if self.extension_request != Some(id) {
+            return;
+        }
+        self.extension_request = None;
+        match result {
+            Ok(ExtensionAnswer::Code {
+                token,
+                expires_at_ms,
+                relay_now_ms,
+            }) => {
+                let deadline_ms =
+                    now_ms + extension_lifetime_ms(expires_at_ms, relay_now_ms, now_ms);
+                self.next_poll_ms = now_ms + POLL_MS;
+                self.shown_code = true;
+                self.phase = Phase::ExtensionCode { token, deadline_ms };
+                out.push(Command::Emit(WidgetEvent::Code {
+                    kind: CodeKind::Extension,
+                    expires_at_ms: deadline_ms,
+                }));
+            }
+            Ok(ExtensionAnswer::Connected) => self.linked(!self.shown_code, out),
             Err(error) => self.fail(error, out),
         }
     }

@@ -185,6 +185,18 @@ pub enum Key {
     ErrInvalidPhone,
     ErrInvalidConfig,
     ErrUnauthorized,
+    TroubleLink,
+    ExtensionTitle,
+    ExtensionText,
+    ExtensionStep1,
+    ExtensionStep2,
+    ExtensionStep3,
+    ExtensionStep4,
+    NewTab,
+    ExtensionExpires,
+    ExtensionExpiredText,
+    BackQr,
+    BackPhone,
 }
 
 impl Key {
@@ -253,7 +265,7 @@ mod tests {
     }
 
     /// Every variant of [`Key`], in order.
-    const ALL_KEYS: [Key; 53] = [
+    const ALL_KEYS: [Key; 65] = [
         Key::Loading,
         Key::Methods,
         Key::MethodQr,
@@ -307,6 +319,18 @@ mod tests {
         Key::ErrInvalidPhone,
         Key::ErrInvalidConfig,
         Key::ErrUnauthorized,
+        Key::TroubleLink,
+        Key::ExtensionTitle,
+        Key::ExtensionText,
+        Key::ExtensionStep1,
+        Key::ExtensionStep2,
+        Key::ExtensionStep3,
+        Key::ExtensionStep4,
+        Key::NewTab,
+        Key::ExtensionExpires,
+        Key::ExtensionExpiredText,
+        Key::BackQr,
+        Key::BackPhone,
     ];
 
     /// `ErrRelayUnreachable` → `err-relay-unreachable`, `CodeStep1` → `code-step1`.

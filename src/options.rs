@@ -57,6 +57,9 @@ pub struct Options {
     pub token: Option<String>,
     /// Send the page's cookies to a relay on another origin (`credentials="include"`).
     pub include_credentials: bool,
+    /// Where users install Z-API's Chrome extension; only `https:` URLs (default: Z-API
+    /// Conector's Chrome Web Store page, [`api::DEFAULT_EXTENSION_URL`]).
+    pub extension_url: String,
 }
 
 impl Default for Options {
@@ -72,6 +75,7 @@ impl Default for Options {
             messages: Vec::new(),
             token: None,
             include_credentials: false,
+            extension_url: api::DEFAULT_EXTENSION_URL.into(),
         }
     }
 }
@@ -86,6 +90,28 @@ pub fn country_code(text: &str) -> Option<String> {
     let text = text.trim();
     let code = text.strip_prefix('+').unwrap_or(text);
     phone::is_country_code(code).then(|| code.to_owned())
+}
+
+/// What the console says when `extension-url` (or the component's `extension_url`) is not an
+/// `https:` URL.
+pub const EXTENSION_URL_WARNING: &str =
+    "zapi-connect: extension-url must be an https: URL; using Z-API Conector's Chrome Web Store page.";
+
+/// `text` when it is an absolute `https:` URL with a host, fit for a link; `None` otherwise
+/// (`javascript:`, `http:`, relative or broken URLs).
+pub fn extension_url(text: &str) -> Option<String> {
+    let text = text.trim();
+    let scheme = text.get(..8)?;
+    let rest = &text[8..];
+    let fits = scheme.eq_ignore_ascii_case("https://")
+        && rest
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && !rest
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b"\\\"<>`".contains(&b));
+    fits.then(|| text.to_owned())
 }
 
 /// The attributes `<zapi-connect>` reads into [`Options`]: those of [`api::ATTRIBUTES`] but
@@ -162,6 +188,7 @@ impl Options {
                 },
                 "zapi-connect: credentials must be \"include\" or \"same-origin\"; using \"same-origin\"."
             ),
+            "extension-url" => field!(extension_url, extension_url, EXTENSION_URL_WARNING),
             "theme" => field!(
                 theme,
                 |t: &str| match t.to_ascii_lowercase().as_str() {
@@ -204,6 +231,12 @@ mod tests {
         assert_eq!(set("code-ttl", Some("60")).0.code_ttl_secs, 60);
         assert_eq!(set("lang", Some("es-AR")).0.lang, Some(Lang::Es));
         assert_eq!(set("theme", Some("dark")).0.theme, Theme::Dark);
+        assert_eq!(
+            set("extension-url", Some(" HTTPS://example.com/install?x=1 "))
+                .0
+                .extension_url,
+            "HTTPS://example.com/install?x=1"
+        );
     }
 
     #[test]
@@ -238,6 +271,13 @@ mod tests {
             ("code-ttl", "abc"),
             ("code-ttl", "5"),
             ("theme", "blue"),
+            ("extension-url", "javascript:alert(1)"),
+            ("extension-url", "http://example.com/extension"),
+            ("extension-url", "/install"),
+            ("extension-url", "https://"),
+            ("extension-url", "https:///path"),
+            ("extension-url", "https://example.com/a b"),
+            ("extension-url", "https://example.com/\"onmouseover=\"x"),
         ] {
             let (options, warning) = set(name, Some(text));
             assert_eq!(options, Options::default(), "{name}={text}");

@@ -2,7 +2,7 @@
 //! everything here is plain Rust so that it is tested natively.
 
 use crate::error::{ErrorCode, WidgetError};
-use crate::machine::{CodeAnswer, QrAnswer, QrFormat, QrImage, StatusAnswer};
+use crate::machine::{CodeAnswer, ExtensionAnswer, QrAnswer, QrFormat, QrImage, StatusAnswer};
 use crate::qr_svg;
 
 /// The fields the widget reads from a JSON object; non-string values count as absent.
@@ -15,6 +15,10 @@ pub struct Fields {
     /// A QR payload in a success body, the relay's error code in an error body.
     pub code: Option<String>,
     pub retryable: Option<bool>,
+    /// An extension code.
+    pub token: Option<String>,
+    /// When the extension code expires; non-numbers count as absent.
+    pub expires_at: Option<f64>,
 }
 
 /// A response body as far as the widget cares.
@@ -157,6 +161,49 @@ pub fn read_phone_code(body: &Body) -> Result<CodeAnswer, WidgetError> {
         return Err(WidgetError::new(ErrorCode::MalformedResponse));
     }
     Ok(CodeAnswer::Code(code.to_ascii_uppercase()))
+}
+
+/// Reads a successful `GET {relay}/extension-token`: `{"token": "FA48-HS63", "expiresAt": <ms>}`.
+/// `relay_now_ms` is the relay's `Date`, when the page could read it.
+pub fn read_extension_token(
+    body: &Body,
+    relay_now_ms: Option<f64>,
+) -> Result<ExtensionAnswer, WidgetError> {
+    let Body::Json(fields) = body else {
+        return Err(WidgetError::new(ErrorCode::MalformedResponse));
+    };
+    let error = fields.error.as_deref().unwrap_or("");
+    if fields.connected == Some(true) || contains_ignore_case(error, "already connected") {
+        return Ok(ExtensionAnswer::Connected);
+    }
+    let token = fields.token.as_deref().map(str::trim);
+    match (token, fields.expires_at) {
+        (Some(token), Some(expires_at_ms))
+            if is_extension_token(token) && expires_at_ms.is_finite() && expires_at_ms > 0.0 =>
+        {
+            Ok(ExtensionAnswer::Code {
+                token: token.into(),
+                expires_at_ms,
+                relay_now_ms,
+            })
+        }
+        (None, None) if !error.is_empty() => {
+            let code = error_from_text(error).unwrap_or(ErrorCode::UpstreamError);
+            Err(WidgetError::new(code))
+        }
+        _ => Err(WidgetError::new(ErrorCode::MalformedResponse)),
+    }
+}
+
+/// Shaped like Z-API's `XXXX-XXXX`: two or three groups of 3 to 8 letters or digits, joined by
+/// dashes. Anything else is not shown: the user would type it into the extension.
+fn is_extension_token(token: &str) -> bool {
+    let groups = token.split('-');
+    let count = groups.clone().count();
+    (2..=3).contains(&count)
+        && groups.into_iter().all(|group| {
+            (3..=8).contains(&group.len()) && group.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
 }
 
 fn is_base64(text: &str) -> bool {
@@ -526,6 +573,88 @@ mod tests {
         assert_eq!(relay.code, ErrorCode::RelayError);
     }
 
+    fn extension(token: Option<&str>, expires_at: Option<f64>) -> Body {
+        json(|f| {
+            f.token = token.map(str::to_owned);
+            f.expires_at = expires_at;
+        })
+    }
+
+    #[test]
+    fn extension_token_with_its_expiry() {
+        let body = extension(Some(" FA48-HS63 "), Some(1_782_851_138_085.0));
+        assert_eq!(
+            read_extension_token(&body, Some(1_782_850_838_000.0)),
+            Ok(ExtensionAnswer::Code {
+                token: "FA48-HS63".into(),
+                expires_at_ms: 1_782_851_138_085.0,
+                relay_now_ms: Some(1_782_850_838_000.0),
+            })
+        );
+        for token in ["ABC-DEF", "ABCDE-FGHIJ-K2M", "abcd-1234"] {
+            let body = extension(Some(token), Some(1.0));
+            assert!(read_extension_token(&body, None).is_ok(), "{token}");
+        }
+    }
+
+    #[test]
+    fn extension_token_when_already_linked() {
+        let body = json(|f| {
+            f.connected = Some(true);
+            f.error = Some("You are already connected.".into());
+        });
+        assert_eq!(
+            read_extension_token(&body, None),
+            Ok(ExtensionAnswer::Connected)
+        );
+    }
+
+    #[test]
+    fn a_hostile_or_malformed_extension_token_is_never_shown() {
+        let at = Some(1_782_851_138_085.0);
+        for body in [
+            extension(None, at),
+            extension(Some(""), at),
+            extension(Some("FA48HS63"), at),
+            extension(Some("FA48-HS63-"), at),
+            extension(Some("FA48--HS63"), at),
+            extension(Some("FA48 HS63"), at),
+            extension(Some("<img src=x onerror=alert(1)>-AAAA"), at),
+            extension(Some("FA48-HS63\nCall +55 11 5555-0000 for help"), at),
+            extension(Some("ABCDEFGHI-JKLMNOPQR"), at),
+            extension(Some("FÁ48-HS63"), at),
+            extension(Some("FA48-HS63"), None),
+            extension(Some("FA48-HS63"), Some(f64::NAN)),
+            extension(Some("FA48-HS63"), Some(f64::INFINITY)),
+            extension(Some("FA48-HS63"), Some(-1.0)),
+            extension(Some("FA48-HS63"), Some(0.0)),
+            json(|_| {}),
+            Body::Text("<!doctype html><html><body>Login</body></html>".into()),
+            Body::Text("FA48-HS63".into()),
+            Body::Other,
+        ] {
+            assert_eq!(
+                code(read_extension_token(&body, None)),
+                ErrorCode::MalformedResponse,
+                "{body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn extension_token_errors_in_the_text() {
+        let denied = json(|f| f.error = Some("1.2.3.4 not allowed".into()));
+        assert_eq!(
+            code(read_extension_token(&denied, None)),
+            ErrorCode::AccessDenied
+        );
+        let other = json(|f| f.error = Some("Something broke".into()));
+        assert_eq!(
+            code(read_extension_token(&other, None)),
+            ErrorCode::UpstreamError
+        );
+    }
+
     fn relay_error(code: &str, retryable: bool) -> Body {
         json(|f| {
             f.code = Some(code.into());
@@ -659,15 +788,21 @@ mod properties {
             prop::option::of(text()),
             prop::option::of(prop_oneof![relay_code(), text()]),
             any::<Option<bool>>(),
+            prop::option::of(prop_oneof![Just("FA48-HS63".to_owned()), text()]),
+            any::<Option<f64>>(),
         )
-            .prop_map(|(connected, error, value, image, code, retryable)| Fields {
-                connected,
-                error,
-                value,
-                image,
-                code,
-                retryable,
-            });
+            .prop_map(
+                |(connected, error, value, image, code, retryable, token, expires_at)| Fields {
+                    connected,
+                    error,
+                    value,
+                    image,
+                    code,
+                    retryable,
+                    token,
+                    expires_at,
+                },
+            );
         prop_oneof![
             fields.prop_map(Body::Json),
             text().prop_map(Body::Text),
@@ -728,6 +863,7 @@ mod properties {
                 read_qr(&body, QrFormat::Svg).err(),
                 read_qr(&body, QrFormat::Image).err(),
                 read_phone_code(&body).err(),
+                read_extension_token(&body, None).err(),
             ];
             for error in results.iter().flatten() {
                 prop_assert!(documented(error), "{:?}", error.code);
@@ -736,6 +872,14 @@ mod properties {
                 // The value ends up in an attribute.
                 prop_assert!(src.starts_with("data:image/"));
                 prop_assert!(!src.contains(['"', '<', '>', ' ']));
+            }
+            if let Ok(ExtensionAnswer::Code { token, expires_at_ms, .. }) =
+                read_extension_token(&body, None)
+            {
+                // Shown as it is, and typed by the user into the extension.
+                prop_assert!(token.len() <= 26);
+                prop_assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+                prop_assert!(expires_at_ms.is_finite() && expires_at_ms > 0.0);
             }
             if let Ok(CodeAnswer::Code(code)) = read_phone_code(&body) {
                 prop_assert!((4..=16).contains(&code.len()));

@@ -12,7 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, ShadowRootInit, ShadowRootMode};
 use zapi_connect::{
-    ErrorCode, Method, Methods, Options, QrFormat, WidgetControl, WidgetEvent, ZapiConnect,
+    CodeKind, ErrorCode, Methods, Options, QrFormat, WidgetControl, WidgetEvent, ZapiConnect,
     ZapiConnectElement,
 };
 
@@ -550,7 +550,7 @@ async fn a_typed_number_is_confirmed_then_its_code_is_shown_in_portuguese() {
     assert!(events.lock().unwrap().iter().any(|e| matches!(
         e,
         WidgetEvent::Code {
-            kind: Method::Phone,
+            kind: CodeKind::Phone,
             ..
         }
     )));
@@ -806,5 +806,131 @@ async fn the_control_handle_stops_starts_and_refreshes() {
         calls()[made],
         "/status",
         "a refresh starts over from /status"
+    );
+}
+
+/// The stub's routes for a QR flow whose `/extension-token` answers `extension` (a `{status,
+/// body, headers}` object).
+fn extension_routes(extension: &str) -> String {
+    let qr = format!(r#"{{"body":{{"value":"{PAYLOAD}"}}}}"#);
+    format!(
+        r#"{{"/status":{{"body":{NOT_CONNECTED}}},"/qr-code":{qr},"/extension-token":{extension}}}"#
+    )
+}
+
+/// The relay's `Date` header for a relay clock `offset_ms` from this computer's.
+fn http_date(offset_ms: f64) -> String {
+    js_sys::Date::new(&JsValue::from_f64(js_sys::Date::now() + offset_ms))
+        .to_utc_string()
+        .into()
+}
+
+#[wasm_bindgen_test]
+async fn having_trouble_shows_the_extension_code_counted_down_by_the_relays_clock() {
+    // The computer's clock is 10 minutes ahead of the relay's, and the code has 2 of its
+    // minutes left: by the computer's clock it expired 8 minutes ago.
+    let relay_now = js_sys::Date::now() - 600_000.0;
+    let answer = format!(
+        r#"{{"body":{{"token":"FA48-HS63","expiresAt":{}}},"headers":{{"date":"{}"}}}}"#,
+        relay_now + 120_000.0,
+        http_date(-600_000.0)
+    );
+    stub(&extension_routes(&answer));
+    let (root, events, _handle) = mount("/stub-relay", QrFormat::Svg);
+    wait_for("the QR", || state(&root).as_deref() == Some("qr")).await;
+    let trouble = find(&root, "button[part=trouble-link]").expect("a trouble link under the QR");
+    assert_eq!(
+        trouble.text_content().as_deref(),
+        Some("Having trouble connecting?")
+    );
+    click(&root, "[part=trouble-link]");
+    wait_for("the extension code", || {
+        state(&root).as_deref() == Some("extension-code")
+    })
+    .await;
+    assert_eq!(calls(), ["/status", "/qr-code", "/extension-token"]);
+    let code = find(&root, "[part=extension-code]").unwrap();
+    assert_eq!(code.text_content().as_deref(), Some("FA48-HS63"));
+    let countdown = find(&root, "[part=countdown]")
+        .unwrap()
+        .text_content()
+        .unwrap();
+    // The `Date` header has whole seconds: 2:00 or 1:59, never the 5:00 of a clock guess.
+    assert!(
+        countdown == "Code expires in 2:00" || countdown == "Code expires in 1:59",
+        "{countdown}"
+    );
+    assert!(find(&root, "[part=qr]").is_none());
+    assert!(find(&root, "[part=copy-button]").is_some());
+    let link = find(&root, "a[part=extension-install-link]").expect("the install link");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://chromewebstore.google.com/detail/iopmkohngoecmepoheapifkafbeomphn")
+    );
+    assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
+    assert_eq!(
+        link.get_attribute("rel").as_deref(),
+        Some("noopener noreferrer")
+    );
+    let steps = find(&root, "ol[part=extension-steps]").expect("the steps");
+    assert_eq!(steps.children().length(), 4);
+    assert!(steps.contains(Some(&link)), "installing is the first step");
+    let seen = events.lock().unwrap().clone();
+    assert!(seen.iter().any(|e| matches!(
+        e,
+        WidgetEvent::Code {
+            kind: CodeKind::Extension,
+            ..
+        }
+    )));
+    // Back to the QR code, with a new one.
+    let back = find(&root, "[part=back-button]").expect("a way back");
+    assert_eq!(back.text_content().as_deref(), Some("Back to the QR code"));
+    click(&root, "[part=back-button]");
+    wait_for("the QR again", || state(&root).as_deref() == Some("qr")).await;
+    assert_eq!(
+        calls(),
+        ["/status", "/qr-code", "/extension-token", "/qr-code"]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_page_as_the_extension_token_is_a_malformed_response_not_a_blank_screen() {
+    let page = r#"{"body":"<!doctype html><title>Login</title><p>Sign in"}"#;
+    stub(&extension_routes(page));
+    let (root, _events, _handle) = mount("/stub-relay", QrFormat::Svg);
+    wait_for("the QR", || state(&root).as_deref() == Some("qr")).await;
+    click(&root, "[part=trouble-link]");
+    wait_for("the error", || state(&root).as_deref() == Some("error")).await;
+    let error = find(&root, "[part=error]").unwrap();
+    assert_eq!(
+        error.get_attribute("data-code").as_deref(),
+        Some("malformed_response")
+    );
+    assert!(find(&root, "[part=extension-code]").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_install_link_takes_only_an_https_url() {
+    let answer = format!(
+        r#"{{"body":{{"token":"FA48-HS63","expiresAt":{}}}}}"#,
+        js_sys::Date::now() + 300_000.0
+    );
+    stub(&extension_routes(&answer));
+    let options = Options {
+        extension_url: "javascript:alert(document.domain)".into(),
+        ..Options::default()
+    };
+    let (root, _events, _handle) = mount_with("/stub-relay", options);
+    wait_for("the QR", || state(&root).as_deref() == Some("qr")).await;
+    click(&root, "[part=trouble-link]");
+    wait_for("the extension code", || {
+        state(&root).as_deref() == Some("extension-code")
+    })
+    .await;
+    let link = find(&root, "[part=extension-install-link]").unwrap();
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("https://chromewebstore.google.com/detail/iopmkohngoecmepoheapifkafbeomphn")
     );
 }

@@ -2,7 +2,7 @@
 // that file and run the command, not this one.
 
 /** The attributes the element observes. */
-export const ATTRIBUTES = ["relay", "interval", "qr-format", "methods", "default-country", "code-ttl", "lang", "theme", "token", "credentials"];
+export const ATTRIBUTES = ["relay", "interval", "qr-format", "methods", "default-country", "code-ttl", "lang", "theme", "token", "credentials", "extension-url"];
 
 /**
  * The properties that mirror an attribute (not HTMLElement's own, such as `lang`):
@@ -18,4 +18,5 @@ export const PROPERTIES = [
   ["theme", "theme"],
   ["token", "token"],
   ["credentials", "credentials"],
+  ["extensionUrl", "extension-url"],
 ];

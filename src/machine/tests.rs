@@ -191,7 +191,7 @@ fn not_connected_fetches_the_first_qr_and_shows_it() {
         vec![
             WidgetEvent::State(StateName::Qr),
             WidgetEvent::Code {
-                kind: Method::Qr,
+                kind: CodeKind::Qr,
                 expires_at_ms
             },
         ]
@@ -265,7 +265,7 @@ fn each_refresh_happens_at_the_deadline() {
     assert_eq!(
         events(&out),
         vec![WidgetEvent::Code {
-            kind: Method::Qr,
+            kind: CodeKind::Qr,
             expires_at_ms: h.now + 15_000.0
         }]
     );
@@ -879,7 +879,7 @@ fn the_code_is_shown_until_its_ttl_and_never_changes_on_its_own() {
         vec![
             WidgetEvent::State(StateName::PhoneCode),
             WidgetEvent::Code {
-                kind: Method::Phone,
+                kind: CodeKind::Phone,
                 expires_at_ms
             },
         ]
@@ -922,7 +922,7 @@ fn an_expired_code_waits_for_the_user_then_a_new_one_is_asked_for() {
     let out = h.advance(60_000.0);
     assert_eq!(h.state(), Some(StateName::CodeExpired));
     assert!(events(&out).contains(&WidgetEvent::Expired {
-        kind: Method::Phone
+        kind: CodeKind::Phone
     }));
     assert!(!h.machine.wants_ticks());
     let out = h.advance(600_000.0);
@@ -1057,7 +1057,7 @@ fn pausing_after_three_codes_fires_expired() {
     }
     seen.extend(events(&h.advance(15_000.0)));
     assert_eq!(h.state(), Some(StateName::Paused));
-    assert!(seen.contains(&WidgetEvent::Expired { kind: Method::Qr }));
+    assert!(seen.contains(&WidgetEvent::Expired { kind: CodeKind::Qr }));
 }
 
 #[test]
@@ -1100,7 +1100,7 @@ fn a_qr_that_ran_out_while_hidden_after_the_last_call_pauses() {
     let out = h.send(Event::Hidden(false));
     assert_eq!(qr_fetches(&out), 0);
     assert_eq!(h.state(), Some(StateName::Paused));
-    assert!(events(&out).contains(&WidgetEvent::Expired { kind: Method::Qr }));
+    assert!(events(&out).contains(&WidgetEvent::Expired { kind: CodeKind::Qr }));
 }
 
 #[test]
@@ -1408,4 +1408,435 @@ fn a_pause_is_still_a_pause_after_the_connection_comes_back() {
     assert_eq!(all_fetches(&h.send(Event::GetNewCode)), 0);
     assert_eq!(h.state(), Some(StateName::Offline));
     status_id(&h.send(Event::Online(true)));
+}
+
+// The extension code, for accounts that WhatsApp asks for a passkey.
+
+const MINUTE_MS: f64 = 60_000.0;
+/// The relay's clock is this far behind a whole second when it answers.
+const RELAY_MS_INTO_SECOND: f64 = 400.0;
+
+fn extension_id(commands: &[Command]) -> RequestId {
+    let ids: Vec<_> = commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::FetchExtensionToken { id } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        ids.len(),
+        1,
+        "expected one extension-token fetch in {commands:?}"
+    );
+    ids[0]
+}
+
+fn extension_fetches(commands: &[Command]) -> usize {
+    commands
+        .iter()
+        .filter(|c| matches!(c, Command::FetchExtensionToken { .. }))
+        .count()
+}
+
+impl Harness {
+    /// Answers extension-token request `id` with a code that expires `left_ms` after the
+    /// relay's clock, which is `skew_ms` behind this computer's, with or without its `Date`
+    /// header.
+    fn extension(
+        &mut self,
+        id: RequestId,
+        left_ms: f64,
+        skew_ms: f64,
+        date_header: bool,
+    ) -> Vec<Command> {
+        // Into its second, as a real clock is; `Date` drops the milliseconds.
+        let relay_clock = self.now - skew_ms - RELAY_MS_INTO_SECOND;
+        let date = (relay_clock / 1000.0).floor() * 1000.0;
+        self.send(Event::ExtensionLoaded {
+            id,
+            result: Ok(ExtensionAnswer::Code {
+                token: "FA48-HS63".into(),
+                expires_at_ms: relay_clock + left_ms,
+                relay_now_ms: date_header.then_some(date),
+            }),
+        })
+    }
+
+    /// From the first QR code, "Having trouble connecting?" and a fresh 5-minute code.
+    fn showing_extension_code(&mut self) -> Vec<Command> {
+        self.showing_first_code();
+        let id = extension_id(&self.send(Event::OpenExtension));
+        let out = self.extension(id, 5.0 * MINUTE_MS, 0.0, true);
+        assert_eq!(self.state(), Some(StateName::ExtensionCode));
+        out
+    }
+}
+
+#[test]
+fn the_trouble_link_leaves_the_qr_for_an_extension_code() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let out = h.send(Event::OpenExtension);
+    let id = extension_id(&out);
+    assert_eq!(all_fetches(&out), 1, "no QR or status call beside it");
+    assert_eq!(h.state(), Some(StateName::Loading));
+    assert!(!h.machine.wants_ticks(), "the QR's countdown is gone");
+    let out = h.extension(id, 5.0 * MINUTE_MS, 0.0, true);
+    assert_eq!(
+        events(&out),
+        vec![
+            WidgetEvent::State(StateName::ExtensionCode),
+            WidgetEvent::Code {
+                kind: CodeKind::Extension,
+                expires_at_ms: h.now + 5.0 * MINUTE_MS - RELAY_MS_INTO_SECOND,
+            },
+        ]
+    );
+    assert!(matches!(
+        h.machine.phase(),
+        Phase::ExtensionCode { token, .. } if token == "FA48-HS63"
+    ));
+    assert_eq!(h.machine.countdown_secs(h.now), Some(300));
+    assert!(h.machine.wants_ticks());
+}
+
+#[test]
+fn the_trouble_link_works_from_every_screen_that_shows_it() {
+    let mut paused = paused();
+    extension_id(&paused.send(Event::OpenExtension));
+    let mut phone = Harness::with(phone_config());
+    phone.showing_phone_code();
+    extension_id(&phone.send(Event::OpenExtension));
+    let mut expired = Harness::with(phone_config());
+    expired.showing_phone_code();
+    expired.advance(180_000.0);
+    assert_eq!(expired.state(), Some(StateName::CodeExpired));
+    extension_id(&expired.send(Event::OpenExtension));
+}
+
+#[test]
+fn the_trouble_link_means_nothing_where_no_code_could_link() {
+    let mut loading = Harness::new();
+    loading.send(Event::Start);
+    assert!(loading.send(Event::OpenExtension).is_empty());
+    let mut linked = Harness::new();
+    linked.showing_first_code();
+    let id = status_id(&linked.advance(POLL_MS));
+    linked.status(id, Ok(StatusAnswer::Connected));
+    assert!(linked.send(Event::OpenExtension).is_empty());
+    assert_eq!(linked.state(), Some(StateName::Connected));
+    let mut idle = Harness::new();
+    assert!(idle.send(Event::OpenExtension).is_empty());
+}
+
+#[test]
+fn the_extension_code_lives_until_expires_at_and_then_waits_for_the_user() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = extension_id(&h.send(Event::OpenExtension));
+    // Z-API's code may have less than its 5 minutes left.
+    h.extension(id, 2.0 * MINUTE_MS, 0.0, true);
+    assert_eq!(h.machine.countdown_secs(h.now), Some(120));
+    let out = h.advance(119_000.0);
+    assert_eq!(h.state(), Some(StateName::ExtensionCode));
+    assert_eq!(extension_fetches(&out), 0, "a shown code never changes");
+    assert_eq!(h.machine.countdown_secs(h.now), Some(1));
+    let out = h.advance(1_000.0);
+    assert_eq!(h.state(), Some(StateName::ExtensionExpired));
+    assert_eq!(
+        events(&out),
+        vec![
+            WidgetEvent::State(StateName::ExtensionExpired),
+            WidgetEvent::Expired {
+                kind: CodeKind::Extension
+            },
+        ]
+    );
+    assert!(!h.machine.wants_ticks());
+    assert!(
+        h.advance(10.0 * MINUTE_MS).is_empty(),
+        "nothing until asked"
+    );
+    let id = extension_id(&h.send(Event::GetNewCode));
+    h.extension(id, 5.0 * MINUTE_MS, 0.0, true);
+    assert_eq!(h.state(), Some(StateName::ExtensionCode));
+    assert_eq!(h.machine.countdown_secs(h.now), Some(300));
+}
+
+#[test]
+fn status_is_polled_while_the_extension_code_is_shown_and_a_link_is_noticed() {
+    let mut h = Harness::new();
+    h.showing_extension_code();
+    let mut polls = 0;
+    for _ in 0..6 {
+        let out = h.advance(POLL_MS);
+        assert_eq!(
+            qr_fetches(&out),
+            0,
+            "no QR call while the extension code shows"
+        );
+        let id = status_id(&out);
+        polls += 1;
+        h.status(id, Ok(StatusAnswer::NotConnected));
+    }
+    assert_eq!(polls, 6);
+    // A failed background check changes nothing.
+    let id = status_id(&h.advance(POLL_MS));
+    h.status(id, Err(error(ErrorCode::Timeout)));
+    assert_eq!(h.state(), Some(StateName::ExtensionCode));
+    // Linked through the extension.
+    let id = status_id(&h.advance(POLL_MS));
+    let out = h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::Connected));
+    assert!(events(&out).contains(&WidgetEvent::Connected { already: false }));
+    assert!(h.advance(10.0 * MINUTE_MS).is_empty());
+}
+
+#[test]
+fn a_poll_finding_a_dropped_session_during_the_extension_code_shows_restore_session() {
+    let mut h = Harness::new();
+    h.showing_extension_code();
+    let id = status_id(&h.advance(POLL_MS));
+    h.status(id, Ok(StatusAnswer::RestoreSession));
+    assert_eq!(h.state(), Some(StateName::RestoreSession));
+}
+
+#[test]
+fn an_expired_extension_code_is_no_longer_polled() {
+    let mut h = Harness::new();
+    h.showing_extension_code();
+    let out = h.advance(5.0 * MINUTE_MS);
+    assert_eq!(h.state(), Some(StateName::ExtensionExpired));
+    // The poll that was in flight when the code expired is not waited for.
+    let late = status_fetches(&out);
+    assert!(late > 0);
+    assert_eq!(all_fetches(&h.advance(MINUTE_MS)), 0);
+}
+
+#[test]
+fn nothing_is_fetched_for_the_extension_code_while_hidden() {
+    let mut h = Harness::new();
+    h.showing_extension_code();
+    h.send(Event::Hidden(true));
+    assert!(!h.machine.wants_ticks());
+    let out = h.advance(2.0 * MINUTE_MS);
+    assert!(out.is_empty(), "{out:?}");
+    assert_eq!(h.state(), Some(StateName::ExtensionCode));
+    // Shown again: the link is checked at once, on the same code.
+    let out = h.send(Event::Hidden(false));
+    assert_eq!(status_fetches(&out), 1);
+    assert_eq!(extension_fetches(&out), 0);
+    assert_eq!(h.machine.countdown_secs(h.now), Some(180));
+}
+
+#[test]
+fn an_extension_code_that_ran_out_while_hidden_is_expired_at_once() {
+    let mut h = Harness::new();
+    h.showing_extension_code();
+    h.send(Event::Hidden(true));
+    h.now += 6.0 * MINUTE_MS;
+    let out = h.send(Event::Hidden(false));
+    assert_eq!(h.state(), Some(StateName::ExtensionExpired));
+    assert_eq!(all_fetches(&out), 0);
+    assert!(events(&out).contains(&WidgetEvent::Expired {
+        kind: CodeKind::Extension
+    }));
+}
+
+/// The countdown shown for a fresh 5-minute code answered to a computer whose clock is
+/// `skew_ms` ahead of the relay's, and when it expires by the computer's own clock.
+fn lifetime_with_skew(skew_ms: f64, date_header: bool, left_ms: f64) -> (u32, f64) {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = extension_id(&h.send(Event::OpenExtension));
+    let out = h.extension(id, left_ms, skew_ms, date_header);
+    let Some(WidgetEvent::Code { expires_at_ms, .. }) = events(&out).into_iter().nth(1) else {
+        panic!("no zapi-code in {out:?}");
+    };
+    let shown = h.machine.countdown_secs(h.now).unwrap();
+    let started = h.now;
+    while h.state() == Some(StateName::ExtensionCode) {
+        h.advance(1_000.0);
+        assert!(h.now - started <= 20.0 * MINUTE_MS, "never expired");
+    }
+    assert!(
+        (0.0..1_000.0).contains(&(h.now - expires_at_ms)),
+        "expired at the first tick after the event's expiresAt"
+    );
+    (shown, h.now - started)
+}
+
+#[test]
+fn the_relays_date_header_counts_the_code_down_whatever_the_computers_clock() {
+    for skew_ms in [10.0 * MINUTE_MS, -10.0 * MINUTE_MS, 0.0, 90_000.0] {
+        assert_eq!(
+            lifetime_with_skew(skew_ms, true, 5.0 * MINUTE_MS),
+            (300, 5.0 * MINUTE_MS),
+            "computer {skew_ms} ms off"
+        );
+        // A code that has 2 of its minutes left lives 2 minutes, by the relay's clock.
+        assert_eq!(
+            lifetime_with_skew(skew_ms, true, 2.0 * MINUTE_MS),
+            (120, 2.0 * MINUTE_MS),
+            "computer {skew_ms} ms off"
+        );
+    }
+}
+
+#[test]
+fn without_a_date_header_a_wrong_clock_gives_the_whole_five_minutes() {
+    // 10 minutes fast: by the computer's clock the code expired 5 minutes ago.
+    assert_eq!(
+        lifetime_with_skew(10.0 * MINUTE_MS, false, 5.0 * MINUTE_MS),
+        (300, 5.0 * MINUTE_MS)
+    );
+    // 10 minutes slow: by the computer's clock the code would live 15 minutes.
+    assert_eq!(
+        lifetime_with_skew(-10.0 * MINUTE_MS, false, 5.0 * MINUTE_MS),
+        (300, 5.0 * MINUTE_MS)
+    );
+    // A right clock needs no header.
+    assert_eq!(
+        lifetime_with_skew(0.0, false, 2.0 * MINUTE_MS),
+        (120, 2.0 * MINUTE_MS)
+    );
+}
+
+#[test]
+fn extension_lifetime_clamps_and_falls_back() {
+    let now = 1_782_851_000_000.0;
+    let max = EXTENSION_CODE_MAX_MS;
+    // The `Date` header counts whole seconds: the relay's clock is up to one later.
+    assert_eq!(
+        extension_lifetime_ms(now + 60_000.0, Some(now), now + 3_600_000.0),
+        59_000.0
+    );
+    // A relay's clock a little behind Z-API's: a fresh code seems a little over 5 minutes.
+    assert_eq!(
+        extension_lifetime_ms(now + max + 3_000.0, Some(now), now),
+        max
+    );
+    // A relay whose own clock is off: the computer's clock is tried next.
+    assert_eq!(
+        extension_lifetime_ms(now + 60_000.0, Some(now + 3_600_000.0), now),
+        60_000.0
+    );
+    assert_eq!(
+        extension_lifetime_ms(now + 60_000.0, Some(now - 3_600_000.0), now),
+        60_000.0
+    );
+    // Both clocks off: the longest a code lives.
+    assert_eq!(
+        extension_lifetime_ms(now, Some(now + 3_600_000.0), now + 3_600_000.0),
+        max
+    );
+    assert_eq!(
+        extension_lifetime_ms(now, None, now),
+        max,
+        "expired on arrival"
+    );
+}
+
+#[test]
+fn back_returns_to_the_qr_with_a_fresh_cycle_of_three_calls() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = qr_id(&h.advance(15_000.0));
+    h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    let id = extension_id(&h.send(Event::OpenExtension));
+    h.extension(id, 5.0 * MINUTE_MS, 0.0, true);
+    let out = h.send(Event::Back);
+    let id = qr_id(&out);
+    assert_eq!(h.state(), Some(StateName::Loading));
+    h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    assert_eq!(h.state(), Some(StateName::Qr));
+    for _ in 0..2 {
+        let id = qr_id(&h.advance(15_000.0));
+        h.qr(id, Ok(QrAnswer::Code(svg_code())));
+    }
+    h.advance(15_000.0);
+    assert_eq!(h.state(), Some(StateName::Paused), "after three calls");
+}
+
+#[test]
+fn back_returns_to_the_phone_number_typed() {
+    let mut h = Harness::with(phone_config());
+    h.showing_phone_code();
+    let id = extension_id(&h.send(Event::OpenExtension));
+    h.extension(id, 5.0 * MINUTE_MS, 0.0, true);
+    h.advance(5.0 * MINUTE_MS);
+    assert_eq!(h.state(), Some(StateName::ExtensionExpired));
+    let out = h.send(Event::Back);
+    assert_eq!(all_fetches(&out), 0);
+    assert_eq!(
+        h.machine.phase(),
+        &Phase::PhoneInput {
+            value: "+55 11 91234-5678".into(),
+            problem: None
+        }
+    );
+    // Back means nothing elsewhere.
+    assert!(h.send(Event::Back).is_empty());
+}
+
+#[test]
+fn a_late_extension_answer_after_back_is_ignored() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = extension_id(&h.send(Event::OpenExtension));
+    assert!(h.machine.awaits(id));
+    // No back button while loading, but a method change or a restart abandons it too.
+    h.send(Event::Refresh);
+    assert!(!h.machine.awaits(id));
+    assert!(h.extension(id, 5.0 * MINUTE_MS, 0.0, true).is_empty());
+    assert_eq!(h.state(), Some(StateName::Loading));
+}
+
+#[test]
+fn the_extension_token_answer_may_say_the_phone_is_linked() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = extension_id(&h.send(Event::OpenExtension));
+    let out = h.send(Event::ExtensionLoaded {
+        id,
+        result: Ok(ExtensionAnswer::Connected),
+    });
+    assert_eq!(
+        h.state(),
+        Some(StateName::Connected),
+        "a QR was shown before"
+    );
+    assert!(events(&out).contains(&WidgetEvent::Connected { already: false }));
+}
+
+#[test]
+fn a_failed_extension_token_is_an_error_and_retry_checks_the_status_again() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = extension_id(&h.send(Event::OpenExtension));
+    let out = h.send(Event::ExtensionLoaded {
+        id,
+        result: Err(error(ErrorCode::MalformedResponse)),
+    });
+    assert_error_then_retry(&mut h, out, ErrorCode::MalformedResponse);
+}
+
+#[test]
+fn the_extension_code_is_shown_again_after_the_connection_comes_back() {
+    let mut h = Harness::new();
+    h.showing_extension_code();
+    h.send(Event::Online(false));
+    assert_eq!(h.state(), Some(StateName::Offline));
+    assert!(h.advance(30_000.0).is_empty());
+    assert_eq!(all_fetches(&h.send(Event::Online(true))), 0);
+    assert_eq!(h.state(), Some(StateName::ExtensionCode));
+    assert_eq!(h.machine.countdown_secs(h.now), Some(270));
+    // The link may have happened meanwhile: checked at the next tick.
+    status_id(&h.advance(1_000.0));
+    // "Having trouble connecting?" while offline waits for the connection.
+    let mut offline = Harness::new();
+    offline.showing_first_code();
+    offline.send(Event::Online(false));
+    assert_eq!(all_fetches(&offline.send(Event::OpenExtension)), 0);
 }

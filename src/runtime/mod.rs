@@ -41,6 +41,7 @@ enum Route {
     Status,
     Qr(QrFormat),
     Code(String),
+    ExtensionToken,
 }
 
 pub struct Runtime {
@@ -190,6 +191,7 @@ impl Runtime {
             Command::FetchStatus { id } => self.fetch(id, Route::Status),
             Command::FetchQr { id, format } => self.fetch(id, Route::Qr(format)),
             Command::FetchCode { id, digits } => self.fetch(id, Route::Code(digits)),
+            Command::FetchExtensionToken { id } => self.fetch(id, Route::ExtensionToken),
             Command::Emit(mut event) => {
                 if let WidgetEvent::Error(error) = &mut event {
                     error.message = self.texts.with_untracked(|texts| texts.error(error));
@@ -224,6 +226,7 @@ impl Runtime {
                 url.push_str("/phone-code/");
                 url.push_str(digits);
             }
+            Route::ExtensionToken => url.push_str("/extension-token"),
         }
         let credentials = self.credentials.borrow().clone();
         // The relay would refuse such a ticket; the browser would not even send it.
@@ -255,6 +258,7 @@ impl Runtime {
     #[inline(never)]
     fn answer(&self, id: RequestId, route: Route, reply: Result<fetch::Reply, WidgetError>) {
         let is_code = matches!(route, Route::Code(_));
+        let relay_now_ms = reply.as_ref().ok().and_then(|reply| reply.date_ms);
         let body = match &reply {
             Ok(reply) => reply.success(is_code),
             Err(error) => Err(error.clone()),
@@ -271,6 +275,10 @@ impl Runtime {
             Route::Code(_) => Event::CodeLoaded {
                 id,
                 result: body.and_then(relay::read_phone_code),
+            },
+            Route::ExtensionToken => Event::ExtensionLoaded {
+                id,
+                result: body.and_then(|body| relay::read_extension_token(body, relay_now_ms)),
             },
         });
     }

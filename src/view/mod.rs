@@ -1,6 +1,8 @@
 //! The widget's Leptos view: one component per screen, each reading memos of [`Shown`], the
 //! pure projection of the machine's state, with its handlers on its own controls.
 
+mod copy;
+mod extension;
 mod focus;
 mod notice;
 mod phone;
@@ -49,8 +51,9 @@ use shown::{Screen, Shown};
 #[component]
 pub fn ZapiConnect(
     /// Base URL of your relay, such as `/zapi` or `https://example.com/zapi`; the widget calls
-    /// `{relay}/status`, `{relay}/qr-code`, `{relay}/qr-code/image` and
-    /// `{relay}/phone-code/{phone}`. Empty shows the `invalid_config` error.
+    /// `{relay}/status`, `{relay}/qr-code`, `{relay}/qr-code/image`,
+    /// `{relay}/phone-code/{phone}` and `{relay}/extension-token`. Empty shows the
+    /// `invalid_config` error.
     #[prop(into)]
     relay: Signal<String>,
     /// Everything else: methods, interval, QR format, country, code lifetime, language, theme,
@@ -111,6 +114,8 @@ pub(crate) struct Ui {
     pub countdown: ArcRwSignal<String>,
     /// The widget's box, which takes focus when a screen has no main control.
     pub base: NodeRef<Div>,
+    /// Where the extension code's install link leads: an `https:` URL.
+    pub extension_url: ArcRwSignal<String>,
 }
 
 impl Ui {
@@ -143,11 +148,14 @@ pub(crate) fn widget(host: Host) -> impl IntoView {
     // What a server render can know, so that the browser's first render matches it.
     let mut texts = Texts::default();
     let mut theme = Theme::default();
+    let mut extension_url = String::new();
     untrack(|| {
         (host.options)(&mut |options| {
             texts.lang = options.lang.unwrap_or_default();
             texts.overrides = options.messages.clone();
             theme = options.theme;
+            extension_url = crate::options::extension_url(&options.extension_url)
+                .unwrap_or_else(|| crate::api::DEFAULT_EXTENSION_URL.into());
         })
     });
     let ui = Ui {
@@ -156,6 +164,7 @@ pub(crate) fn widget(host: Host) -> impl IntoView {
         shown: ArcRwSignal::new(Shown::placeholder()),
         countdown: ArcRwSignal::new(String::new()),
         base: NodeRef::new(),
+        extension_url: ArcRwSignal::new(extension_url),
     };
     let theme = ArcRwSignal::new(theme);
     start::in_browser(host, ui.clone(), theme.clone(), ui.base);
@@ -203,6 +212,8 @@ pub(crate) fn widget(host: Host) -> impl IntoView {
                 Screen::RestoreSession => view! { <status::RestoreSession ui /> }.into_any(),
                 Screen::Offline => view! { <status::Offline ui /> }.into_any(),
                 Screen::Error => view! { <status::Failure ui /> }.into_any(),
+                Screen::ExtensionCode => view! { <extension::ExtensionCode ui /> }.into_any(),
+                Screen::ExtensionExpired => view! { <extension::ExtensionExpired ui /> }.into_any(),
             }
         }
     };

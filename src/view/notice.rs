@@ -5,6 +5,7 @@
 use leptos::html::Button;
 use leptos::prelude::*;
 
+use super::extension::{back_button, trouble_link};
 use super::{focus, Ui};
 use crate::machine::Event;
 use crate::messages::Key;
@@ -43,6 +44,12 @@ pub fn Notice(
     /// Offers "Use a different number" after the action.
     #[prop(optional)]
     change_number: bool,
+    /// Offers "Having trouble connecting?".
+    #[prop(optional)]
+    trouble: bool,
+    /// Offers the way back from the extension code.
+    #[prop(optional)]
+    back: bool,
 ) -> impl IntoView {
     let button = NodeRef::<Button>::new();
     if action.is_some() {
@@ -77,6 +84,8 @@ pub fn Notice(
         }
     });
     let change_number = change_number.then(|| change_number_button(&ui));
+    let trouble = trouble.then(|| trouble_link(&ui));
+    let back = back.then(|| back_button(&ui));
     view! {
         <div part=part class="zc-stack">
             {icon}
@@ -84,6 +93,8 @@ pub fn Notice(
             <p class="zc-text">{ui.text(text)}</p>
             {action}
             {change_number}
+            {trouble}
+            {back}
         </div>
     }
 }

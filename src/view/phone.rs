@@ -3,11 +3,12 @@
 use leptos::html::{Button, Input};
 use leptos::prelude::*;
 
+use super::copy::copy_button;
+use super::extension::trouble_link;
 use super::notice::{change_number_button, send, Notice};
 use super::{focus, memo, qr::new_code, Ui};
 use crate::machine::Event;
 use crate::messages::{Key, Texts};
-use crate::runtime;
 use crate::runtime::Focus;
 
 /// A text with `{}` filled from what is shown, kept up to date.
@@ -115,27 +116,6 @@ pub fn PhoneCode(ui: Ui) -> impl IntoView {
     focus::claim(ui.instance, button, Focus::Screen);
     let code = ui.memo(|shown| shown.code.clone());
     let phone = ui.memo(|shown| shown.phone.clone());
-    // `None` until the copy button is used; then whether the clipboard took the code.
-    let copied = ArcRwSignal::new(None::<bool>);
-    let on_copy = {
-        let (shown, copied) = (ui.shown.clone(), copied.clone());
-        move |_| {
-            let copied = copied.clone();
-            shown.with_untracked(|shown| {
-                runtime::copy(&shown.code_to_copy, move |done| copied.set(Some(done)))
-            });
-        }
-    };
-    let status = {
-        let texts = ui.texts.clone();
-        memo(move |_| match copied.get() {
-            Some(done) => {
-                let key = if done { Key::Copied } else { Key::CopyFailed };
-                texts.with(|texts| texts.get(key).to_owned())
-            }
-            None => String::new(),
-        })
-    };
     let steps = [
         Key::CodeStep1,
         Key::CodeStep2,
@@ -148,19 +128,9 @@ pub fn PhoneCode(ui: Ui) -> impl IntoView {
         <p part="code" class="zc-code" translate="no">
             {code.clone()}
         </p>
-        <button
-            node_ref=button
-            type="button"
-            part="copy-button"
-            class="zc-secondary"
-            on:click=on_copy
-        >
-            {ui.text(Key::Copy)}
-        </button>
-        <p part="copy-status" class="zc-hint" role="status">
-            {status}
-        </p>
+        {copy_button(&ui, button)}
         <ol class="zc-list">{steps}</ol>
+        {trouble_link(&ui)}
         {change_number_button(&ui)}
     }
 }
@@ -168,6 +138,13 @@ pub fn PhoneCode(ui: Ui) -> impl IntoView {
 #[component]
 pub fn CodeExpired(ui: Ui) -> impl IntoView {
     view! {
-        <Notice ui title=Key::PausedTitle text=Key::ExpiredText action=new_code() change_number=true />
+        <Notice
+            ui
+            title=Key::PausedTitle
+            text=Key::ExpiredText
+            action=new_code()
+            change_number=true
+            trouble=true
+        />
     }
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::extension::trouble_link;
 use super::notice::{Action, Notice};
 use super::{focus, Ui};
 use crate::machine::{Event, QrImage};
@@ -50,12 +51,15 @@ pub fn QrCode(ui: Ui) -> impl IntoView {
         <p class="zc-title">{ui.text(Key::QrTitle)}</p>
         <p class="zc-steps">{ui.text(Key::QrSteps)}</p>
         <div class="zc-tile">{drawing}</div>
+        {trouble_link(&ui)}
     }
 }
 
 #[component]
 pub fn Paused(ui: Ui) -> impl IntoView {
-    view! { <Notice ui title=Key::PausedTitle text=Key::PausedText action=new_code() /> }
+    view! {
+        <Notice ui title=Key::PausedTitle text=Key::PausedText action=new_code() trouble=true />
+    }
 }
 
 /// "Get new code", after a pause or an expired phone code.

@@ -3,7 +3,7 @@
 
 use crate::error::WidgetError;
 use crate::machine::{countdown_secs, Method, Methods, Phase, PhoneProblem, QrImage};
-use crate::messages::{Key, Texts};
+use crate::messages::{push_u32, Key, Texts};
 use crate::phone;
 
 /// One screen of the widget.
@@ -22,6 +22,8 @@ pub enum Screen {
     RestoreSession,
     Offline,
     Error,
+    ExtensionCode,
+    ExtensionExpired,
 }
 
 /// The method tabs: in the host's order, one of them selected.
@@ -50,11 +52,14 @@ pub struct Shown {
     pub phone_problem: Option<PhoneProblem>,
     /// The normalized number, as shown to the user.
     pub phone: String,
-    /// The pairing code, grouped as `ABCD-1234`.
+    /// The pairing code, grouped as `ABCD-1234`, or the extension code as sent.
     pub code: String,
-    /// The pairing code as WhatsApp takes it, `ABCD1234`: what the copy button copies.
+    /// The pairing code as WhatsApp takes it, `ABCD1234`, or the extension code: what the copy
+    /// button copies.
     pub code_to_copy: String,
     pub error: Option<WidgetError>,
+    /// Where the back button of the extension code leads.
+    pub back_to: Option<Method>,
 }
 
 impl Shown {
@@ -74,6 +79,7 @@ impl Shown {
             code: String::new(),
             code_to_copy: String::new(),
             error: None,
+            back_to: None,
         }
     }
 }
@@ -144,6 +150,18 @@ pub fn project(
             shown.error = Some(error.clone());
             (Screen::Error, Key::ErrorTitle)
         }
+        Phase::ExtensionCode { token, deadline_ms } => {
+            shown.code = token.clone();
+            shown.code_to_copy = token.clone();
+            shown.back_to = Some(method);
+            let left = minutes_and_seconds(countdown_secs(*deadline_ms, now_ms));
+            shown.countdown = texts.fill(Key::ExtensionExpires, &left);
+            (Screen::ExtensionCode, Key::ExtensionTitle)
+        }
+        Phase::ExtensionExpired => {
+            shown.back_to = Some(method);
+            (Screen::ExtensionExpired, Key::PausedTitle)
+        }
     };
     shown.screen = screen;
     // An error speaks through its own `role="alert"`.
@@ -167,6 +185,18 @@ pub fn project(
         });
     }
     shown
+}
+
+/// `4:05` for 245 seconds.
+fn minutes_and_seconds(secs: u32) -> String {
+    let mut text = String::new();
+    push_u32(&mut text, secs / 60);
+    text.push(':');
+    if secs % 60 < 10 {
+        text.push('0');
+    }
+    push_u32(&mut text, secs % 60);
+    text
 }
 
 pub fn other(method: Method) -> Method {
@@ -281,6 +311,19 @@ mod tests {
                 Screen::Error,
                 "error",
             ),
+            (
+                Phase::ExtensionCode {
+                    token: "FA48-HS63".into(),
+                    deadline_ms: 1.0,
+                },
+                Screen::ExtensionCode,
+                "extension-code",
+            ),
+            (
+                Phase::ExtensionExpired,
+                Screen::ExtensionExpired,
+                "extension-expired",
+            ),
         ] {
             let shown = shown(&phase);
             assert_eq!((shown.screen, shown.state), (screen, state), "{phase:?}");
@@ -329,6 +372,39 @@ mod tests {
         );
         assert_eq!(shown.phone, "+55 11 91234-5678");
         assert_eq!(shown.countdown, "Code expires in 180 s");
+    }
+
+    #[test]
+    fn the_extension_code_counts_down_in_minutes_and_leads_back_to_its_method() {
+        let phase = Phase::ExtensionCode {
+            token: "FA48-HS63".into(),
+            deadline_ms: 300_000.0,
+        };
+        let texts = Texts::default();
+        let at = |now| project(&phase, Methods::QrPhone, Method::Phone, "55", &texts, now);
+        let fresh = at(0.0);
+        assert_eq!(fresh.code, "FA48-HS63");
+        assert_eq!(
+            fresh.code_to_copy, "FA48-HS63",
+            "copied as the extension takes it"
+        );
+        assert_eq!(fresh.countdown, "Code expires in 5:00");
+        assert_eq!(at(54_500.0).countdown, "Code expires in 4:06");
+        assert_eq!(at(295_000.0).countdown, "Code expires in 0:05");
+        assert_eq!(fresh.back_to, Some(Method::Phone));
+        assert_eq!(fresh.tabs, None, "the way back is the back button");
+        assert_eq!(fresh.live, texts.get(Key::ExtensionTitle));
+        let expired = project(
+            &Phase::ExtensionExpired,
+            Methods::QrOnly,
+            Method::Qr,
+            "55",
+            &texts,
+            0.0,
+        );
+        assert_eq!(expired.back_to, Some(Method::Qr));
+        assert_eq!(expired.countdown, "");
+        assert_eq!(expired.live, texts.get(Key::PausedTitle));
     }
 
     #[test]

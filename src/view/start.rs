@@ -5,10 +5,11 @@ use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::{style, Host, Ui};
+use crate::api::DEFAULT_EXTENSION_URL;
 use crate::fetch::Credentials;
 use crate::machine::{choose_interval, Config, Event};
 use crate::messages::{concat, Lang, Texts, WARN_PREFIX};
-use crate::options::{country_code, Theme, COUNTRY_WARNING};
+use crate::options::{country_code, extension_url, Theme, COUNTRY_WARNING, EXTENSION_URL_WARNING};
 use crate::phone::DEFAULT_COUNTRY;
 use crate::runtime::{Instance, Listener, Runtime};
 use wasm_bindgen::JsCast;
@@ -29,6 +30,7 @@ pub fn in_browser(host: Host, ui: Ui, theme: ArcRwSignal<Theme>, base: NodeRef<D
     let mut small_touch_screen = false;
     let mut warned_interval = None;
     let mut warned_country = None;
+    let mut warned_extension_url = None;
     let mut last_refresh = None;
     Effect::new(move |_| {
         let runtime = match instance.runtime() {
@@ -93,6 +95,17 @@ pub fn in_browser(host: Host, ui: Ui, theme: ArcRwSignal<Theme>, base: NodeRef<D
             };
             if ui.texts.with_untracked(|old| *old != texts) {
                 ui.texts.set(texts);
+            }
+            let extension_url = extension_url(&options.extension_url).unwrap_or_else(|| {
+                let bad = &options.extension_url;
+                if warned_extension_url.as_ref() != Some(bad) {
+                    warned_extension_url = Some(bad.clone());
+                    web_sys::console::warn_1(&EXTENSION_URL_WARNING.into());
+                }
+                DEFAULT_EXTENSION_URL.to_owned()
+            });
+            if ui.extension_url.with_untracked(|old| *old != extension_url) {
+                ui.extension_url.set(extension_url);
             }
             if theme.get_untracked() != options.theme {
                 theme.set(options.theme);
