@@ -153,6 +153,7 @@ fn every_attribute_but_relay_is_read_into_the_options() {
             "theme" => "dark",
             "token" => "t",
             "credentials" => "include",
+            "allow-disconnect" => "",
             other => panic!("{other}: give it a value here"),
         };
         let mut options = Options::default();

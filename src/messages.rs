@@ -185,6 +185,20 @@ pub enum Key {
     ErrInvalidPhone,
     ErrInvalidConfig,
     ErrUnauthorized,
+
+    // The linked phone on the connected screens, and unlinking it.
+    DeviceLive,
+    DevicePicture,
+    DeviceIphone,
+    DeviceAndroid,
+    DeviceBusiness,
+    DeviceSession,
+    Disconnect,
+    DisconnectQuestion,
+    DisconnectConfirm,
+    DisconnectCancel,
+    Disconnecting,
+    DisconnectFailed,
 }
 
 impl Key {
@@ -253,7 +267,7 @@ mod tests {
     }
 
     /// Every variant of [`Key`], in order.
-    const ALL_KEYS: [Key; 53] = [
+    const ALL_KEYS: [Key; 65] = [
         Key::Loading,
         Key::Methods,
         Key::MethodQr,
@@ -307,6 +321,19 @@ mod tests {
         Key::ErrInvalidPhone,
         Key::ErrInvalidConfig,
         Key::ErrUnauthorized,
+        // The linked phone on the connected screens, and unlinking it.
+        Key::DeviceLive,
+        Key::DevicePicture,
+        Key::DeviceIphone,
+        Key::DeviceAndroid,
+        Key::DeviceBusiness,
+        Key::DeviceSession,
+        Key::Disconnect,
+        Key::DisconnectQuestion,
+        Key::DisconnectConfirm,
+        Key::DisconnectCancel,
+        Key::Disconnecting,
+        Key::DisconnectFailed,
     ];
 
     /// `ErrRelayUnreachable` → `err-relay-unreachable`, `CodeStep1` → `code-step1`.

@@ -1,6 +1,7 @@
 //! The widget's Leptos view: one component per screen, each reading memos of [`Shown`], the
 //! pure projection of the machine's state, with its handlers on its own controls.
 
+mod device;
 mod focus;
 mod notice;
 mod phone;
@@ -49,8 +50,10 @@ use shown::{Screen, Shown};
 #[component]
 pub fn ZapiConnect(
     /// Base URL of your relay, such as `/zapi` or `https://example.com/zapi`; the widget calls
-    /// `{relay}/status`, `{relay}/qr-code`, `{relay}/qr-code/image` and
-    /// `{relay}/phone-code/{phone}`. Empty shows the `invalid_config` error.
+    /// `{relay}/status`, `{relay}/qr-code`, `{relay}/qr-code/image`,
+    /// `{relay}/phone-code/{phone}`, `{relay}/device` and, with
+    /// [`Options::allow_disconnect`], `POST {relay}/disconnect`. Empty shows the
+    /// `invalid_config` error.
     #[prop(into)]
     relay: Signal<String>,
     /// Everything else: methods, interval, QR format, country, code lifetime, language, theme,
