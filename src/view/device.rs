@@ -1,5 +1,9 @@
 //! The linked phone's card on the connected screens, and with `allow-disconnect` the way to
 //! unlink it: "Not your number? Disconnect", a confirmation, and the failure if there is one.
+//!
+//! The card and its lines are always drawn and hidden while empty: each conditional view (a
+//! closure) would bring its own copy of Leptos' rendering code into the bundle. Only the
+//! disconnect controls come and go, so that none exists without `allow-disconnect`.
 
 use leptos::html::Button;
 use leptos::prelude::*;
@@ -11,108 +15,101 @@ use crate::machine::Event;
 use crate::messages::Key;
 use crate::runtime::Focus;
 
-/// The card, once `/device` has said which phone is linked; nothing before or without it.
+/// One line of the card, empty when the card or the line has nothing.
+fn line(ui: &Ui, read: fn(&DeviceCard) -> Option<&String>) -> ArcMemo<String> {
+    let shown = ui.shown.clone();
+    memo(move |_| {
+        shown.with(|shown: &Shown| {
+            let text = shown.device.as_ref().and_then(read);
+            text.cloned().unwrap_or_default()
+        })
+    })
+}
+
+/// The card, hidden until `/device` has said which phone is linked, and for good when it failed.
 #[component]
 pub fn LinkedPhone(ui: Ui) -> impl IntoView {
-    let known = ui.memo(|shown| shown.device.is_some());
-    move || known.get().then(|| view! { <Card ui=ui.clone() /> })
-}
-
-/// One field of the card; empty or `None` off the card.
-fn field(ui: &Ui, read: fn(&DeviceCard) -> Option<String>) -> ArcMemo<Option<String>> {
-    let shown = ui.shown.clone();
-    memo(move |_| shown.with(|shown: &Shown| shown.device.as_ref().and_then(read)))
-}
-
-#[component]
-fn Card(ui: Ui) -> impl IntoView {
-    let phone = field(&ui, |device| Some(device.phone.clone()));
-    let name = field(&ui, |device| device.name.clone());
-    let kind = field(&ui, |device| device.kind.clone());
-    let session = field(&ui, |device| device.session.clone());
-    let picture = field(&ui, |device| device.picture.clone());
+    let hidden = ui.memo(|shown| shown.device.is_none().then(String::new));
     // A picture that does not load goes, rather than showing a broken image.
     let broken = ArcRwSignal::new(false);
-    let picture = {
-        let alt = ui.text(Key::DevicePicture);
-        move || {
-            let broken = broken.clone();
-            let src = picture.get().filter(|_| !broken.get())?;
-            Some(view! {
-                <img
-                    part="device-picture"
-                    class="zc-avatar"
-                    src=src
-                    alt=alt.clone()
-                    referrerpolicy="no-referrer"
-                    width="56"
-                    height="56"
-                    on:error=move |_| broken.set(true)
-                />
-            })
-        }
+    let src = {
+        let (shown, broken) = (ui.shown.clone(), broken.clone());
+        memo(move |_| {
+            let picture = shown.with(|shown| shown.device.as_ref()?.picture.clone());
+            picture.filter(|_| !broken.get())
+        })
     };
-    let line = |part: &'static str, class: &'static str, text: ArcMemo<Option<String>>| {
-        move || {
-            text.get()
-                .map(|text| view! { <p part=part class=class translate="no">{text}</p> })
-        }
+    let picture_hidden = {
+        let src = src.clone();
+        memo(move |_| src.with(Option::is_none).then(String::new))
     };
     view! {
-        <div part="device" class="zc-device">
-            {picture}
-            <div class="zc-device-text">
-                {line("device-phone", "zc-device-phone", phone)}
-                {line("device-name", "zc-device-name", name)}
-                {line("device-kind", "zc-hint", kind)}
-                {line("device-session", "zc-hint", session)}
+        <div part="device" class="zc-device" hidden=hidden>
+            <img
+                part="device-picture"
+                class="zc-avatar"
+                hidden=picture_hidden
+                src=src
+                alt=ui.text(Key::DevicePicture)
+                referrerpolicy="no-referrer"
+                width="56"
+                height="56"
+                on:error=move |_| broken.set(true)
+            />
+            <div class="zc-device-text" translate="no">
+                <p part="device-phone" class="zc-device-phone">
+                    {line(&ui, |device| Some(&device.phone))}
+                </p>
+                <p part="device-name">{line(&ui, |device| device.name.as_ref())}</p>
+                <p part="device-kind" class="zc-hint">
+                    {line(&ui, |device| device.kind.as_ref())}
+                </p>
+                <p part="device-session" class="zc-hint">
+                    {line(&ui, |device| device.session.as_ref())}
+                </p>
             </div>
-            <DisconnectOffer ui />
+            {disconnect_controls(ui)}
         </div>
     }
 }
 
-/// "Not your number? Disconnect", its confirmation, and a failure's message.
-#[component]
-fn DisconnectOffer(ui: Ui) -> impl IntoView {
+/// "Not your number? Disconnect" (under a failure's message, if there is one), its
+/// confirmation, or the wait for the relay; nothing without `allow-disconnect`.
+fn disconnect_controls(ui: Ui) -> impl IntoView {
     let step = ui.memo(|shown| shown.disconnect);
-    let error = ui.memo(|shown| shown.disconnect_error.clone());
-    let control = {
-        let ui = ui.clone();
-        move || match step.get() {
-            Disconnect::Unavailable => ().into_any(),
-            Disconnect::Offered => view! { <OfferButton ui=ui.clone() /> }.into_any(),
-            Disconnect::Confirming => view! { <Confirmation ui=ui.clone() /> }.into_any(),
-            Disconnect::Sending => {
-                view! { <p class="zc-hint zc-wide">{ui.text(Key::Disconnecting)}</p> }.into_any()
-            }
+    move || match step.get() {
+        Disconnect::Unavailable => ().into_any(),
+        Disconnect::Offered => view! { <Offer ui=ui.clone() /> }.into_any(),
+        Disconnect::Confirming => view! { <Confirmation ui=ui.clone() /> }.into_any(),
+        Disconnect::Sending => {
+            view! { <p class="zc-hint zc-wide">{ui.text(Key::Disconnecting)}</p> }.into_any()
         }
-    };
-    let failure = {
-        let (failed, texts) = (ui.text(Key::DisconnectFailed), ui.texts.clone());
-        move || {
-            let error = error.get()?;
-            let message = texts.with(|texts| texts.error(&error));
-            Some(view! {
-                <div part="error" class="zc-invalid zc-wide" role="alert" data-code=error.code.as_str()>
-                    <p>{failed.clone()}</p>
-                    <p>{message}</p>
-                </div>
-            })
-        }
-    };
-    view! {
-        {failure}
-        {control}
     }
 }
 
 #[component]
-fn OfferButton(ui: Ui) -> impl IntoView {
+fn Offer(ui: Ui) -> impl IntoView {
     let button = NodeRef::<Button>::new();
     // Back here after a cancel or a failure: focus returns to the button.
     focus::claim(ui.instance, button, Focus::Screen);
+    let failure = ui
+        .shown
+        .with_untracked(|shown| shown.disconnect_error.clone());
+    let failure = failure.map(|error| {
+        let code = error.code.as_str();
+        let message = {
+            let texts = ui.texts.clone();
+            memo(move |_| texts.with(|texts| texts.error(&error)))
+        };
+        view! {
+            <div part="error" class="zc-invalid zc-wide" role="alert" data-code=code>
+                <p>{ui.text(Key::DisconnectFailed)}</p>
+                <p>{message}</p>
+            </div>
+        }
+    });
     view! {
+        {failure}
         <button
             node_ref=button
             type="button"
@@ -160,11 +157,7 @@ fn Confirmation(ui: Ui) -> impl IntoView {
             <p id=question_id class="zc-text">
                 {question}
             </p>
-            <button
-                type="button"
-                class="zc-danger"
-                on:click=send(instance, Event::ConfirmDisconnect)
-            >
+            <button type="button" class="zc-danger" on:click=send(instance, Event::ConfirmDisconnect)>
                 {ui.text(Key::DisconnectConfirm)}
             </button>
             <button
