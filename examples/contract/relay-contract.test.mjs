@@ -9,6 +9,8 @@
 //   RELAY_HEADERS           a JSON object of headers for every call to the first two (a proxy
 //                           secret), REFUSED_RELAY_HEADERS for the third (a ticket)
 //   SIM_URL, RELAY_SECRETS  the simulator, and the comma-separated values no answer may show
+//   LISTED_ORIGIN           (relays that answer CORS) an origin the first two relays allow
+// The first two relays serve POST {base}/disconnect (the opt-in); the third does not.
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
@@ -29,6 +31,7 @@ const limitedPerMinute = Number(env("LIMITED_RELAY_PER_MIN"));
 const upstreamTimeoutMs = Number(env("RELAY_UPSTREAM_TIMEOUT_MS"));
 const secrets = (process.env.RELAY_SECRETS ?? "").split(",").filter(Boolean);
 const instance = process.env.SIM_INSTANCE ?? "demo-instance";
+const listedOrigin = process.env.LISTED_ORIGIN;
 
 const control = (path, body) =>
   fetch(`${sim}/__sim${path}`, {
@@ -43,10 +46,15 @@ const fail = (failure) => control(`/instances/${instance}/failure`, failure);
  * GETs a relay path as the widget does (a header set to `undefined` is left out), checking that no secret leaks into the status line,
  * headers or body.
  */
-async function get(path, requestHeaders = {}, target = checked) {
+function get(path, requestHeaders = {}, target = checked) {
+  return call("GET", path, requestHeaders, target);
+}
+
+/** `get` with another method, and a body. */
+async function call(method, path, requestHeaders = {}, target = checked, body = undefined) {
   const sent = { "x-zapi-connect": "1", ...target.headers, ...requestHeaders };
   const headers = Object.entries(sent).filter(([, value]) => value !== undefined);
-  const response = await fetch(`${target.url}${path}`, { headers });
+  const response = await fetch(`${target.url}${path}`, { method, headers, body });
   const text = await response.text();
   const shown = [...response.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
   for (const secret of secrets) {
@@ -107,10 +115,12 @@ for (const phone of ["abc", "1234567", "1234567890123456", "+5511912345678", "55
 async function assertNothingRelayed() {
   const calls = (await snapshot()).calls;
   assert.equal(calls.other, 0, "an unserved Z-API path was relayed");
-  assert.equal(calls["phone-code"] + calls.status + calls["qr-code"] + calls["qr-code/image"], 0);
+  const relayed = Object.entries(calls).filter(([, count]) => count > 0);
+  assert.deepEqual(relayed, [], "Z-API was called");
 }
 
-for (const path of ["", "/", "/restart", "/disconnect", "/qr-code/../restart", "/%2E%2E/restart", "/device", "/send-text", "/status/", "/qr-code/image/extra"]) {
+// `/disconnect` is served for POST only.
+for (const path of ["", "/", "/restart", "/restore-session", "/disconnect", "/qr-code/../restart", "/%2E%2E/restart", "/device/extra", "/extension-token/x", "/send-text", "/status/", "/qr-code/image/extra"]) {
   test(`"${path}" is not relayed`, async () => {
     const { status } = await get(path);
     assert.ok(status >= 400 && status < 500, `status ${status}`);
@@ -196,7 +206,12 @@ test("past its burst a client gets 429 rate_limited with Retry-After, and Z-API 
   const wait = Number(retryAfter);
   assert.ok(wait >= 1 && wait <= Math.ceil(60 / limitedPerMinute), `Retry-After: ${retryAfter}`);
   assert.match(headers.get("cache-control") ?? "", /no-store/);
-  assert.equal((await snapshot()).calls.status, limitedBurst);
+  // Unlinking the phone draws on the same budget.
+  const disconnect = await call("POST", "/disconnect", {}, limited);
+  assert.equal(disconnect.status, 429);
+  assert.equal(disconnect.json?.code, "rate_limited");
+  const calls = (await snapshot()).calls;
+  assert.deepEqual([calls.status, calls.disconnect], [limitedBurst, 0]);
 });
 
 test("Z-API gets the secrets and nothing of the client's request", async () => {
@@ -265,3 +280,95 @@ test("a host name nobody allowed (DNS rebinding) gets 421 host_not_allowed befor
   const own = await rawGet("/status", { host: `localhost:${port}`, "x-zapi-connect": "1" });
   assert.equal(own.status, 200, "localhost is the relay's own name");
 });
+
+test("extension-token passes Z-API's code and expiry on as they are", async () => {
+  const { status, json, headers } = await get("/extension-token");
+  assert.equal(status, 200);
+  assert.match(json.token, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  const { extensionToken, calls } = await snapshot();
+  assert.deepEqual(json, extensionToken);
+  assert.equal(calls["extension-token"], 1);
+  assert.match(headers.get("cache-control") ?? "", /no-store/);
+});
+
+test("device describes the linked phone as Z-API does, and is an error while nothing is linked", async () => {
+  const unlinked = await get("/device");
+  assert.ok(unlinked.status >= 400, `status ${unlinked.status}`);
+  assert.equal(typeof unlinked.json?.error, "string");
+  await control(`/instances/${instance}/scan`, {});
+  const { status, json } = await get("/device");
+  assert.equal(status, 200);
+  assert.deepEqual(json, (await snapshot()).device);
+  assert.equal((await snapshot()).calls.device, 2);
+});
+
+test("every answer carries the relay's Date, for counting down to expiresAt", async () => {
+  for (const path of ["/extension-token", "/status", "/nowhere"]) {
+    const { headers } = await get(path);
+    const date = Date.parse(headers.get("date") ?? "");
+    assert.ok(Math.abs(date - Date.now()) < 60_000, `${path}: Date ${headers.get("date")}`);
+  }
+});
+
+test("POST disconnect unlinks the phone with one call to Z-API", async () => {
+  await control(`/instances/${instance}/scan`, {});
+  const { status, json } = await call("POST", "/disconnect");
+  assert.equal(status, 200);
+  assert.deepEqual(json, { value: true });
+  const { connected, calls } = await snapshot();
+  assert.equal(connected, false);
+  assert.equal(calls.disconnect, 1);
+});
+
+test("no other method unlinks the phone", async () => {
+  await control(`/instances/${instance}/scan`, {});
+  for (const method of ["GET", "HEAD", "PUT", "DELETE"]) {
+    const { status } = await call(method, "/disconnect");
+    assert.ok(status === 404 || status === 405, `${method}: status ${status}`);
+  }
+  assert.equal((await snapshot()).connected, true);
+  await assertNothingRelayed();
+});
+
+for (const [name, headers] of [
+  ["marked cross-site, from another origin", { "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate", origin: "https://evil.example" }],
+  ["marked cross-site, no Origin", { "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate" }],
+  ["an older browser: no Fetch Metadata, no Origin", {}],
+]) {
+  test(`a form on another site cannot unlink the phone (${name})`, async () => {
+    await control(`/instances/${instance}/scan`, {});
+    const form = { "content-type": "application/x-www-form-urlencoded", "x-zapi-connect": undefined, ...headers };
+    const { status, json } = await call("POST", "/disconnect", form, checked, "confirm=yes");
+    assert.equal(status, 403);
+    assert.ok(["cross_site_request", "origin_not_allowed"].includes(json?.code), json?.code);
+    assert.equal((await snapshot()).connected, true);
+    await assertNothingRelayed();
+  });
+}
+
+test("a relay not told to allow it answers disconnect with 404 not_found", async () => {
+  const { status, json } = await call("POST", "/disconnect", {}, refused);
+  assert.equal(status, 404);
+  assert.equal(json?.code, "not_found");
+});
+
+if (listedOrigin) {
+  test("a listed origin may POST after its preflight and read the Date; another may not", async () => {
+    const preflight = (origin) =>
+      fetch(`${relay}/disconnect`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "x-zapi-connect" },
+      });
+    const allowed = await preflight(listedOrigin);
+    assert.ok(allowed.ok, `status ${allowed.status}`);
+    assert.equal(allowed.headers.get("access-control-allow-origin"), listedOrigin);
+    assert.match(allowed.headers.get("access-control-allow-methods") ?? "", /POST/);
+    const other = await preflight("https://evil.example");
+    assert.equal(other.headers.get("access-control-allow-origin"), null);
+
+    const { status, headers } = await get("/extension-token", { origin: listedOrigin });
+    assert.equal(status, 200);
+    const exposed = (headers.get("access-control-expose-headers") ?? "").toLowerCase().split(/\s*,\s*/);
+    assert.ok(exposed.includes("date"), exposed.join(", "));
+  });
+}

@@ -1,5 +1,6 @@
-// A zapi-connect relay in plain Node.js (20+), no dependencies: the four Z-API connection
-// paths, the secrets added here, a rate limit per client address, everything else refused.
+// A zapi-connect relay in plain Node.js (20+), no dependencies: the Z-API connection paths
+// (and, when allowed, disconnect), the secrets added here, a rate limit per client address,
+// everything else refused.
 // See docs/relay-contract.md and examples/README.md for what it does not do.
 import { createServer } from "node:http";
 import { isIP } from "node:net";
@@ -26,6 +27,12 @@ function readConfig(env) {
   };
   // Z-API puts the id and token in the URL path; they are encoded there, and must be visible
   // ASCII so that an invisible character copied along with them is caught here.
+  const flag = (name) => {
+    const text = (value(name) ?? "false").toLowerCase();
+    if (["true", "1", "yes"].includes(text)) return true;
+    if (["false", "0", "no"].includes(text)) return false;
+    return problem(`${name} must be true or false, not ${JSON.stringify(text)}`);
+  };
   const credential = (name, needed) => {
     const text = value(name);
     if (text === undefined) return needed ? problem(`set ${name}`) : null;
@@ -83,6 +90,7 @@ function readConfig(env) {
     timeoutMs: integer("RELAY_UPSTREAM_TIMEOUT_MS", 10_000, 100, 60_000, "milliseconds"),
     perMinute: integer("RELAY_RATE_LIMIT_PER_MIN", 60, 0, 100_000, "requests"),
     burst: integer("RELAY_RATE_LIMIT_BURST", 10, 1, 100_000, "requests"),
+    allowDisconnect: flag("RELAY_ALLOW_DISCONNECT"),
     maxBody: 1024 * 1024,
   };
   if (problems.length > 0) {
@@ -92,16 +100,21 @@ function readConfig(env) {
   return config;
 }
 
+/** `[pattern, the method the widget uses, the Z-API path]`; Z-API is always called with GET. */
 const ROUTES = [
-  [/^\/status$/, () => "status"],
-  [/^\/qr-code$/, () => "qr-code"],
-  [/^\/qr-code\/image$/, () => "qr-code/image"],
-  [/^\/phone-code\/([^/]*)$/, (m) => (/^[0-9]{8,15}$/.test(m[1]) ? `phone-code/${m[1]}` : null)],
+  [/^\/status$/, "GET", () => "status"],
+  [/^\/qr-code$/, "GET", () => "qr-code"],
+  [/^\/qr-code\/image$/, "GET", () => "qr-code/image"],
+  [/^\/phone-code\/([^/]*)$/, "GET", (m) => (/^[0-9]{8,15}$/.test(m[1]) ? `phone-code/${m[1]}` : null)],
+  [/^\/extension-token$/, "GET", () => "extension-token"],
+  [/^\/device$/, "GET", () => "device"],
+  // Unlinks the phone: absent (404) unless RELAY_ALLOW_DISCONNECT=true.
+  ...(config.allowDisconnect ? [[/^\/disconnect$/, "POST", () => "disconnect"]] : []),
 ];
 
 const ERRORS = {
   not_found: [404, "No such relay path.", false],
-  method_not_allowed: [405, "Only GET is served.", false],
+  method_not_allowed: [405, "This path is not served for this method.", false],
   invalid_phone: [400, "The phone number must be 8 to 15 digits with the country code.", false],
   subscription_expired: [402, "The Z-API instance's subscription has expired.", false],
   access_denied: [403, "Z-API refused the relay's credentials or address.", false],
@@ -232,12 +245,12 @@ async function relay(req, res) {
   if (!req.url.startsWith("/")) return fail(res, "not_found");
   const url = new URL(req.url, "http://relay");
   if (!url.pathname.startsWith(`${config.basePath}/`)) return fail(res, "not_found");
-  if (req.method !== "GET") return fail(res, "method_not_allowed");
   const rest = url.pathname.slice(config.basePath.length);
   let route;
-  for (const [pattern, build] of ROUTES) {
+  for (const [pattern, method, build] of ROUTES) {
     const match = rest.match(pattern);
     if (match) {
+      if (req.method !== method) return fail(res, "method_not_allowed");
       route = build(match);
       if (route === null) return fail(res, "invalid_phone");
       break;

@@ -103,3 +103,68 @@ test("a whole instance URL given as the upstream is refused without showing it",
     assert.ok(!relay.stderr().includes("t0ken-in-url"), relay.stderr());
   }
 });
+
+/** A Z-API stand-in that records each request's method and path and answers `{"value":true}`. */
+async function recordingUpstream() {
+  const seen = [];
+  const server = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    res.writeHead(200, { "content-type": "application/json" }).end('{"value":true}');
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { seen, url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+const widget = { "x-zapi-connect": "1" };
+
+test("disconnect is 404 and calls nothing unless RELAY_ALLOW_DISCONNECT is true", async () => {
+  const upstream = await recordingUpstream();
+  const relay = await start({ ...base, ZAPI_UPSTREAM: upstream.url });
+  try {
+    assert.ok(relay.url, relay.stderr());
+    for (const method of ["POST", "GET", "PUT"]) {
+      const response = await fetch(`${relay.url}/zapi/disconnect`, { method, headers: widget });
+      assert.equal(response.status, 404, method);
+      assert.equal((await response.json()).code, "not_found");
+    }
+    assert.deepEqual(upstream.seen, []);
+  } finally {
+    await stop(relay.child);
+    upstream.close();
+  }
+});
+
+test("with RELAY_ALLOW_DISCONNECT=true, a POST from the widget unlinks, as one GET to Z-API", async () => {
+  const upstream = await recordingUpstream();
+  const relay = await start({ ...base, ZAPI_UPSTREAM: upstream.url, RELAY_ALLOW_DISCONNECT: "true" });
+  try {
+    assert.ok(relay.url, relay.stderr());
+    const link = await fetch(`${relay.url}/zapi/disconnect`, { headers: widget });
+    assert.equal(link.status, 405);
+    assert.equal((await link.json()).code, "method_not_allowed");
+    // A form on another site: the browser marks it, or (an older browser) it lacks the widget's header.
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    for (const headers of [{ ...form, "sec-fetch-site": "cross-site", origin: "https://evil.example" }, form]) {
+      const forged = await fetch(`${relay.url}/zapi/disconnect`, { method: "POST", headers, body: "confirm=yes" });
+      assert.equal(forged.status, 403);
+      assert.equal((await forged.json()).code, "cross_site_request");
+    }
+    assert.deepEqual(upstream.seen, []);
+
+    const response = await fetch(`${relay.url}/zapi/disconnect`, { method: "POST", headers: widget });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { value: true });
+    assert.deepEqual(upstream.seen, ["GET /instances/instance-1/token/token-1/disconnect"]);
+  } finally {
+    await stop(relay.child);
+    upstream.close();
+  }
+});
+
+test("RELAY_ALLOW_DISCONNECT must be true or false", async () => {
+  const relay = await start({ ...base, RELAY_ALLOW_DISCONNECT: "sometimes" });
+  await stop(relay.child);
+  assert.equal(relay.code, 2);
+  assert.match(relay.stderr(), /RELAY_ALLOW_DISCONNECT must be true or false/);
+});

@@ -42,9 +42,14 @@ impl Origins {
         Some(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(self.allowed.iter().cloned()))
-                .allow_methods([Method::GET])
+                .allow_methods([Method::GET, Method::POST])
                 .allow_headers([header::AUTHORIZATION, WIDGET_HEADER])
-                .expose_headers([header::RETRY_AFTER, HeaderName::from_static("x-request-id")])
+                // `Date` lets the widget count down to an `expiresAt` by the relay's clock.
+                .expose_headers([
+                    header::RETRY_AFTER,
+                    header::DATE,
+                    HeaderName::from_static("x-request-id"),
+                ])
                 .allow_credentials(config.allow_credentials)
                 .max_age(Duration::from_secs(600)),
         )

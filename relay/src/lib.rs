@@ -1,5 +1,5 @@
 //! zapi-relay: the backend the `<zapi-connect>` widget talks to. It holds the Z-API instance ids,
-//! tokens and Client-Token, and forwards exactly four requests:
+//! tokens and Client-Token, and forwards exactly these requests, each as a `GET` to Z-API:
 //!
 //! | relay path | Z-API path |
 //! |---|---|
@@ -7,6 +7,9 @@
 //! | `GET {base}/qr-code/image` | `/instances/{id}/token/{token}/qr-code/image` |
 //! | `GET {base}/phone-code/{phone}` | `/instances/{id}/token/{token}/phone-code/{phone}` |
 //! | `GET {base}/status` | `/instances/{id}/token/{token}/status` |
+//! | `GET {base}/extension-token` | `/instances/{id}/token/{token}/extension-token` |
+//! | `GET {base}/device` | `/instances/{id}/token/{token}/device` |
+//! | `POST {base}/disconnect` | `/instances/{id}/token/{token}/disconnect`, only with [`RelayConfig::allow_disconnect`] |
 //!
 //! plus `GET /healthz` and, optionally, a static folder at `/`. Errors are a JSON envelope with
 //! a stable code (see [`RelayError`]); every relay answer carries `Cache-Control: no-store`
@@ -43,7 +46,7 @@ use std::sync::Arc;
 
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderValue, Request};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{middleware, Router};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -89,13 +92,21 @@ pub fn app(config: ValidConfig) -> Router {
     let clients = Arc::new(client::ClientAddress::new(config.trusted_proxies.clone()));
     let origins = cors::Origins::new(&config.cors);
     let cors_layer = origins.layer(&config.cors);
+    let allow_disconnect = config.allow_disconnect;
     let upstream = Upstream::new(config.into_inner());
 
     let mut zapi = Router::new()
         .route("/qr-code", get(routes::qr_code::get))
         .route("/qr-code/image", get(routes::qr_code_image::get))
         .route("/phone-code/{phone}", get(routes::phone_code::get))
-        .route("/status", get(routes::status::get));
+        .route("/status", get(routes::status::get))
+        .route("/extension-token", get(routes::extension_token::get))
+        .route("/device", get(routes::device::get));
+    // Not routed at all unless allowed: the fallback's 404 then answers it, like any unknown
+    // path, and no guard or credential can lead to Z-API's `/disconnect`.
+    if allow_disconnect {
+        zapi = zapi.route("/disconnect", post(routes::disconnect::post));
+    }
     // Route layers run outermost-last: address limit, cross-site check, authentication, ticket
     // limit.
     if let Some(limits) = &limits {

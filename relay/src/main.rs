@@ -135,6 +135,7 @@ async fn serve(config: ValidConfig) -> std::io::Result<()> {
         rate_limit = ?config.rate_limit,
         trusted_proxies = ?config.trusted_proxies,
         connections = ?config.connections,
+        allow_disconnect = config.allow_disconnect,
         "starting"
     );
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;

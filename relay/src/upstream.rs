@@ -75,13 +75,16 @@ pub(crate) fn masked_path(path: &str) -> std::borrow::Cow<'_, str> {
     segments.join("/").into()
 }
 
-/// The four Z-API paths the relay forwards to.
+/// The Z-API paths the relay forwards to, all as `GET`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ZapiPath {
     QrCode,
     QrCodeImage,
     PhoneCode(Phone),
     Status,
+    ExtensionToken,
+    Device,
+    Disconnect,
 }
 
 impl ZapiPath {
@@ -91,6 +94,9 @@ impl ZapiPath {
             ZapiPath::QrCodeImage => vec!["qr-code", "image"],
             ZapiPath::PhoneCode(phone) => vec!["phone-code", phone.as_str()],
             ZapiPath::Status => vec!["status"],
+            ZapiPath::ExtensionToken => vec!["extension-token"],
+            ZapiPath::Device => vec!["device"],
+            ZapiPath::Disconnect => vec!["disconnect"],
         }
     }
 
@@ -328,7 +334,7 @@ mod tests {
     }
 
     #[test]
-    fn urls_are_built_from_the_four_shapes_only() {
+    fn urls_are_built_from_the_known_shapes_only() {
         let upstream = Upstream::new(config());
         let phone = ZapiPath::PhoneCode(Phone::parse("5511999999999").unwrap());
         assert_eq!(
@@ -343,6 +349,16 @@ mod tests {
             Upstream::redacted(&instance(), &ZapiPath::Status),
             "/instances/inst-1/token/***/status"
         );
+        for (path, suffix) in [
+            (ZapiPath::ExtensionToken, "extension-token"),
+            (ZapiPath::Device, "device"),
+            (ZapiPath::Disconnect, "disconnect"),
+        ] {
+            assert_eq!(
+                upstream.url(&instance(), &path).path(),
+                format!("/base/instances/inst-1/token/tok-secret/{suffix}")
+            );
+        }
     }
 
     #[test]

@@ -449,3 +449,51 @@ async fn cross_site_requests_with_the_visitors_cookie_reach_nothing() {
     assert_eq!(status, 200);
     assert_eq!(stack.zapi_calls(), 2);
 }
+
+// A form on another site posts to `/zapi/disconnect`: the browser sends the visitor's session
+// cookie. Neither the session endpoint nor Z-API may see it, and the phone stays linked.
+#[tokio::test]
+async fn a_cross_site_form_cannot_unlink_the_phone() {
+    let (sessions, app) = start_sessions().await;
+    let stack = Stack::start(format!("http://{app}/session"), |config| {
+        config.allow_disconnect = true;
+    })
+    .await;
+    stack.sim.scan(ID_A).unwrap();
+    let form = ("Content-Type", "application/x-www-form-urlencoded");
+    let forged = [
+        vec![
+            ("Cookie", ANA),
+            form,
+            ("Origin", "https://evil.example"),
+            ("Sec-Fetch-Site", "cross-site"),
+        ],
+        vec![("Cookie", ANA), form, ("Origin", "null")],
+        vec![("Cookie", ANA), form, ("Sec-Fetch-Site", "cross-site")],
+        vec![("Cookie", ANA), form],
+        vec![
+            ("Cookie", ANA),
+            form,
+            ("Origin", APP_ORIGIN),
+            ("Sec-Fetch-Site", "cross-site"),
+        ],
+    ];
+    for headers in &forged {
+        let ((status, body), _) = stack.send("POST", "/zapi/disconnect", headers).await;
+        assert_eq!(status, 403, "{headers:?}: {body}");
+    }
+    assert_eq!(stack.zapi_calls(), 0);
+    assert_eq!(sessions.calls.load(Ordering::SeqCst), 0);
+    assert_eq!(stack.sim.is_connected(ID_A), Some(true));
+
+    let (answer, _) = stack
+        .send(
+            "POST",
+            "/zapi/disconnect",
+            &[("Cookie", ANA), ("Sec-Fetch-Site", "same-origin"), WIDGET],
+        )
+        .await;
+    assert_eq!(answer.0, 200, "{}", answer.1);
+    assert_eq!(stack.sim.calls(ID_A).unwrap().disconnect, 1);
+    assert_eq!(stack.sim.is_connected(ID_A), Some(false));
+}

@@ -35,6 +35,7 @@ async fn logs_never_contain_the_token_or_client_token() {
     let mut config = RelayConfig::new("demo-instance", "demo-token");
     config.upstream = format!("http://{sim_addr}").parse().unwrap();
     config.client_token = Some("demo-client-token".to_owned());
+    config.allow_disconnect = true;
     tracing::info!(?config, "relay config");
     let relay = serve(config).await;
 
@@ -42,6 +43,13 @@ async fn logs_never_contain_the_token_or_client_token() {
     let get = |path: &str| http.get(format!("http://{relay}{path}")).send();
     get("/zapi/status").await.unwrap();
     get("/zapi/phone-code/5511912345678").await.unwrap();
+    get("/zapi/extension-token").await.unwrap();
+    sim.scan("demo-instance").unwrap();
+    get("/zapi/device").await.unwrap();
+    http.post(format!("http://{relay}/zapi/disconnect"))
+        .send()
+        .await
+        .unwrap();
     sim.set_failure("demo-instance", Failure::mode(FailureMode::ServerError))
         .unwrap();
     get("/zapi/qr-code").await.unwrap();
@@ -55,6 +63,15 @@ async fn logs_never_contain_the_token_or_client_token() {
         logs.contains("/instances/demo-instance/token/***/qr-code"),
         "{logs}"
     );
+    for path in ["extension-token", "device", "disconnect"] {
+        assert!(
+            logs.contains(&format!("/instances/demo-instance/token/***/{path}")),
+            "{logs}"
+        );
+    }
+    assert_eq!(sim.calls("demo-instance").unwrap().disconnect, 1);
+    // The linked phone's number is personal data; the relay passes it on without logging it.
+    assert!(!logs.contains("5511987654321"), "{logs}");
     assert!(!logs.contains("demo-token"), "{logs}");
     assert!(!logs.contains("demo-client-token"), "{logs}");
 }

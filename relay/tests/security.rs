@@ -177,13 +177,37 @@ impl Suite {
         path: &str,
         headers: &[(&str, &str)],
     ) -> Answer {
+        self.exchange(host, method, path, headers, "").await
+    }
+
+    /// A POST with a form's body, as an HTML form on any page can make a browser send.
+    async fn post_form(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut headers = headers.to_vec();
+        headers.push(("Content-Type", "application/x-www-form-urlencoded"));
+        let host = self.relay.to_string();
+        self.exchange(&host, "POST", path, &headers, "confirm=yes")
+            .await
+    }
+
+    async fn exchange(
+        &self,
+        host: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Answer {
         let mut stream = tokio::net::TcpStream::connect(self.relay).await.unwrap();
         let mut request =
             format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
         for (name, value) in headers {
             request.push_str(&format!("{name}: {value}\r\n"));
         }
+        if !body.is_empty() {
+            request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
         request.push_str("\r\n");
+        request.push_str(body);
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await.unwrap();
@@ -476,7 +500,9 @@ async fn unknown_and_traversal_paths_never_reach_upstream() {
         "/zapi/",
         "/zapi/restart",
         "/zapi/disconnect",
-        "/zapi/device",
+        "/zapi/restore-session",
+        "/zapi/device/extra",
+        "/zapi/extension-token/x",
         "/zapi/send-text",
         "/zapi/../zapi/restart",
         "/zapi/qr-code/../restart",
@@ -1147,4 +1173,247 @@ fn mint_prints_a_ticket_the_relay_accepts_and_never_prints_the_secret() {
         }
     }
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn allow_disconnect(config: &mut RelayConfig) {
+    config.allow_disconnect = true;
+}
+
+// Unlinking the phone is the one route that changes anything at Z-API: without the operator's
+// opt-in it does not exist, whoever asks and however.
+#[tokio::test(flavor = "current_thread")]
+async fn disconnect_is_not_found_and_reaches_nothing_unless_allowed() {
+    let suite = Suite::start(|_| {}).await;
+    suite.sim.scan(ID_A).unwrap();
+    let bearer = format!("Bearer {}", suite.ticket("shop-a", "ana"));
+    for method in ["POST", "GET", "PUT", "DELETE"] {
+        suite
+            .send(method, "/zapi/disconnect", &[("Authorization", &bearer)])
+            .await
+            .assert_error(404, "not_found");
+    }
+    suite
+        .post_form("/zapi/disconnect", &[("Authorization", &bearer)])
+        .await
+        .assert_error(404, "not_found");
+    assert_eq!(suite.calls(ID_A), 0);
+    assert_eq!(suite.sim.is_connected(ID_A), Some(true));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn when_allowed_disconnect_is_one_authenticated_post() {
+    let suite = Suite::start(allow_disconnect).await;
+    suite.sim.scan(ID_A).unwrap();
+    let bearer = format!("Bearer {}", suite.ticket("shop-a", "ana"));
+    // A link, a prefetch or an image cannot unlink the phone.
+    for method in ["GET", "HEAD", "PUT", "DELETE"] {
+        let answer = suite
+            .send(method, "/zapi/disconnect", &[("Authorization", &bearer)])
+            .await;
+        assert_eq!(answer.status, 404, "{method}: {}", answer.headers);
+        if method != "HEAD" {
+            answer.assert_error(404, "not_found");
+        }
+    }
+    suite
+        .send("POST", "/zapi/disconnect", &[])
+        .await
+        .assert_error(401, "unauthorized");
+    assert_eq!(suite.calls(ID_A), 0);
+    assert_eq!(suite.sim.is_connected(ID_A), Some(true));
+
+    let answer = suite
+        .send("POST", "/zapi/disconnect", &[("Authorization", &bearer)])
+        .await;
+    assert_eq!(
+        (answer.status, &answer.body),
+        (200, &json!({"value": true}))
+    );
+    let calls = suite.sim.calls(ID_A).unwrap();
+    assert_eq!((calls.disconnect, calls.total()), (1, 1));
+    assert_eq!(suite.sim.is_connected(ID_A), Some(false));
+    // Another alias's ticket unlinks its own instance only.
+    assert_eq!(suite.calls(ID_B), 0);
+}
+
+// A page on another site submits `<form method="post" action="https://relay/zapi/disconnect">`
+// (or fetches it): the browser sends the visitor's session cookie, and in header mode the auth
+// proxy adds its secret. None of these may unlink the phone.
+#[tokio::test(flavor = "current_thread")]
+async fn a_cross_site_form_cannot_unlink_the_phone_in_header_mode() {
+    let suite = Suite::start(|config| {
+        header_mode(config);
+        allow_disconnect(config);
+    })
+    .await;
+    suite.sim.scan(ID_A).unwrap();
+    let secret = ("X-Relay-Proxy-Secret", PROXY_SECRET);
+    let cookie = ("Cookie", "session=victim");
+    let navigate = ("Sec-Fetch-Mode", "navigate");
+    let forged = [
+        (
+            vec![
+                secret,
+                cookie,
+                ("Origin", "https://evil.example"),
+                ("Sec-Fetch-Site", "cross-site"),
+                navigate,
+            ],
+            403,
+            "origin_not_allowed",
+        ),
+        // A form in a sandboxed frame.
+        (
+            vec![
+                secret,
+                cookie,
+                ("Origin", "null"),
+                ("Sec-Fetch-Site", "cross-site"),
+            ],
+            403,
+            "origin_not_allowed",
+        ),
+        (
+            vec![secret, cookie, ("Sec-Fetch-Site", "cross-site"), navigate],
+            403,
+            "cross_site_request",
+        ),
+        (
+            vec![secret, cookie, ("Sec-Fetch-Site", "same-site"), navigate],
+            403,
+            "cross_site_request",
+        ),
+        // A browser without Origin or Fetch Metadata: the missing widget header gives it away.
+        (vec![secret, cookie], 403, "cross_site_request"),
+        // Even a listed origin's plain form is not the widget.
+        (
+            vec![
+                secret,
+                cookie,
+                ("Origin", APP_ORIGIN),
+                ("Sec-Fetch-Site", "cross-site"),
+                navigate,
+            ],
+            403,
+            "cross_site_request",
+        ),
+    ];
+    for (headers, status, code) in &forged {
+        suite
+            .post_form("/zapi/disconnect", headers)
+            .await
+            .assert_error(*status, code);
+    }
+    assert_eq!(suite.calls(ID_A), 0);
+    assert_eq!(suite.sim.is_connected(ID_A), Some(true));
+
+    let answer = suite
+        .send(
+            "POST",
+            "/zapi/disconnect",
+            &[secret, cookie, ("Sec-Fetch-Site", "same-origin"), WIDGET],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(suite.sim.calls(ID_A).unwrap().disconnect, 1);
+    assert_eq!(suite.sim.is_connected(ID_A), Some(false));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn only_listed_origins_may_post_and_every_origin_reads_the_date() {
+    let suite = Suite::start(allow_disconnect).await;
+    let bearer = format!("Bearer {}", suite.ticket("shop-a", "ana"));
+    let preflight = |origin: &'static str| {
+        [
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "POST"),
+            (
+                "Access-Control-Request-Headers",
+                "authorization,x-zapi-connect",
+            ),
+        ]
+    };
+    for origin in ["https://evil.example", "null"] {
+        let answer = suite
+            .send("OPTIONS", "/zapi/disconnect", &preflight(origin))
+            .await;
+        answer.assert_error(403, "origin_not_allowed");
+        assert_eq!(answer.header("access-control-allow-methods"), None);
+        suite
+            .send(
+                "POST",
+                "/zapi/disconnect",
+                &[("Origin", origin), ("Authorization", &bearer)],
+            )
+            .await
+            .assert_error(403, "origin_not_allowed");
+    }
+    assert_eq!(suite.calls(ID_A), 0);
+
+    let answer = suite
+        .send("OPTIONS", "/zapi/disconnect", &preflight(APP_ORIGIN))
+        .await;
+    assert!((200..300).contains(&answer.status), "{}", answer.headers);
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some(APP_ORIGIN)
+    );
+    assert!(answer
+        .header("access-control-allow-methods")
+        .unwrap()
+        .contains("POST"));
+
+    for (method, path) in [
+        ("POST", "/zapi/disconnect"),
+        ("GET", "/zapi/extension-token"),
+    ] {
+        let answer = suite
+            .send(
+                method,
+                path,
+                &[("Origin", APP_ORIGIN), ("Authorization", &bearer)],
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+        assert!(answer.header("date").is_some(), "{}", answer.headers);
+        let exposed = answer.header("access-control-expose-headers").unwrap();
+        assert!(
+            exposed.split(',').any(|name| name.trim() == "date"),
+            "{exposed}"
+        );
+    }
+    let calls = suite.sim.calls(ID_A).unwrap();
+    assert_eq!((calls.disconnect, calls.extension_token), (1, 1));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn disconnect_and_the_new_reads_share_the_rate_limit() {
+    let suite = Suite::start(|config| {
+        tiny_limit(config);
+        allow_disconnect(config);
+    })
+    .await;
+    let ticket = suite.ticket("shop-a", "ana");
+    let bearer = format!("Bearer {ticket}");
+    assert_eq!(
+        suite
+            .get_with("/zapi/extension-token", &ticket)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(suite.get_with("/zapi/device", &ticket).await.status, 502);
+    let answer = suite
+        .send("POST", "/zapi/disconnect", &[("Authorization", &bearer)])
+        .await;
+    assert_eq!(answer.status, 200);
+    let answer = suite
+        .send("POST", "/zapi/disconnect", &[("Authorization", &bearer)])
+        .await;
+    expect_limited(answer).await;
+    let calls = suite.sim.calls(ID_A).unwrap();
+    assert_eq!(
+        (calls.extension_token, calls.device, calls.disconnect),
+        (1, 1, 1)
+    );
 }

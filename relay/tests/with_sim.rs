@@ -183,7 +183,7 @@ async fn the_four_paths_return_the_simulators_bodies() {
             qr_code_image: 1,
             phone_code: 1,
             status: 1,
-            other: 0,
+            ..CallCounts::default()
         }
     );
     assert!(!status.headers["x-request-id"].is_empty());
@@ -238,7 +238,9 @@ async fn other_paths_and_traversal_never_reach_upstream() {
         "/zapi/qr-code/../restart",
         "/zapi/%2E%2E/restart",
         "/zapi/restart",
-        "/zapi/device",
+        "/zapi/restore-session",
+        "/zapi/disconnect",
+        "/zapi/device/extra",
         "/zapi",
         "/zapi/",
         "/instances/demo-instance/token/demo-token/status",
@@ -285,6 +287,8 @@ async fn simulator_failures_map_to_stable_codes() {
             "/zapi/qr-code",
             "/zapi/qr-code/image",
             "/zapi/phone-code/5511912345678",
+            "/zapi/extension-token",
+            "/zapi/device",
         ] {
             let answer = stack.get(path).await;
             assert_error(&answer, status, code);
@@ -340,4 +344,55 @@ async fn the_size_cap_is_configurable() {
         502,
         "upstream_malformed",
     );
+}
+
+#[tokio::test]
+async fn the_extension_code_and_the_linked_device_pass_through_as_zapi_sends_them() {
+    let stack = Stack::start().await;
+    let code = stack.get("/zapi/extension-token").await;
+    assert_eq!(code.status, 200);
+    assert_eq!(code.headers["content-type"], "application/json");
+    let issued = stack.sim.current_extension_token(ID).unwrap();
+    assert_eq!(
+        code.body,
+        json!({"token": issued.token, "expiresAt": issued.expires_at})
+    );
+
+    // Nothing linked: Z-API's refusal, with its text, is not worth retrying.
+    let device = stack.get("/zapi/device").await;
+    assert_error(&device, 502, "upstream_error");
+    assert_eq!(device.body["upstreamStatus"], 400);
+    assert_eq!(device.body["retryable"], false);
+    assert_eq!(
+        device.body["error"],
+        "Z-API answered 400: You are not connected."
+    );
+
+    stack.sim.scan(ID).unwrap();
+    let device = stack.get("/zapi/device").await;
+    assert_eq!(device.status, 200);
+    assert_eq!(
+        device.body,
+        serde_json::to_value(stack.sim.snapshot(ID).unwrap().device).unwrap()
+    );
+    assert_eq!(device.body["phone"], "5511987654321");
+    assert_eq!(
+        stack.get("/zapi/extension-token").await.body,
+        json!({"connected": true, "error": "You are already connected."})
+    );
+    let calls = stack.calls();
+    assert_eq!(
+        (calls.extension_token, calls.device, calls.total()),
+        (2, 2, 4)
+    );
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_relays_date() {
+    let stack = Stack::start().await;
+    for path in ["/zapi/extension-token", "/zapi/status", "/zapi/nowhere"] {
+        let answer = stack.get(path).await;
+        let date = answer.headers["date"].to_str().unwrap();
+        assert!(date.ends_with(" GMT"), "{path}: {date}");
+    }
 }

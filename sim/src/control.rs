@@ -13,7 +13,8 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_http::cors::{Any, CorsLayer};
 
-use crate::state::{Failure, Sim, UnknownInstance};
+use crate::device::DevicePatch;
+use crate::state::{Failure, Mode, Sim, UnknownInstance};
 
 pub(crate) fn router() -> Router<Sim> {
     // The demo page runs on another origin than the simulator.
@@ -27,6 +28,9 @@ pub(crate) fn router() -> Router<Sim> {
         .route("/__sim/instances/{id}/disconnect", post(disconnect))
         .route("/__sim/instances/{id}/reset", post(reset_instance))
         .route("/__sim/instances/{id}/failure", post(set_failure))
+        .route("/__sim/instances/{id}/mode", post(set_mode))
+        .route("/__sim/instances/{id}/device", post(set_device))
+        .route("/__sim/instances/{id}/extension", post(extension))
         .route("/__sim/clock/advance", post(advance_clock))
         .route("/__sim/reset", post(reset_all))
         .layer(cors)
@@ -80,6 +84,47 @@ async fn set_failure(State(sim): State<Sim>, Path(id): Path<String>, body: Bytes
     show_or_404(&sim, result, &id)
 }
 
+async fn set_mode(State(sim): State<Sim>, Path(id): Path<String>, body: Bytes) -> Response {
+    let mode: Mode = match parse(&body) {
+        Ok(mode) => mode,
+        Err(message) => return bad_request(message),
+    };
+    let result = sim.set_mode(&id, mode);
+    show_or_404(&sim, result, &id)
+}
+
+async fn set_device(State(sim): State<Sim>, Path(id): Path<String>, body: Bytes) -> Response {
+    let patch: DevicePatch = match parse(&body) {
+        Ok(patch) => patch,
+        Err(message) => return bad_request(message),
+    };
+    let result = sim.set_device(&id, patch);
+    show_or_404(&sim, result, &id)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtensionCode {
+    code: String,
+}
+
+/// The simulated Z-API Conector extension: the user typed `code` into it and confirmed.
+async fn extension(State(sim): State<Sim>, Path(id): Path<String>, body: Bytes) -> Response {
+    let ExtensionCode { code } = match parse(&body) {
+        Ok(code) => code,
+        Err(message) => return bad_request(message),
+    };
+    match sim.extension(&id, &code) {
+        Ok(Err(refusal)) => (
+            StatusCode::CONFLICT,
+            Json(json!({ "error": refusal.to_string() })),
+        )
+            .into_response(),
+        Ok(Ok(())) => show_or_404(&sim, Ok(()), &id),
+        Err(unknown) => show_or_404(&sim, Err(unknown), &id),
+    }
+}
+
 #[derive(Deserialize)]
 struct Advance {
     ms: u64,
@@ -92,7 +137,7 @@ async fn advance_clock(State(sim): State<Sim>, body: Bytes) -> Response {
     };
     sim.advance_clock(Duration::from_millis(advance.ms));
     let now_ms = u64::try_from(sim.now().as_millis()).unwrap_or(u64::MAX);
-    Json(json!({ "ok": true, "nowMs": now_ms })).into_response()
+    Json(json!({ "ok": true, "nowMs": now_ms, "unixMs": sim.unix_ms() })).into_response()
 }
 
 async fn reset_all(State(sim): State<Sim>) -> Response {

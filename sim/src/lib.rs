@@ -1,8 +1,10 @@
 //! zapi-sim: a stand-in for Z-API's connection endpoints, for demos and tests.
 //!
-//! It serves `/instances/{id}/token/{token}/{qr-code, qr-code/image, phone-code/{phone}, status}`
-//! with Z-API's bodies and errors, rotates the QR payload every 20 s of its own clock, and has a
-//! control API under `/__sim` to scan, disconnect, jump the clock ahead and inject failures.
+//! It serves `/instances/{id}/token/{token}/{qr-code, qr-code/image, phone-code/{phone}, status,
+//! extension-token, device, disconnect}` with Z-API's bodies and errors, rotates the QR payload
+//! every 20 s of its own clock, and has a control API under `/__sim` to scan, disconnect, jump
+//! the clock ahead, inject failures, require a passkey, switch to the 2026 QR format and play the
+//! Z-API Conector extension. `sim/README.md` describes every answer.
 //!
 //! Embed it in a test:
 //!
@@ -21,6 +23,7 @@
 
 mod config;
 mod control;
+pub mod device;
 pub mod payload;
 mod state;
 mod zapi;
@@ -33,9 +36,10 @@ use serde_json::json;
 use tower_http::trace::TraceLayer;
 
 pub use config::{InstanceConfig, SimConfig};
+pub use payload::QrFormat;
 pub use state::{
-    CallCounts, Endpoint, Failure, FailureMode, InstanceSnapshot, Sim, UnknownInstance,
-    PHONE_CODE_LIFETIME, QR_ROTATION,
+    CallCounts, Endpoint, ExtensionRefusal, ExtensionToken, Failure, FailureMode, InstanceSnapshot,
+    Mode, Sim, UnknownInstance, EXTENSION_TOKEN_LIFETIME, PHONE_CODE_LIFETIME, QR_ROTATION,
 };
 
 /// The simulator's routes: the Z-API endpoints, the `/__sim` control API, and a JSON 404.

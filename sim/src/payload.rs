@@ -1,9 +1,11 @@
-//! The values the simulator hands out: QR payloads, their PNG rendering, pairing codes.
+//! The values the simulator hands out: QR payloads, their PNG rendering, pairing codes,
+//! extension codes.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use qrcode::{Color, QrCode};
 use rand::{Rng, RngCore};
+use serde::{Deserialize, Serialize};
 
 /// The characters WhatsApp uses in pairing codes (no 0, O, I or U).
 pub const PAIRING_ALPHABET: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTVWXYZ";
@@ -30,6 +32,42 @@ pub fn random_qr_payload() -> String {
         payload.push_str(&STANDARD.encode(key));
     }
     payload
+}
+
+/// What the 2026 QR text starts with, so that a phone's camera opens WhatsApp's linking screen.
+pub const QR_2026_PREFIX: &str = "https://wa.me/settings/linked_devices#";
+
+/// The characters of an extension code.
+pub const EXTENSION_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// The text a QR code carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QrFormat {
+    /// `2@<ref>,<key>,<key>,<key>`, as before 2026.
+    #[default]
+    #[serde(rename = "classic")]
+    Classic,
+    /// `https://wa.me/settings/linked_devices#2@<ref>,<key>,<key>,<key>,1`: five
+    /// comma-separated fields after WhatsApp's URL.
+    #[serde(rename = "2026")]
+    Y2026,
+}
+
+/// A fresh payload in `format`.
+pub fn random_qr(format: QrFormat) -> String {
+    match format {
+        QrFormat::Classic => random_qr_payload(),
+        QrFormat::Y2026 => format!("{QR_2026_PREFIX}{},1", random_qr_payload()),
+    }
+}
+
+/// A fresh extension code, `XXXX-XXXX` from `0-9A-Z`.
+pub fn random_extension_token() -> String {
+    let mut rng = rand::rng();
+    let mut pick = || EXTENSION_ALPHABET[rng.random_range(0..EXTENSION_ALPHABET.len())] as char;
+    let first: String = (0..4).map(|_| pick()).collect();
+    let second: String = (0..4).map(|_| pick()).collect();
+    format!("{first}-{second}")
 }
 
 /// A fresh 8-character pairing code.
@@ -96,6 +134,35 @@ mod tests {
             assert_eq!(STANDARD.decode(key).unwrap().len(), 32);
         }
         assert_ne!(payload, random_qr_payload());
+    }
+
+    #[test]
+    fn payload_2026_is_whatsapps_url_with_five_fields() {
+        let payload = random_qr(QrFormat::Y2026);
+        let fields: Vec<&str> = payload
+            .strip_prefix(QR_2026_PREFIX)
+            .unwrap()
+            .split(',')
+            .collect();
+        assert_eq!(fields.len(), 5);
+        assert!(fields[0].starts_with("2@"));
+        assert_eq!(fields[4], "1");
+        assert_ne!(payload, random_qr(QrFormat::Y2026));
+        assert!(QrCode::new(payload.as_bytes()).is_ok());
+        assert!(random_qr(QrFormat::Classic).starts_with("2@"));
+    }
+
+    #[test]
+    fn extension_token_is_two_groups_of_four() {
+        for _ in 0..50 {
+            let token = random_extension_token();
+            let (first, second) = token.split_once('-').unwrap();
+            assert_eq!((first.len(), second.len()), (4, 4), "{token}");
+            assert!(first
+                .bytes()
+                .chain(second.bytes())
+                .all(|b| EXTENSION_ALPHABET.contains(&b)));
+        }
     }
 
     #[test]

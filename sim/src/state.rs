@@ -1,12 +1,13 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::SimConfig;
-use crate::payload;
+use crate::device::{Device, DevicePatch};
+use crate::payload::{self, QrFormat};
 
 /// WhatsApp invalidates a QR code this often (simulator clock).
 pub const QR_ROTATION: Duration = Duration::from_secs(20);
@@ -14,13 +15,19 @@ pub const QR_ROTATION: Duration = Duration::from_secs(20);
 /// How long a pairing code stays the same for an instance (simulator clock).
 pub const PHONE_CODE_LIFETIME: Duration = Duration::from_secs(180);
 
-/// The four connection endpoints, as counted in [`CallCounts`].
+/// How long an extension code stays valid (simulator wall clock).
+pub const EXTENSION_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
+
+/// The Z-API endpoints the simulator serves, as counted in [`CallCounts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
     QrCode,
     QrCodeImage,
     PhoneCode,
     Status,
+    ExtensionToken,
+    Device,
+    Disconnect,
 }
 
 impl Endpoint {
@@ -31,6 +38,9 @@ impl Endpoint {
             Endpoint::QrCodeImage => "qr-code/image",
             Endpoint::PhoneCode => "phone-code",
             Endpoint::Status => "status",
+            Endpoint::ExtensionToken => "extension-token",
+            Endpoint::Device => "device",
+            Endpoint::Disconnect => "disconnect",
         }
     }
 }
@@ -45,6 +55,10 @@ pub struct CallCounts {
     #[serde(rename = "phone-code")]
     pub phone_code: u64,
     pub status: u64,
+    #[serde(rename = "extension-token")]
+    pub extension_token: u64,
+    pub device: u64,
+    pub disconnect: u64,
     /// Requests under `/instances/{id}/` that the simulator does not serve (`/restart`,
     /// `/send-text`, a POST to `/status`, ...): a relay must never cause one.
     pub other: u64,
@@ -57,12 +71,22 @@ impl CallCounts {
             Endpoint::QrCodeImage => self.qr_code_image,
             Endpoint::PhoneCode => self.phone_code,
             Endpoint::Status => self.status,
+            Endpoint::ExtensionToken => self.extension_token,
+            Endpoint::Device => self.device,
+            Endpoint::Disconnect => self.disconnect,
         }
     }
 
     /// Every call, the unserved ones included.
     pub fn total(&self) -> u64 {
-        self.qr_code + self.qr_code_image + self.phone_code + self.status + self.other
+        self.qr_code
+            + self.qr_code_image
+            + self.phone_code
+            + self.status
+            + self.extension_token
+            + self.device
+            + self.disconnect
+            + self.other
     }
 
     fn bump(&mut self, endpoint: Endpoint) {
@@ -71,6 +95,9 @@ impl CallCounts {
             Endpoint::QrCodeImage => &mut self.qr_code_image,
             Endpoint::PhoneCode => &mut self.phone_code,
             Endpoint::Status => &mut self.status,
+            Endpoint::ExtensionToken => &mut self.extension_token,
+            Endpoint::Device => &mut self.device,
+            Endpoint::Disconnect => &mut self.disconnect,
         };
         *slot += 1;
     }
@@ -143,6 +170,47 @@ impl Failure {
     }
 }
 
+/// An extension code and when it stops being valid, as `/extension-token` answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtensionToken {
+    pub token: String,
+    /// Unix time in milliseconds on the simulator's wall clock (see [`Sim::unix_ms`]).
+    pub expires_at: u64,
+}
+
+/// `POST /__sim/instances/{id}/mode`: what to switch; a missing field stays as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Mode {
+    /// The account must confirm a new linked device with a passkey: a scan or a pairing code
+    /// does not link; only the extension does.
+    pub passkey_required: Option<bool>,
+    pub qr_format: Option<QrFormat>,
+}
+
+/// Why the simulated Chrome extension did not link the instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtensionRefusal {
+    AlreadyConnected,
+    NoCode,
+    WrongCode,
+    Expired,
+}
+
+impl fmt::Display for ExtensionRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ExtensionRefusal::AlreadyConnected => "The instance is already connected.",
+            ExtensionRefusal::NoCode => {
+                "No extension code was issued: call /extension-token first."
+            }
+            ExtensionRefusal::WrongCode => "This is not the instance's current extension code.",
+            ExtensionRefusal::Expired => "The extension code has expired: ask for a new one.",
+        })
+    }
+}
+
 /// What `GET /__sim/instances/{id}` returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -156,6 +224,15 @@ pub struct InstanceSnapshot {
     /// The header names of the instance's last Z-API call, lowercase and sorted, so that tests
     /// can prove what a relay forwards.
     pub last_headers: Vec<String>,
+    pub passkey_required: bool,
+    pub qr_format: QrFormat,
+    /// A scan or a pairing code was tried in passkey mode and waits for a passkey that never
+    /// comes.
+    pub passkey_pending: bool,
+    /// The last extension code issued, expired or not, until it links or the instance is reset.
+    pub extension_token: Option<ExtensionToken>,
+    /// What `/device` answers: the linked phone, or `None` when nothing is linked.
+    pub device: Option<Device>,
 }
 
 /// Returned when an operation names an instance the simulator does not have.
@@ -197,6 +274,11 @@ struct Instance {
     calls: CallCounts,
     failure: Failure,
     last_headers: Vec<String>,
+    passkey_required: bool,
+    qr_format: QrFormat,
+    passkey_pending: bool,
+    extension_token: Option<ExtensionToken>,
+    device: Device,
 }
 
 impl Instance {
@@ -204,20 +286,40 @@ impl Instance {
         Self {
             token,
             connected: false,
-            qr: payload::random_qr_payload(),
+            qr: payload::random_qr(QrFormat::Classic),
             qr_since: now,
             qr_image: None,
             phone_code: None,
             calls: CallCounts::default(),
             failure: Failure::default(),
             last_headers: Vec::new(),
+            passkey_required: false,
+            qr_format: QrFormat::Classic,
+            passkey_pending: false,
+            extension_token: None,
+            device: Device::default(),
         }
     }
 
     fn new_qr(&mut self, now: Duration) {
-        self.qr = payload::random_qr_payload();
+        self.qr = payload::random_qr(self.qr_format);
         self.qr_since = now;
         self.qr_image = None;
+    }
+
+    fn link(&mut self) {
+        self.connected = true;
+        self.phone_code = None;
+        self.passkey_pending = false;
+        self.extension_token = None;
+    }
+
+    fn unlink(&mut self, now: Duration) {
+        self.connected = false;
+        self.phone_code = None;
+        self.passkey_pending = false;
+        self.extension_token = None;
+        self.new_qr(now);
     }
 
     /// Catches up with the clock: rotation happens lazily, on the first look after it is due.
@@ -244,8 +346,22 @@ impl Instance {
             calls: self.calls,
             failure: self.failure.mode,
             last_headers: self.last_headers.clone(),
+            passkey_required: self.passkey_required,
+            qr_format: self.qr_format,
+            passkey_pending: self.passkey_pending,
+            extension_token: self.extension_token.clone(),
+            device: self.connected.then(|| self.device.clone()),
         }
     }
+}
+
+/// The simulator's two clocks at one instant: `elapsed` (time since start, which drives QR
+/// rotation and pairing codes) and `unix_ms` (the wall clock of `expiresAt`). Both include
+/// every `advance_clock`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Now {
+    pub elapsed: Duration,
+    pub unix_ms: u64,
 }
 
 /// What the Z-API handlers learn when a call arrives, before any delay.
@@ -293,6 +409,19 @@ impl Sim {
         self.inner.started.elapsed() + state.clock_offset
     }
 
+    fn unix_ms_locked(state: &State) -> u64 {
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        u64::try_from((real + state.clock_offset).as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// The simulator's wall clock in Unix milliseconds: the real time plus every
+    /// `advance_clock`, so that a test can expire an extension code without waiting.
+    pub fn unix_ms(&self) -> u64 {
+        Self::unix_ms_locked(&self.lock())
+    }
+
     /// The simulator clock: time since start plus every `advance_clock`.
     pub fn now(&self) -> Duration {
         let state = self.lock();
@@ -307,15 +436,18 @@ impl Sim {
     fn with_instance<T>(
         &self,
         id: &str,
-        f: impl FnOnce(&mut Instance, Duration) -> T,
+        f: impl FnOnce(&mut Instance, Now) -> T,
     ) -> Result<T, UnknownInstance> {
         let mut state = self.lock();
-        let now = self.now_locked(&state);
+        let now = Now {
+            elapsed: self.now_locked(&state),
+            unix_ms: Self::unix_ms_locked(&state),
+        };
         let instance = state
             .instances
             .get_mut(id)
             .ok_or_else(|| UnknownInstance(id.to_owned()))?;
-        instance.refresh(now);
+        instance.refresh(now.elapsed);
         Ok(f(instance, now))
     }
 
@@ -353,28 +485,86 @@ impl Sim {
         self.with_instance(id, |i, _| i.snapshot(id)).ok()
     }
 
-    /// The phone scanned the QR code or typed the pairing code.
+    /// The phone scanned the QR code or typed the pairing code. In passkey mode that does not
+    /// link: the phone waits for a passkey ([`InstanceSnapshot::passkey_pending`]).
     pub fn scan(&self, id: &str) -> Result<(), UnknownInstance> {
         self.with_instance(id, |i, _| {
-            i.connected = true;
-            i.phone_code = None;
+            if i.connected {
+                return;
+            }
+            if i.passkey_required {
+                i.passkey_pending = true;
+            } else {
+                i.link();
+            }
         })
     }
 
     /// The phone unlinked the device; a new QR code is due.
     pub fn disconnect(&self, id: &str) -> Result<(), UnknownInstance> {
+        self.with_instance(id, |i, now| i.unlink(now.elapsed))
+    }
+
+    /// Disconnected, counters at zero, no failure, the classic QR format without passkeys, the
+    /// default device, fresh QR code.
+    pub fn reset_instance(&self, id: &str) -> Result<(), UnknownInstance> {
         self.with_instance(id, |i, now| {
-            i.connected = false;
-            i.phone_code = None;
-            i.new_qr(now);
+            *i = Instance::new(std::mem::take(&mut i.token), now.elapsed);
         })
     }
 
-    /// Disconnected, counters at zero, no failure, fresh QR code.
-    pub fn reset_instance(&self, id: &str) -> Result<(), UnknownInstance> {
+    /// Switches passkey mode and the QR format. A new format takes effect at once, with a new
+    /// QR code; leaving passkey mode drops a pending passkey request.
+    pub fn set_mode(&self, id: &str, mode: Mode) -> Result<(), UnknownInstance> {
         self.with_instance(id, |i, now| {
-            *i = Instance::new(std::mem::take(&mut i.token), now);
+            if let Some(required) = mode.passkey_required {
+                i.passkey_required = required;
+                if !required {
+                    i.passkey_pending = false;
+                }
+            }
+            if let Some(format) = mode.qr_format {
+                if format != i.qr_format {
+                    i.qr_format = format;
+                    i.new_qr(now.elapsed);
+                }
+            }
         })
+    }
+
+    /// Changes what `/device` reports about the linked phone, now and for the next link.
+    pub fn set_device(&self, id: &str, patch: DevicePatch) -> Result<(), UnknownInstance> {
+        self.with_instance(id, |i, _| i.device.apply(patch))
+    }
+
+    /// The simulated Z-API Conector extension, given `code`: links the instance when it is the
+    /// current extension code and has not expired. Case and surrounding spaces do not matter.
+    pub fn extension(
+        &self,
+        id: &str,
+        code: &str,
+    ) -> Result<Result<(), ExtensionRefusal>, UnknownInstance> {
+        self.with_instance(id, |i, now| {
+            if i.connected {
+                return Err(ExtensionRefusal::AlreadyConnected);
+            }
+            let current = i.extension_token.as_ref().ok_or(ExtensionRefusal::NoCode)?;
+            if !current.token.eq_ignore_ascii_case(code.trim()) {
+                return Err(ExtensionRefusal::WrongCode);
+            }
+            if now.unix_ms >= current.expires_at {
+                return Err(ExtensionRefusal::Expired);
+            }
+            i.link();
+            Ok(())
+        })
+    }
+
+    /// The extension code issued last, expired or not.
+    pub fn current_extension_token(&self, id: &str) -> Option<ExtensionToken> {
+        self.with_instance(id, |i, _| i.extension_token.clone())
+            .ok()
+            .flatten()
     }
 
     pub fn set_failure(&self, id: &str, failure: Failure) -> Result<(), UnknownInstance> {
@@ -449,13 +639,37 @@ impl Sim {
             }
             let (code, _) = i
                 .phone_code
-                .get_or_insert_with(|| (payload::random_pairing_code(), now));
+                .get_or_insert_with(|| (payload::random_pairing_code(), now.elapsed));
             Answer {
                 connected: false,
                 value: code.as_str().into(),
             }
         })
         .ok()
+    }
+
+    /// `/extension-token`: a new code every call (the previous one stops being valid), or
+    /// `None` inside when the instance is connected.
+    pub(crate) fn extension_token_answer(&self, id: &str) -> Option<Option<ExtensionToken>> {
+        self.with_instance(id, |i, now| {
+            if i.connected {
+                return None;
+            }
+            let lifetime = u64::try_from(EXTENSION_TOKEN_LIFETIME.as_millis()).unwrap_or(0);
+            let token = ExtensionToken {
+                token: payload::random_extension_token(),
+                expires_at: now.unix_ms.saturating_add(lifetime),
+            };
+            i.extension_token = Some(token.clone());
+            Some(token)
+        })
+        .ok()
+    }
+
+    /// `/device`: the linked phone, or `None` inside when nothing is linked.
+    pub(crate) fn device_answer(&self, id: &str) -> Option<Option<Device>> {
+        self.with_instance(id, |i, _| i.connected.then(|| i.device.clone()))
+            .ok()
     }
 }
 

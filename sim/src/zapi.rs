@@ -25,6 +25,12 @@ pub(crate) fn router(sim: &Sim) -> Router<Sim> {
             get(phone_code),
         )
         .route("/instances/{id}/token/{token}/status", get(status))
+        .route(
+            "/instances/{id}/token/{token}/extension-token",
+            get(extension_token),
+        )
+        .route("/instances/{id}/token/{token}/device", get(device))
+        .route("/instances/{id}/token/{token}/disconnect", get(disconnect))
         .route_layer(middleware::from_fn_with_state(sim.clone(), any_origin))
 }
 
@@ -266,6 +272,56 @@ async fn status(
         }
     };
     Json(body).into_response()
+}
+
+async fn extension_token(
+    State(sim): State<Sim>,
+    Path((id, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    peer: Peer,
+) -> Response {
+    let admitted = admit(&sim, Endpoint::ExtensionToken, &id, &token, &headers, peer).await;
+    if let Err(rejection) = admitted {
+        return rejection.into_response();
+    }
+    match sim.extension_token_answer(&id) {
+        None => instance_not_found(),
+        Some(None) => already_connected(),
+        Some(Some(token)) => Json(token).into_response(),
+    }
+}
+
+/// Z-API does not document its answer when nothing is linked; the simulator answers 400 with
+/// the same text as `/status`.
+async fn device(
+    State(sim): State<Sim>,
+    Path((id, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    peer: Peer,
+) -> Response {
+    if let Err(rejection) = admit(&sim, Endpoint::Device, &id, &token, &headers, peer).await {
+        return rejection.into_response();
+    }
+    match sim.device_answer(&id) {
+        None => instance_not_found(),
+        Some(None) => error(StatusCode::BAD_REQUEST, "You are not connected."),
+        Some(Some(device)) => Json(device).into_response(),
+    }
+}
+
+async fn disconnect(
+    State(sim): State<Sim>,
+    Path((id, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    peer: Peer,
+) -> Response {
+    if let Err(rejection) = admit(&sim, Endpoint::Disconnect, &id, &token, &headers, peer).await {
+        return rejection.into_response();
+    }
+    match sim.disconnect(&id) {
+        Err(_) => instance_not_found(),
+        Ok(()) => Json(json!({ "value": true })).into_response(),
+    }
 }
 
 #[cfg(test)]

@@ -202,11 +202,17 @@ async fn calls_are_counted_per_endpoint_and_reading_them_counts_nothing() {
         Some(CLIENT_TOKEN),
     )
     .await;
-    let expected =
-        json!({"qr-code": 2, "qr-code/image": 1, "phone-code": 1, "status": 2, "other": 0});
+    h.zapi("extension-token").await;
+    h.zapi("device").await;
+    h.zapi("disconnect").await;
+    h.zapi("disconnect").await;
+    let expected = json!({
+        "qr-code": 2, "qr-code/image": 1, "phone-code": 1, "status": 2,
+        "extension-token": 1, "device": 1, "disconnect": 2, "other": 0,
+    });
     assert_eq!(h.snapshot().await["calls"], expected);
     assert_eq!(h.snapshot().await["calls"], expected);
-    assert_eq!(h.sim.calls(ID).unwrap().total(), 6);
+    assert_eq!(h.sim.calls(ID).unwrap().total(), 10);
 
     h.control(&format!("instances/{ID}/reset"), None).await;
     assert_eq!(h.sim.calls(ID).unwrap().total(), 0);
@@ -217,11 +223,11 @@ async fn requests_the_simulator_does_not_serve_count_as_other() {
     let h = Harness::default().await;
     for path in [
         "restart",
-        "disconnect",
+        "restore-session",
         "send-text",
         "qr-code/extra",
         "",
-        "device",
+        "device/extra",
     ] {
         let (status, _, body) = h.zapi(path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
@@ -369,6 +375,9 @@ async fn failure_modes_answer_on_every_endpoint() {
             "qr-code/image",
             "phone-code/5511999999999",
             "status",
+            "extension-token",
+            "device",
+            "disconnect",
         ] {
             let (got_status, _, got_body) = h.zapi(path).await;
             assert_eq!((got_status, &got_body), (status, &body), "{mode} {path}");
@@ -543,4 +552,287 @@ async fn the_last_calls_header_names_are_shown() {
     assert!(shown.contains(&"client-token".to_owned()), "{shown:?}");
     assert!(shown.contains(&"x-forwarded-for".to_owned()), "{shown:?}");
     assert!(!shown.contains(&"cookie".to_owned()), "{shown:?}");
+}
+
+async fn control_status(h: &Harness, path: &str, body: &str) -> (StatusCode, Value) {
+    let response = h
+        .http
+        .post(format!("{}/__sim/{path}", h.base))
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (
+        status,
+        serde_json::from_str(&response.text().await.unwrap()).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn extension_token_is_a_new_code_valid_five_minutes_of_wall_clock() {
+    let h = Harness::default().await;
+    let before = h.sim.unix_ms();
+    let (status, _, first) = h.zapi("extension-token").await;
+    let after = h.sim.unix_ms();
+    assert_eq!(status, StatusCode::OK);
+    let token = first["token"].as_str().unwrap();
+    let (a, b) = token.split_once('-').unwrap();
+    assert_eq!((a.len(), b.len()), (4, 4), "{token}");
+    assert!(a
+        .bytes()
+        .chain(b.bytes())
+        .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+    let expires_at = first["expiresAt"].as_u64().unwrap();
+    assert!((before + 300_000..=after + 300_000).contains(&expires_at));
+    assert_eq!(first.as_object().unwrap().len(), 2, "{first}");
+
+    let (_, _, second) = h.zapi("extension-token").await;
+    assert_ne!(second["token"], first["token"]);
+    assert_eq!(h.snapshot().await["extensionToken"], second);
+    assert_eq!(h.snapshot().await["calls"]["extension-token"], 2);
+
+    // The control API's clock jump moves the wall clock of `expiresAt` too.
+    let jumped = h
+        .control("clock/advance", Some(json!({"ms": 600_000})))
+        .await;
+    assert!(jumped["unixMs"].as_u64().unwrap() >= before + 600_000);
+    let (_, _, third) = h.zapi("extension-token").await;
+    assert!(third["expiresAt"].as_u64().unwrap() >= before + 900_000);
+}
+
+#[tokio::test]
+async fn in_passkey_mode_a_scan_waits_and_only_the_current_extension_code_links() {
+    let h = Harness::default().await;
+    let shown = h
+        .control(
+            &format!("instances/{ID}/mode"),
+            Some(json!({"passkeyRequired": true})),
+        )
+        .await;
+    assert_eq!(shown["passkeyRequired"], true);
+    assert_eq!(shown["passkeyPending"], false);
+    assert_eq!(shown["extensionToken"], Value::Null);
+
+    // Neither the QR code nor the pairing code links.
+    h.zapi("phone-code/5511999999999").await;
+    let shown = h.control(&format!("instances/{ID}/scan"), None).await;
+    assert_eq!(shown["connected"], false);
+    assert_eq!(shown["passkeyPending"], true);
+    assert_eq!(h.zapi("status").await.2["connected"], false);
+    assert!(h.zapi("qr-code").await.2["value"].is_string());
+
+    let extension = format!("instances/{ID}/extension");
+    let (status, body) = control_status(&h, &extension, r#"{"code":"AAAA-BBBB"}"#).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("No extension code"));
+
+    let old = h.zapi("extension-token").await.2["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let current = h.zapi("extension-token").await.2["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = control_status(&h, &extension, &json!({ "code": old }).to_string()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["error"].as_str().unwrap().contains("not the"));
+
+    h.control("clock/advance", Some(json!({"ms": 300_000})))
+        .await;
+    let (status, body) =
+        control_status(&h, &extension, &json!({ "code": current }).to_string()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["error"].as_str().unwrap().contains("expired"));
+    assert_eq!(h.zapi("status").await.2["connected"], false);
+
+    let fresh = h.zapi("extension-token").await.2["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let typed = format!(" {} ", fresh.to_lowercase());
+    let (status, body) =
+        control_status(&h, &extension, &json!({ "code": typed }).to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["connected"], true);
+    assert_eq!(body["passkeyPending"], false);
+    assert_eq!(body["extensionToken"], Value::Null);
+    assert_eq!(h.zapi("status").await.2["connected"], true);
+    assert_eq!(
+        h.zapi("extension-token").await.2,
+        json!({"connected": true, "error": "You are already connected."})
+    );
+    let (status, body) =
+        control_status(&h, &extension, &json!({ "code": fresh }).to_string()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("already connected"));
+}
+
+#[tokio::test]
+async fn leaving_passkey_mode_drops_the_pending_passkey_and_scans_link_again() {
+    let h = Harness::default().await;
+    h.control(
+        &format!("instances/{ID}/mode"),
+        Some(json!({"passkeyRequired": true})),
+    )
+    .await;
+    h.control(&format!("instances/{ID}/scan"), None).await;
+    let shown = h
+        .control(
+            &format!("instances/{ID}/mode"),
+            Some(json!({"passkeyRequired": false})),
+        )
+        .await;
+    assert_eq!(shown["passkeyPending"], false);
+    let shown = h.control(&format!("instances/{ID}/scan"), None).await;
+    assert_eq!(shown["connected"], true);
+}
+
+#[tokio::test]
+async fn device_describes_the_linked_phone_and_refuses_when_nothing_is_linked() {
+    let h = Harness::default().await;
+    let (status, _, body) = h.zapi("device").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body, json!({"error": "You are not connected."}));
+    assert_eq!(h.snapshot().await["device"], Value::Null);
+
+    let shown = h
+        .control(
+            &format!("instances/{ID}/device"),
+            Some(json!({"originalDevice": "smba", "isBusiness": true, "imgUrl": "http://pictures.test/a.jpg"})),
+        )
+        .await;
+    assert_eq!(shown["device"], Value::Null);
+    h.control(&format!("instances/{ID}/scan"), None).await;
+    let (status, content_type, body) = h.zapi("device").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("application/json"));
+    assert_eq!(
+        body,
+        json!({
+            "phone": "5511987654321",
+            "name": "Loja Centro",
+            "about": "Atendimento de segunda a sexta, das 9h às 18h.",
+            "imgUrl": "http://pictures.test/a.jpg",
+            "device": {"sessionName": "Z-API", "device_model": "iPhone 15"},
+            "originalDevice": "smba",
+            "sessionId": 123,
+            "isBusiness": true,
+        })
+    );
+    assert_eq!(h.snapshot().await["device"], body);
+
+    for bad in [
+        r#"{"originalDevice":"nokia"}"#,
+        r#"{"colour":"blue"}"#,
+        "not json",
+    ] {
+        let (status, body) = control_status(&h, &format!("instances/{ID}/device"), bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(body["error"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn disconnect_unlinks_and_a_fresh_qr_follows() {
+    let h = Harness::default().await;
+    h.control(&format!("instances/{ID}/scan"), None).await;
+    let qr = h.sim.current_qr(ID).unwrap();
+    let (status, _, body) = h.zapi("disconnect").await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"value": true})));
+    assert_eq!(h.zapi("status").await.2["connected"], false);
+    assert_eq!(h.zapi("device").await.0, StatusCode::BAD_REQUEST);
+    let fresh = h.zapi("qr-code").await.2["value"].clone();
+    assert_ne!(fresh, qr.as_str());
+    assert_eq!(h.snapshot().await["calls"]["disconnect"], 1);
+}
+
+#[tokio::test]
+async fn the_2026_qr_format_is_whatsapps_url_with_five_fields_new_each_rotation() {
+    let h = Harness::default().await;
+    let shown = h
+        .control(
+            &format!("instances/{ID}/mode"),
+            Some(json!({"qrFormat": "2026"})),
+        )
+        .await;
+    assert_eq!(shown["qrFormat"], "2026");
+    assert_eq!(shown["passkeyRequired"], false);
+    let first = h.zapi("qr-code").await.2["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(shown["qr"], first.as_str());
+    let fields: Vec<&str> = first
+        .strip_prefix("https://wa.me/settings/linked_devices#")
+        .unwrap()
+        .split(',')
+        .collect();
+    assert_eq!(fields.len(), 5, "{first}");
+    assert!(fields.iter().all(|field| !field.is_empty()));
+
+    h.control("clock/advance", Some(json!({"ms": 20_000})))
+        .await;
+    let second = h.zapi("qr-code").await.2["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(second, first);
+    assert!(second.starts_with("https://wa.me/settings/linked_devices#"));
+    assert_eq!(h.snapshot().await["qr"], second.as_str());
+
+    let shown = h
+        .control(
+            &format!("instances/{ID}/mode"),
+            Some(json!({"qrFormat": "classic"})),
+        )
+        .await;
+    assert!(shown["qr"].as_str().unwrap().starts_with("2@"));
+    h.control(
+        &format!("instances/{ID}/mode"),
+        Some(json!({"qrFormat": "2026", "passkeyRequired": true})),
+    )
+    .await;
+    h.control(&format!("instances/{ID}/reset"), None).await;
+    let shown = h.snapshot().await;
+    assert_eq!(shown["qrFormat"], "classic");
+    assert_eq!(shown["passkeyRequired"], false);
+    assert!(shown["qr"].as_str().unwrap().starts_with("2@"));
+}
+
+#[tokio::test]
+async fn mode_and_extension_refuse_bad_bodies_and_unknown_instances() {
+    let h = Harness::default().await;
+    for bad in [
+        r#"{"qrFormat":"2027"}"#,
+        r#"{"passkey":true}"#,
+        r#"{"passkeyRequired":"yes"}"#,
+        "",
+    ] {
+        let (status, body) = control_status(&h, &format!("instances/{ID}/mode"), bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(body["error"].is_string());
+    }
+    for bad in [r#"{}"#, r#"{"code":1}"#, r#"{"code":"A","extra":1}"#] {
+        let (status, _) = control_status(&h, &format!("instances/{ID}/extension"), bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    for (path, body) in [
+        ("mode", "{}"),
+        ("device", "{}"),
+        ("extension", r#"{"code":"AAAA-BBBB"}"#),
+    ] {
+        let (status, _) = control_status(&h, &format!("instances/nope/{path}"), body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let shown = h.snapshot().await;
+    assert_eq!(shown["qrFormat"], "classic");
+    assert_eq!(shown["passkeyRequired"], false);
 }

@@ -22,6 +22,8 @@ const LIMITED: Limit = Limit {
     per_minute: 6,
     burst: 3,
 };
+/// The origin zapi-relay lists for CORS in the suite; the recipes answer no CORS.
+const LISTED_ORIGIN: &str = "https://app.contract.test";
 /// The other relays: far above what the suite sends.
 const UNLIMITED: Limit = Limit {
     per_minute: 60_000,
@@ -231,6 +233,9 @@ fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
         let settings = Settings {
             upstream,
             limit,
+            // The refused relay shows the opt-in's absence: 404 where, allowed, the dead
+            // upstream would make it 502.
+            allow_disconnect: !matches!(role, Role::Refused),
             dir: folder.join(name),
             auth,
         };
@@ -249,11 +254,16 @@ fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
         make.name(),
         url(0)
     );
+    let listed_origin = match make {
+        Make::ZapiRelay => LISTED_ORIGIN,
+        Make::Node | Make::Nginx => "",
+    };
     let suite = cmd::run_in(
         "node",
         &["--test", "--test-reporter=spec", "examples/contract/"],
         cmd::root(),
         &[
+            ("LISTED_ORIGIN", listed_origin),
             ("RELAY_URL", &url(0)),
             ("LIMITED_RELAY_URL", &url(1)),
             ("REFUSED_RELAY_URL", &url(2)),
@@ -321,6 +331,8 @@ fn scan_logs(logs: &Path, secrets: &[(&str, &str)], evidence: Option<&str>) -> R
 struct Settings<'a> {
     upstream: &'a str,
     limit: Limit,
+    /// Serve `POST {base}/disconnect`.
+    allow_disconnect: bool,
     /// Its folder: nginx's prefix, and `logs/` for whatever the relay writes.
     dir: PathBuf,
     auth: Auth<'a>,
@@ -365,6 +377,11 @@ impl Relay {
                         settings.limit.per_minute.to_string(),
                     ),
                     ("RELAY_RATE_LIMIT_BURST", settings.limit.burst.to_string()),
+                    (
+                        "RELAY_ALLOW_DISCONNECT",
+                        settings.allow_disconnect.to_string(),
+                    ),
+                    ("RELAY_CORS_ORIGINS", LISTED_ORIGIN.to_string()),
                     ("RUST_LOG", "info".to_string()),
                 ]);
                 match settings.auth {
@@ -394,6 +411,10 @@ impl Relay {
                             settings.limit.per_minute.to_string(),
                         ),
                         ("RELAY_RATE_LIMIT_BURST", settings.limit.burst.to_string()),
+                        (
+                            "RELAY_ALLOW_DISCONNECT",
+                            settings.allow_disconnect.to_string(),
+                        ),
                     ]);
                 spawn_logged(node, &logs)?
             }
@@ -405,6 +426,7 @@ impl Relay {
                     "1",
                     true,
                     settings.limit,
+                    settings.allow_disconnect,
                 )?;
                 start_nginx(&settings.dir, &conf, &logs)?
             }
@@ -426,6 +448,7 @@ impl Relay {
             settings.workers,
             settings.access_log,
             BENCHMARK_LIMIT,
+            false,
         )?;
         let child = start_nginx(&prefix, &conf, &logs)?;
         Relay::ready(child, port)
@@ -458,7 +481,8 @@ impl Drop for Relay {
 }
 
 /// nginx's whole config: the recipe's template, filled in as `envsubst` would, in an http
-/// block whose paths all lie under `prefix`.
+/// block whose paths all lie under `prefix`; with `allow_disconnect`, the disconnect location
+/// filled in too and named in `RELAY_DISCONNECT_LOCATION`.
 fn nginx_conf(
     upstream: &str,
     prefix: &Path,
@@ -466,12 +490,22 @@ fn nginx_conf(
     workers: &str,
     access_log: bool,
     limit: Limit,
+    allow_disconnect: bool,
 ) -> Result<PathBuf> {
-    let template = cmd::root().join("examples/nginx/zapi-relay.conf.template");
-    let mut server = std::fs::read_to_string(&template).map_err(|e| e.to_string())?;
+    let read = |name: &str| {
+        std::fs::read_to_string(cmd::root().join("examples/nginx").join(name))
+            .map_err(|e| format!("examples/nginx/{name}: {e}"))
+    };
+    let mut server = read("zapi-relay.conf.template")?;
     if !access_log {
         server = server.replace("${RELAY_ACCESS_LOG} zapi_relay", "off");
     }
+    let location = prefix.join("zapi-relay-disconnect.location");
+    let disconnect = if allow_disconnect {
+        location.display().to_string()
+    } else {
+        "/dev/null".to_string()
+    };
     let access_log = prefix.join("logs/access.log").display().to_string();
     let values = [
         ("RELAY_LISTEN", format!("127.0.0.1:{port}")),
@@ -484,10 +518,14 @@ fn nginx_conf(
             "RELAY_RETRY_AFTER_SECS",
             60u32.div_ceil(limit.per_minute).to_string(),
         ),
+        ("RELAY_DISCONNECT_LOCATION", disconnect),
     ];
-    for (key, value) in values.into_iter().chain(upstream_env(upstream)) {
-        server = server.replace(&format!("${{{key}}}"), &value);
+    let values: Vec<_> = values.into_iter().chain(upstream_env(upstream)).collect();
+    if allow_disconnect {
+        let filled = fill(read("zapi-relay-disconnect.location.template")?, &values);
+        std::fs::write(&location, filled).map_err(|e| e.to_string())?;
     }
+    let server = fill(server, &values);
     let conf = format!(
         "user root;\nworker_processes {workers};\npid {prefix}/nginx.pid;\n\
          error_log {prefix}/logs/error.log info;\n\
@@ -500,6 +538,14 @@ fn nginx_conf(
     let conf_path = prefix.join("nginx.conf");
     std::fs::write(&conf_path, conf).map_err(|e| e.to_string())?;
     Ok(conf_path)
+}
+
+/// `template` with every `${NAME}` of `values` replaced, as `envsubst` with their names does.
+fn fill(mut template: String, values: &[(&'static str, String)]) -> String {
+    for (key, value) in values {
+        template = template.replace(&format!("${{{key}}}"), value);
+    }
+    template
 }
 
 fn start_nginx(prefix: &Path, conf: &Path, logs: &Path) -> Result<Child> {

@@ -53,11 +53,12 @@ impl Stack {
         let site_dir = site.to_str().ok_or("site path is not UTF-8")?;
         let mut relay = Command::new(bin.join("zapi-relay"));
         // The browser tests and benchmarks poll faster than a visitor; the limits have tests of
-        // their own.
+        // their own. The demo's widget offers "Disconnect", which the relay must serve.
         relay
             .env("RELAY_BIND", relay_bind)
             .env("RELAY_STATIC_DIR", site_dir)
-            .env("RELAY_RATE_LIMIT_PER_MIN", "0");
+            .env("RELAY_RATE_LIMIT_PER_MIN", "0")
+            .env("RELAY_ALLOW_DISCONNECT", "true");
         let sim_bind = if relay_bind.ends_with(":0") {
             "127.0.0.1:0"
         } else {
@@ -106,6 +107,7 @@ impl Stack {
             ("RELAY_CORS_ORIGINS", origin.as_str()),
             ("RELAY_BIND", "127.0.0.1:0"),
             ("RELAY_RATE_LIMIT_PER_MIN", "0"),
+            ("RELAY_ALLOW_DISCONNECT", "true"),
         ];
         let mut relay = Command::new(&relay_bin);
         relay.envs(env);

@@ -78,6 +78,15 @@ pub const ENV_VARS: &[EnvVar] = &[
         }),
     },
     EnvVar {
+        name: "RELAY_ALLOW_DISCONNECT",
+        setting: "[zapi] allow_disconnect",
+        meaning: "true to serve POST {base}/disconnect, which unlinks the phone",
+        apply: Apply::Setting(|config, flag| {
+            config.allow_disconnect = parse_bool(&flag)?;
+            Ok(())
+        }),
+    },
+    EnvVar {
         name: "RELAY_BIND",
         setting: "bind",
         meaning: "listen address",
@@ -89,7 +98,7 @@ pub const ENV_VARS: &[EnvVar] = &[
     EnvVar {
         name: "RELAY_BASE_PATH",
         setting: "base_path",
-        meaning: "where the four widget paths live",
+        meaning: "where the widget paths live",
         apply: Apply::Setting(|config, base| {
             config.base_path = base;
             Ok(())
@@ -454,6 +463,7 @@ mod tests {
         assert_eq!(config.connect_timeout, Duration::from_secs(3));
         assert_eq!(config.max_upstream_body, 1 << 20);
         assert_eq!(config.auth.leeway, Duration::from_secs(5));
+        assert!(!config.allow_disconnect);
     }
 
     #[test]
@@ -476,8 +486,10 @@ mod tests {
             ),
             ("RELAY_CORS_CREDENTIALS", "true"),
             ("RELAY_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"),
+            ("RELAY_ALLOW_DISCONNECT", "true"),
         ])
         .unwrap();
+        assert!(config.allow_disconnect);
         assert_eq!(config.client_token.as_deref(), Some("c"));
         assert_eq!(config.upstream.as_str(), "http://127.0.0.1:8790/");
         assert_eq!(config.bind, "0.0.0.0:9000");

@@ -52,6 +52,8 @@ struct FileZapi {
     timeout_ms: Option<u64>,
     connect_timeout_ms: Option<u64>,
     max_body_bytes: Option<usize>,
+    #[serde(default)]
+    allow_disconnect: bool,
 }
 
 #[derive(Default, Deserialize)]
@@ -138,6 +140,7 @@ impl FileConfig {
         if let Some(bytes) = self.zapi.max_body_bytes {
             config.max_upstream_body = bytes;
         }
+        config.allow_disconnect = self.zapi.allow_disconnect;
         let auth = &mut config.auth;
         auth.mode = self.auth.mode.unwrap_or_default();
         auth.ticket_secret = self.auth.ticket_secret.filter(|s| !s.is_empty());
@@ -206,6 +209,21 @@ mod tests {
         assert_eq!(config.rate_limit, RateLimitConfig::PRODUCTION);
         assert_eq!(config.cors.allowed_origins, ["https://app.example.com"]);
         assert!(!config.cors.allow_credentials);
+        assert!(!config.allow_disconnect);
+    }
+
+    #[test]
+    fn disconnect_is_allowed_only_when_the_file_says_so() {
+        let with =
+            |zapi: &str| format!("[zapi]\n{zapi}\n[instances.a]\nid = \"i\"\ntoken = \"t\"\n");
+        assert!(!from(Some(&with("")), &[]).unwrap().allow_disconnect);
+        let allowed = from(Some(&with("allow_disconnect = true")), &[]).unwrap();
+        assert!(allowed.allow_disconnect);
+        let refused = from(Some(&with("allow_disconnect = \"yes\"")), &[]).unwrap_err();
+        assert!(
+            refused.to_string().starts_with("config line 2"),
+            "{refused}"
+        );
     }
 
     // Regression: the example's placeholder ticket secret used to be accepted as it stood.

@@ -243,7 +243,7 @@ pub struct RelayConfig {
     /// Peers whose `X-Forwarded-For` is believed (load balancers, reverse proxies). Empty: the
     /// TCP peer is the client.
     pub trusted_proxies: Vec<IpNet>,
-    /// Where the four widget paths live. Default `/zapi`; `""` or `/` puts them at the root.
+    /// Where the widget paths live. Default `/zapi`; `""` or `/` puts them at the root.
     pub base_path: String,
     /// A folder served at `/` (with `index.html`), so a demo page can be same-origin.
     pub static_dir: Option<PathBuf>,
@@ -253,6 +253,9 @@ pub struct RelayConfig {
     pub connect_timeout: Duration,
     /// Largest upstream body accepted. Default 1 MiB.
     pub max_upstream_body: usize,
+    /// Serve `POST {base}/disconnect`, which unlinks the phone from the instance. Default
+    /// `false`: the route answers 404 and never reaches Z-API.
+    pub allow_disconnect: bool,
     /// Header-read timeout, connection cap, shutdown deadline.
     pub connections: ConnectionLimits,
 }
@@ -279,6 +282,7 @@ impl RelayConfig {
             upstream_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(3),
             max_upstream_body: 1024 * 1024,
+            allow_disconnect: false,
             connections: ConnectionLimits::default(),
         }
     }
@@ -374,6 +378,7 @@ impl fmt::Debug for RelayConfig {
             .field("upstream_timeout", &self.upstream_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_upstream_body", &self.max_upstream_body)
+            .field("allow_disconnect", &self.allow_disconnect)
             .field("connections", &self.connections)
             .finish()
     }

@@ -2,6 +2,9 @@
 //!
 //! [`Upstream::get`]: crate::upstream::Upstream::get
 
+pub mod device;
+pub mod disconnect;
+pub mod extension_token;
 pub mod healthz;
 pub mod phone_code;
 pub mod qr_code;
