@@ -73,17 +73,15 @@ pub fn LinkedPhone(ui: Ui) -> impl IntoView {
     }
 }
 
-/// "Not your number? Disconnect" (under a failure's message, if there is one), its
-/// confirmation, or the wait for the relay; nothing without `allow-disconnect`.
+/// "Not your number? Disconnect" (under a failure's message, if there is one), or its
+/// confirmation; nothing without `allow-disconnect`.
 fn disconnect_controls(ui: Ui) -> impl IntoView {
     let step = ui.memo(|shown| shown.disconnect);
     move || match step.get() {
         Disconnect::Unavailable => ().into_any(),
         Disconnect::Offered => view! { <Offer ui=ui.clone() /> }.into_any(),
         Disconnect::Confirming => view! { <Confirmation ui=ui.clone() /> }.into_any(),
-        Disconnect::Sending => {
-            view! { <p class="zc-hint zc-wide">{ui.text(Key::Disconnecting)}</p> }.into_any()
-        }
+        Disconnect::Sending => view! { <Confirmation ui=ui.clone() sending=true /> }.into_any(),
     }
 }
 
@@ -125,9 +123,17 @@ fn Offer(ui: Ui) -> impl IntoView {
 /// Asked in the widget itself; the least harmful choice, keeping the link, takes focus, and
 /// Escape chooses it too.
 #[component]
-fn Confirmation(ui: Ui) -> impl IntoView {
+fn Confirmation(
+    ui: Ui,
+    /// The answer is on its way to the relay: the question stays, its buttons do nothing, and
+    /// focus waits for the screen that follows.
+    #[prop(optional)]
+    sending: bool,
+) -> impl IntoView {
     let cancel = NodeRef::<Button>::new();
-    focus::claim(ui.instance, cancel, Focus::Screen);
+    if !sending {
+        focus::claim(ui.instance, cancel, Focus::Screen);
+    }
     let instance = ui.instance;
     let question_id = ui.id("disconnect-question");
     let labelled_by = question_id.clone();
@@ -157,13 +163,19 @@ fn Confirmation(ui: Ui) -> impl IntoView {
             <p id=question_id class="zc-text">
                 {question}
             </p>
-            <button type="button" class="zc-danger" on:click=send(instance, Event::ConfirmDisconnect)>
+            <button
+                type="button"
+                class="zc-danger"
+                disabled=sending
+                on:click=send(instance, Event::ConfirmDisconnect)
+            >
                 {ui.text(Key::DisconnectConfirm)}
             </button>
             <button
                 node_ref=cancel
                 type="button"
                 class="zc-secondary"
+                disabled=sending
                 on:click=send(instance, Event::CancelDisconnect)
             >
                 {ui.text(Key::DisconnectCancel)}
