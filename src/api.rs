@@ -555,7 +555,7 @@ pub const PARTS: &[Part] = &[
     },
     Part {
         name: "error",
-        description: "The error message (`role=alert`, `data-code`).",
+        description: "The error message (`role=alert`, `data-code`); also in the `device` card when a disconnect failed.",
     },
     Part {
         name: "retry-button",
@@ -596,7 +596,7 @@ pub const PARTS: &[Part] = &[
     },
     Part {
         name: "disconnect-confirm",
-        description: "The confirmation asked before `POST {relay}/disconnect` (Escape cancels); a failure shows under it as an error with `data-code`.",
+        description: "The question asked before `POST {relay}/disconnect`, with its Disconnect and Keep it linked buttons (Escape keeps the link). A failure then shows in the card as an `error` part.",
     },
 ];
 
