@@ -71,14 +71,17 @@ export interface ZapiErrorDetail {
 /**
  * Connects a WhatsApp phone to a Z-API instance through your relay: QR code or pairing code by
  * phone number. `<zapi-connect relay="/zapi">`. Text properties mirror their attributes as the text
- * (`null` when absent); number properties are the number in use. The widget checks every value and
- * falls back to the default with one console warning.
+ * (`null` when absent); number properties are the number in use; boolean properties say whether the
+ * attribute is present. The widget checks every value and falls back to the default with one
+ * console warning.
  *
  * Parts: `base`, `countdown`, `methods`, `method-tab`, `panel`, `qr`, `new-code-button`,
  * `phone-form`, `phone-input`, `phone-error`, `phone-submit`, `phone-number`, `get-code-button`,
  * `change-number-button`, `code`, `copy-button`, `copy-status`, `connected`, `restore-session`,
  * `offline`, `check-button`, `error`, `retry-button`, `start-button`, `trouble-link`,
- * `extension-code`, `extension-steps`, `extension-install-link`, `back-button`.
+ * `extension-code`, `extension-steps`, `extension-install-link`, `back-button`, `device`,
+ * `device-picture`, `device-phone`, `device-name`, `device-kind`, `device-session`,
+ * `disconnect-button`, `disconnect-confirm`.
  *
  * CSS custom properties: `--zapi-accent`, `--zapi-accent-text`, `--zapi-bg`, `--zapi-fg`,
  * `--zapi-muted`, `--zapi-border`, `--zapi-danger`, `--zapi-radius`, `--zapi-font`,
@@ -145,6 +148,12 @@ export declare class ZapiConnect extends HTMLElement {
    * `https://chromewebstore.google.com/detail/iopmkohngoecmepoheapifkafbeomphn`.
    */
   extensionUrl: string | null;
+  /**
+   * Present: the connected screens offer "Not your number? Disconnect", which asks for confirmation
+   * and then calls `POST {relay}/disconnect` (the relay must allow it). Absent: no way to
+   * disconnect is shown. Attribute `allow-disconnect`.
+   */
+  allowDisconnect: boolean;
   /**
    * Overrides for the widget's texts: a plain object of message key → text (the keys are in the
    * README).

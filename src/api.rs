@@ -169,6 +169,16 @@ pub const ATTRIBUTES: &[Attribute] = &[
         builtin: false,
         description: "Where the extension-code screen sends users to install Z-API's Chrome extension (Z-API Conector). Only `https:` URLs; anything else falls back to the default with a console warning.",
     },
+    // The linked phone on the connected screens.
+    Attribute {
+        name: "allow-disconnect",
+        property: "allowDisconnect",
+        ty: "boolean",
+        number: None,
+        default: Fallback::Absent,
+        builtin: false,
+        description: "Present: the connected screens offer \"Not your number? Disconnect\", which asks for confirmation and then calls `POST {relay}/disconnect` (the relay must allow it). Absent: no way to disconnect is shown.",
+    },
 ];
 
 /// The Chrome Web Store page of Z-API Conector, the extension Z-API's partner guide links.
@@ -568,7 +578,7 @@ pub const PARTS: &[Part] = &[
     },
     Part {
         name: "error",
-        description: "The error message (`role=alert`, `data-code`).",
+        description: "The error message (`role=alert`, `data-code`); also in the `device` card when a disconnect failed.",
     },
     Part {
         name: "retry-button",
@@ -597,6 +607,39 @@ pub const PARTS: &[Part] = &[
     Part {
         name: "back-button",
         description: "From the extension code back to the QR code or the phone number, whichever the user came from.",
+    },
+    // The linked phone on the connected screens, and unlinking it.
+    Part {
+        name: "device",
+        description: "The linked phone's card on the connected screens (from `{relay}/device`; absent when that fails).",
+    },
+    Part {
+        name: "device-picture",
+        description: "The profile picture: only from an `https:` URL, sent with no referrer, and removed if it fails to load.",
+    },
+    Part {
+        name: "device-phone",
+        description: "The linked number, formatted as the phone screens format numbers.",
+    },
+    Part {
+        name: "device-name",
+        description: "The WhatsApp profile's name.",
+    },
+    Part {
+        name: "device-kind",
+        description: "iPhone, Android or WhatsApp Business.",
+    },
+    Part {
+        name: "device-session",
+        description: "The name this link has in the phone's WhatsApp › Linked devices list.",
+    },
+    Part {
+        name: "disconnect-button",
+        description: "\"Not your number? Disconnect\" in the card, with `allow-disconnect` only.",
+    },
+    Part {
+        name: "disconnect-confirm",
+        description: "The question asked before `POST {relay}/disconnect`, with its Disconnect and Keep it linked buttons (Escape keeps the link). A failure then shows in the card as an `error` part.",
     },
 ];
 
@@ -1068,5 +1111,78 @@ pub const MESSAGES: &[Message] = &[
         en: "Back to the phone number",
         pt_br: "Voltar ao número de telefone",
         es: "Volver al número de teléfono",
+    },
+    // The linked phone on the connected screens, and unlinking it.
+    Message {
+        key: "device-live",
+        en: "Linked to {}.",
+        pt_br: "Conectado a {}.",
+        es: "Vinculado a {}.",
+    },
+    Message {
+        key: "device-picture",
+        en: "Profile picture",
+        pt_br: "Foto do perfil",
+        es: "Foto de perfil",
+    },
+    Message {
+        key: "device-iphone",
+        en: "iPhone",
+        pt_br: "iPhone",
+        es: "iPhone",
+    },
+    Message {
+        key: "device-android",
+        en: "Android",
+        pt_br: "Android",
+        es: "Android",
+    },
+    Message {
+        key: "device-business",
+        en: "WhatsApp Business",
+        pt_br: "WhatsApp Business",
+        es: "WhatsApp Business",
+    },
+    Message {
+        key: "device-session",
+        en: "Listed as “{}” under Linked devices in WhatsApp.",
+        pt_br: "Aparece como “{}” em Dispositivos conectados no WhatsApp.",
+        es: "Aparece como “{}” en Dispositivos vinculados de WhatsApp.",
+    },
+    Message {
+        key: "disconnect",
+        en: "Not your number? Disconnect",
+        pt_br: "Não é seu número? Desconectar",
+        es: "¿No es tu número? Desvincular",
+    },
+    Message {
+        key: "disconnect-question",
+        en: "Disconnect {}? WhatsApp on that phone stops being linked here, and you can link a phone again right after.",
+        pt_br: "Desconectar {}? O WhatsApp desse celular deixa de estar conectado aqui, e você pode conectar um celular de novo em seguida.",
+        es: "¿Desvincular {}? El WhatsApp de ese teléfono deja de estar vinculado aquí, y puedes vincular un teléfono de nuevo enseguida.",
+    },
+    Message {
+        key: "disconnect-confirm",
+        en: "Disconnect",
+        pt_br: "Desconectar",
+        es: "Desvincular",
+    },
+    Message {
+        key: "disconnect-cancel",
+        en: "Keep it linked",
+        pt_br: "Manter conectado",
+        es: "Mantener vinculado",
+    },
+    Message {
+        key: "disconnecting",
+        en: "Disconnecting…",
+        pt_br: "Desconectando…",
+        es: "Desvinculando…",
+    },
+    Message {
+        key: "disconnect-failed",
+        en: "Could not disconnect this number.",
+        pt_br: "Não foi possível desconectar este número.",
+        es: "No se pudo desvincular este número.",
     },
 ];

@@ -166,6 +166,7 @@ fn every_attribute_but_relay_is_read_into_the_options() {
             "token" => "t",
             "credentials" => "include",
             "extension-url" => "https://example.com/install",
+            "allow-disconnect" => "",
             other => panic!("{other}: give it a value here"),
         };
         let mut options = Options::default();

@@ -1,4 +1,4 @@
-//! GET requests to the relay, read into [`Body`] values for [`crate::relay`].
+//! Requests to the relay, read into [`Body`] values for [`crate::relay`].
 
 use gloo_net::http::Request;
 use js_sys::{Array, Reflect, JSON};
@@ -59,11 +59,18 @@ pub fn is_bearer_token(ticket: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
 }
 
-/// `Err(())` when the request is rejected: network failure, CORS, or an abort.
-pub async fn get(url: &str, signal: &AbortSignal, credentials: &Credentials) -> Result<Reply, ()> {
+/// Sends `method` (`GET`, or `POST` without a body) to `url`. `Err(())` when the request is
+/// rejected: network failure, CORS, or an abort.
+pub async fn send(
+    method: &str,
+    url: &str,
+    signal: &AbortSignal,
+    credentials: &Credentials,
+) -> Result<Reply, ()> {
     // The request is built here and only sent by gloo-net: its builder parses the URL to merge
-    // query parameters, which the relay's four paths never have, at 1.5 KB of bundle.
+    // query parameters, which the relay's paths never have, at 1.5 KB of bundle.
     let init = RequestInit::new();
+    init.set_method(method);
     init.set_cache(RequestCache::NoStore);
     init.set_signal(Some(signal));
     let headers = Headers::new().map_err(drop)?;
@@ -108,7 +115,10 @@ fn parse_body(text: &str) -> Body {
     if !value.is_object() || Array::is_array(&value) {
         return Body::Other;
     }
-    let field = |name: &str| Reflect::get(&value, &JsValue::from_str(name)).unwrap_or_default();
+    let get = |object: &JsValue, name: &str| {
+        Reflect::get(object, &JsValue::from_str(name)).unwrap_or_default()
+    };
+    let field = |name: &str| get(&value, name);
     Body::Json(Fields {
         connected: field("connected").as_bool(),
         error: field("error").as_string(),
@@ -118,6 +128,13 @@ fn parse_body(text: &str) -> Body {
         retryable: field("retryable").as_bool(),
         token: field("token").as_string(),
         expires_at: field("expiresAt").as_f64(),
+        value_flag: field("value").as_bool(),
+        phone: field("phone").as_string(),
+        name: field("name").as_string(),
+        img_url: field("imgUrl").as_string(),
+        // Reflect.get throws, and so gives nothing, when `device` is not an object.
+        session_name: get(&field("device"), "sessionName").as_string(),
+        original_device: field("originalDevice").as_string(),
     })
 }
 

@@ -200,6 +200,8 @@ pub struct Config {
     pub country: String,
     /// Seconds a phone code is shown as valid.
     pub code_ttl_secs: u32,
+    /// The connected screens offer to unlink the phone (`allow-disconnect`).
+    pub allow_disconnect: bool,
 }
 
 impl Default for Config {
@@ -211,6 +213,7 @@ impl Default for Config {
             methods: Methods::default(),
             country: phone::DEFAULT_COUNTRY.into(),
             code_ttl_secs: DEFAULT_CODE_TTL_SECS,
+            allow_disconnect: false,
         }
     }
 }
@@ -259,6 +262,62 @@ pub enum ExtensionAnswer {
         relay_now_ms: Option<f64>,
     },
     Connected,
+}
+
+/// What kind of WhatsApp the linked phone runs, from `/device`'s `originalDevice`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceKind {
+    Iphone,
+    Android,
+    /// WhatsApp Business, on either (`smbi`, `smba`).
+    Business,
+}
+
+/// The linked phone as `/device` describes it, already checked and cleaned: every text is
+/// bounded and free of control characters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Device {
+    /// Country code and number, such as `5511987654321`.
+    pub phone: String,
+    /// The WhatsApp profile's name.
+    pub name: Option<String>,
+    pub kind: Option<DeviceKind>,
+    /// The name the link has in the phone's "Linked devices" list.
+    pub session_name: Option<String>,
+    /// The profile picture: an `https:` URL, or nothing.
+    pub picture: Option<String>,
+}
+
+/// What the connected screens know about the linked phone.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum DeviceInfo {
+    /// `/device` is asked for (or will be, once the page is visible).
+    #[default]
+    Loading,
+    Known(Device),
+    /// `/device` failed or said something unreadable: the screen says only "connected".
+    Unknown,
+}
+
+/// Where the user is in unlinking the phone (with `allow-disconnect`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum DisconnectStep {
+    /// The card offers "Not your number? Disconnect".
+    #[default]
+    Offered,
+    /// The widget asks the user to confirm.
+    Confirming,
+    /// `POST {relay}/disconnect` is on its way.
+    Sending,
+    /// The relay refused or failed; the card stays and offers it again.
+    Failed(WidgetError),
+}
+
+/// The connected screens' card: the linked phone, and the disconnect opt-in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LinkedPhone {
+    pub device: DeviceInfo,
+    pub disconnect: DisconnectStep,
 }
 
 /// Why the phone input shows a message.
@@ -445,6 +504,22 @@ pub enum Event {
     },
     /// The user leaves the extension code for the method they came from.
     Back,
+
+    // The linked phone and unlinking it.
+    DeviceLoaded {
+        id: RequestId,
+        result: Result<Device, WidgetError>,
+    },
+    /// The user pressed "Not your number? Disconnect".
+    AskDisconnect,
+    /// The user kept the link.
+    CancelDisconnect,
+    /// The user confirmed unlinking the phone.
+    ConfirmDisconnect,
+    Disconnected {
+        id: RequestId,
+        result: Result<(), WidgetError>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -464,6 +539,16 @@ pub enum Command {
     Emit(WidgetEvent),
     /// `GET {relay}/extension-token`.
     FetchExtensionToken {
+        id: RequestId,
+    },
+
+    // The linked phone and unlinking it.
+    /// `GET {relay}/device`.
+    FetchDevice {
+        id: RequestId,
+    },
+    /// `POST {relay}/disconnect`.
+    Disconnect {
         id: RequestId,
     },
 }
@@ -499,6 +584,11 @@ pub struct Machine {
     /// A screen that waited for the user when the connection dropped, shown again after it.
     waiting: Option<Phase>,
     extension_request: Option<RequestId>,
+
+    // The connected screens' card.
+    linked_phone: LinkedPhone,
+    device_request: Option<RequestId>,
+    disconnect_request: Option<RequestId>,
 }
 
 impl Machine {
@@ -531,6 +621,14 @@ impl Machine {
             || self.qr_request == Some(id)
             || self.code_request == Some(id)
             || self.extension_request == Some(id)
+            || self.device_request == Some(id)
+            || self.disconnect_request == Some(id)
+    }
+
+    /// The card of the connected screens; `None` on every other screen.
+    pub fn linked_phone(&self) -> Option<&LinkedPhone> {
+        matches!(self.phase, Phase::Connected | Phase::AlreadyConnected)
+            .then_some(&self.linked_phone)
     }
 
     /// Whole seconds until the shown code's deadline, rounded up; `None` without a code.
@@ -682,6 +780,60 @@ impl Machine {
                     self.show_method(&mut out);
                 }
             }
+            Event::DeviceLoaded { id, result } => {
+                if self.device_request == Some(id) {
+                    self.device_request = None;
+                    // Not knowing the phone is no failure of the link: the screen says less.
+                    self.linked_phone.device =
+                        result.map_or(DeviceInfo::Unknown, DeviceInfo::Known);
+                }
+            }
+            Event::AskDisconnect => {
+                let card = &mut self.linked_phone;
+                let offered = matches!(
+                    card.disconnect,
+                    DisconnectStep::Offered | DisconnectStep::Failed(_)
+                );
+                if self.config.allow_disconnect
+                    && offered
+                    && matches!(card.device, DeviceInfo::Known(_))
+                    && matches!(self.phase, Phase::Connected | Phase::AlreadyConnected)
+                {
+                    card.disconnect = DisconnectStep::Confirming;
+                }
+            }
+            Event::CancelDisconnect => {
+                if self.linked_phone.disconnect == DisconnectStep::Confirming {
+                    self.linked_phone.disconnect = DisconnectStep::Offered;
+                }
+            }
+            Event::ConfirmDisconnect => {
+                if self.linked_phone.disconnect == DisconnectStep::Confirming
+                    && self.config.allow_disconnect
+                    && matches!(self.phase, Phase::Connected | Phase::AlreadyConnected)
+                {
+                    let id = self.new_id();
+                    self.disconnect_request = Some(id);
+                    self.linked_phone.disconnect = DisconnectStep::Sending;
+                    out.push(Command::Disconnect { id });
+                }
+            }
+            Event::Disconnected { id, result } => {
+                if self.disconnect_request == Some(id) {
+                    self.disconnect_request = None;
+                    match result {
+                        Ok(()) => {
+                            // A fresh start: the host's order of methods, from the status check.
+                            self.method = None;
+                            self.begin(&mut out);
+                        }
+                        Err(error) => {
+                            out.push(Command::Emit(WidgetEvent::Error(error.clone())));
+                            self.linked_phone.disconnect = DisconnectStep::Failed(error);
+                        }
+                    }
+                }
+            }
             Event::Hidden(hidden) => {
                 self.hidden = hidden;
                 if !hidden {
@@ -740,6 +892,8 @@ impl Machine {
         self.qr_request = None;
         self.code_request = None;
         self.extension_request = None;
+        self.device_request = None;
+        self.disconnect_request = None;
     }
 
     /// The phases in which the user may switch between QR and phone code.
@@ -800,6 +954,9 @@ impl Machine {
     /// The page is visible again: a code whose time ran out while hidden is never shown as
     /// valid.
     fn shown_again(&mut self, now_ms: f64, out: &mut Vec<Command>) {
+        if self.linked_phone().map(|card| &card.device) == Some(&DeviceInfo::Loading) {
+            self.fetch_device(out);
+        }
         if let Phase::Qr {
             deadline_ms,
             refreshing: false,
@@ -837,6 +994,9 @@ impl Machine {
         let method_dropped = !config.methods.offers(self.method());
         let format_changed = config.format != self.config.format;
         let interval_secs = config.interval_secs;
+        if !config.allow_disconnect && self.linked_phone.disconnect == DisconnectStep::Confirming {
+            self.linked_phone.disconnect = DisconnectStep::Offered;
+        }
         self.config = config;
         let restart = match &self.phase {
             Phase::Idle => false,
@@ -924,6 +1084,18 @@ impl Machine {
             Phase::Connected
         };
         out.push(Command::Emit(WidgetEvent::Connected { already }));
+        self.linked_phone = LinkedPhone::default();
+        self.fetch_device(out);
+    }
+
+    /// Asks which phone is linked, once, when the page is visible.
+    fn fetch_device(&mut self, out: &mut Vec<Command>) {
+        if self.hidden || self.device_request.is_some() {
+            return;
+        }
+        let id = self.new_id();
+        self.device_request = Some(id);
+        out.push(Command::FetchDevice { id });
     }
 
     fn restore_session(&mut self) {

@@ -197,6 +197,20 @@ pub enum Key {
     ExtensionExpiredText,
     BackQr,
     BackPhone,
+
+    // The linked phone on the connected screens, and unlinking it.
+    DeviceLive,
+    DevicePicture,
+    DeviceIphone,
+    DeviceAndroid,
+    DeviceBusiness,
+    DeviceSession,
+    Disconnect,
+    DisconnectQuestion,
+    DisconnectConfirm,
+    DisconnectCancel,
+    Disconnecting,
+    DisconnectFailed,
 }
 
 impl Key {
@@ -265,7 +279,7 @@ mod tests {
     }
 
     /// Every variant of [`Key`], in order.
-    const ALL_KEYS: [Key; 65] = [
+    const ALL_KEYS: [Key; 77] = [
         Key::Loading,
         Key::Methods,
         Key::MethodQr,
@@ -331,6 +345,19 @@ mod tests {
         Key::ExtensionExpiredText,
         Key::BackQr,
         Key::BackPhone,
+        // The linked phone on the connected screens, and unlinking it.
+        Key::DeviceLive,
+        Key::DevicePicture,
+        Key::DeviceIphone,
+        Key::DeviceAndroid,
+        Key::DeviceBusiness,
+        Key::DeviceSession,
+        Key::Disconnect,
+        Key::DisconnectQuestion,
+        Key::DisconnectConfirm,
+        Key::DisconnectCancel,
+        Key::Disconnecting,
+        Key::DisconnectFailed,
     ];
 
     /// `ErrRelayUnreachable` → `err-relay-unreachable`, `CodeStep1` → `code-step1`.

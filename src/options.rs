@@ -60,6 +60,9 @@ pub struct Options {
     /// Where users install Z-API's Chrome extension; only `https:` URLs (default: Z-API
     /// Conector's Chrome Web Store page, [`api::DEFAULT_EXTENSION_URL`]).
     pub extension_url: String,
+    /// The connected screens offer "Not your number? Disconnect", which asks for confirmation
+    /// and then calls `POST {relay}/disconnect` (the relay must allow it).
+    pub allow_disconnect: bool,
 }
 
 impl Default for Options {
@@ -76,6 +79,7 @@ impl Default for Options {
             token: None,
             include_credentials: false,
             extension_url: api::DEFAULT_EXTENSION_URL.into(),
+            allow_disconnect: false,
         }
     }
 }
@@ -135,6 +139,11 @@ impl Options {
     /// Applies attribute `name`'s text (`None`: removed). Returns the console warning when the
     /// text was unusable and the default is used instead.
     pub fn set_attribute(&mut self, name: &str, text: Option<&str>) -> Option<&'static str> {
+        // A boolean attribute: present, with any text or none, means yes.
+        if name == "allow-disconnect" {
+            self.allow_disconnect = text.is_some();
+            return None;
+        }
         let text = text.map(str::trim).filter(|t| !t.is_empty());
         let defaults = Self::default();
         macro_rules! field {
@@ -287,8 +296,25 @@ mod tests {
     }
 
     #[test]
+    fn allow_disconnect_is_a_boolean_by_presence() {
+        for text in ["", "allow-disconnect", "false"] {
+            let (options, warning) = set("allow-disconnect", Some(text));
+            assert!(options.allow_disconnect, "{text:?}");
+            assert_eq!(warning, None);
+        }
+        let mut options = set("allow-disconnect", Some("")).0;
+        options.set_attribute("allow-disconnect", None);
+        assert!(!options.allow_disconnect);
+        assert!(!Options::default().allow_disconnect);
+    }
+
+    #[test]
     fn absent_or_empty_means_the_default_silently() {
-        for name in ATTRIBUTES {
+        // A boolean attribute is on when present, even empty: it has a test of its own.
+        for name in ATTRIBUTES
+            .into_iter()
+            .filter(|name| *name != "allow-disconnect")
+        {
             let mut options = Options::default();
             options.set_attribute(name, Some("phone"));
             assert_eq!(options.set_attribute(name, None), None, "{name}");

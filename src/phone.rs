@@ -115,9 +115,30 @@ pub fn group_code(code: &str) -> String {
     }
 }
 
+/// A number given with its country code (`5511987654321`, as Z-API names a linked phone) in
+/// the form the phone screens show: `+55 11 98765-4321`. One they would refuse is shown as
+/// `+` and its digits.
+pub fn display_international(digits: &str) -> String {
+    let international = concat(&["+", digits]);
+    normalize(&international, DEFAULT_COUNTRY).map_or(international, |phone| phone.display)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_linked_number_is_shown_as_the_phone_screens_show_numbers() {
+        for (digits, shown) in [
+            ("5511987654321", "+55 11 98765-4321"),
+            ("551187654321", "+55 11 8765-4321"),
+            ("14155552671", "+14155552671"),
+            // Not a Brazilian number the phone screens would take: shown as it is.
+            ("5511812345678", "+5511812345678"),
+        ] {
+            assert_eq!(display_international(digits), shown, "{digits}");
+        }
+    }
 
     #[test]
     fn what_people_paste_is_normalized() {

@@ -2,7 +2,9 @@
 //! everything here is plain Rust so that it is tested natively.
 
 use crate::error::{ErrorCode, WidgetError};
-use crate::machine::{CodeAnswer, ExtensionAnswer, QrAnswer, QrFormat, QrImage, StatusAnswer};
+use crate::machine::{
+    CodeAnswer, Device, DeviceKind, ExtensionAnswer, QrAnswer, QrFormat, QrImage, StatusAnswer,
+};
 use crate::qr_svg;
 
 /// The fields the widget reads from a JSON object; non-string values count as absent.
@@ -19,6 +21,16 @@ pub struct Fields {
     pub token: Option<String>,
     /// When the extension code expires; non-numbers count as absent.
     pub expires_at: Option<f64>,
+
+    // `/device` and `/disconnect`.
+    /// `value` when it is a boolean, as in `/disconnect`'s `{"value": true}`.
+    pub value_flag: Option<bool>,
+    pub phone: Option<String>,
+    pub name: Option<String>,
+    pub img_url: Option<String>,
+    /// `device.sessionName`.
+    pub session_name: Option<String>,
+    pub original_device: Option<String>,
 }
 
 /// A response body as far as the widget cares.
@@ -266,6 +278,111 @@ pub fn read_error(
         error.retryable = retryable;
     }
     error
+}
+
+/// Longest profile or session name shown, in characters; longer ones end in `…`.
+pub const MAX_NAME_CHARS: usize = 60;
+/// Longest picture URL taken.
+const MAX_URL_BYTES: usize = 2048;
+
+/// Reads a successful `GET {relay}/device`. Every field comes from the phone's owner or from
+/// Z-API, so each is checked: the number must be one, texts lose control characters and are
+/// bounded, and a picture is kept only from an `https:` URL. Without a number the answer is
+/// unreadable.
+pub fn read_device(body: &Body) -> Result<Device, WidgetError> {
+    let malformed = || WidgetError::new(ErrorCode::MalformedResponse);
+    let Body::Json(fields) = body else {
+        return Err(malformed());
+    };
+    let phone = fields
+        .phone
+        .as_deref()
+        .map(|phone| phone.trim().trim_start_matches('+'))
+        .filter(|digits| {
+            (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+        })
+        .ok_or_else(malformed)?;
+    let kind = fields.original_device.as_deref().and_then(|text| {
+        let is = |name: &str| text.trim().eq_ignore_ascii_case(name);
+        if is("iphone") {
+            Some(DeviceKind::Iphone)
+        } else if is("android") {
+            Some(DeviceKind::Android)
+        } else if is("smbi") || is("smba") {
+            Some(DeviceKind::Business)
+        } else {
+            None
+        }
+    });
+    Ok(Device {
+        phone: phone.into(),
+        name: fields.name.as_deref().and_then(plain_text),
+        kind,
+        session_name: fields.session_name.as_deref().and_then(plain_text),
+        picture: fields.img_url.as_deref().and_then(picture_url),
+    })
+}
+
+/// `text` as one line for people: line breaks and tabs become spaces, other control and
+/// bidirectional-override characters go, and at most [`MAX_NAME_CHARS`] characters stay.
+/// `None` when nothing is left.
+pub fn plain_text(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = 0;
+    for c in text.trim().chars() {
+        let c = match c {
+            '\t' | '\n' | '\r' => ' ',
+            // Bidirectional controls would let a name reorder the text around it.
+            '\u{061c}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}' => continue,
+            c if c.is_control() => continue,
+            c => c,
+        };
+        if chars == MAX_NAME_CHARS {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+        chars += 1;
+    }
+    let kept = out.trim();
+    (!kept.is_empty()).then(|| kept.into())
+}
+
+/// `url` when it is an `https:` URL of printable ASCII with a host, as Z-API's picture links
+/// are; anything else (`http:`, `data:`, `javascript:`, spaces) is dropped.
+fn picture_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let rest = url
+        .get(..8)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        .and_then(|_| url.get(8..))?;
+    let usable = url.len() <= MAX_URL_BYTES
+        && !rest.is_empty()
+        && !rest.starts_with(['/', '\\'])
+        && url.bytes().all(|b| (0x21..0x7f).contains(&b));
+    usable.then(|| url.into())
+}
+
+/// Reads a successful `POST {relay}/disconnect`: `{"value": true}` and nothing else means the
+/// phone was unlinked.
+pub fn read_disconnect(body: &Body) -> Result<(), WidgetError> {
+    let Body::Json(fields) = body else {
+        return Err(WidgetError::new(ErrorCode::MalformedResponse));
+    };
+    if fields.value_flag == Some(true) {
+        return Ok(());
+    }
+    let error = fields.error.as_deref().unwrap_or("");
+    let code = match error_from_text(error) {
+        Some(code) => code,
+        None if fields.value_flag == Some(false) || !error.is_empty() => ErrorCode::UpstreamError,
+        None => ErrorCode::MalformedResponse,
+    };
+    Err(WidgetError::new(code))
 }
 
 #[cfg(test)]
@@ -732,6 +849,186 @@ mod tests {
         assert_eq!(relay_not_found.code, ErrorCode::RelayError);
         assert!(!relay_not_found.retryable);
     }
+
+    // The linked phone, and unlinking it.
+
+    fn device_body() -> Fields {
+        Fields {
+            phone: Some("5511987654321".into()),
+            name: Some("Loja Centro".into()),
+            img_url: Some("https://pps.whatsapp.net/v/t61/abc.jpg?oh=1&oe=2".into()),
+            session_name: Some("Z-API".into()),
+            original_device: Some("iphone".into()),
+            ..Fields::default()
+        }
+    }
+
+    fn device(f: impl FnOnce(&mut Fields)) -> Result<Device, WidgetError> {
+        let mut fields = device_body();
+        f(&mut fields);
+        read_device(&Body::Json(fields))
+    }
+
+    #[test]
+    fn a_device_answer_is_read_whole() {
+        assert_eq!(
+            device(|_| {}),
+            Ok(Device {
+                phone: "5511987654321".into(),
+                name: Some("Loja Centro".into()),
+                kind: Some(DeviceKind::Iphone),
+                session_name: Some("Z-API".into()),
+                picture: Some("https://pps.whatsapp.net/v/t61/abc.jpg?oh=1&oe=2".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn the_device_kind_comes_from_original_device() {
+        for (original, kind) in [
+            ("iphone", Some(DeviceKind::Iphone)),
+            ("android", Some(DeviceKind::Android)),
+            ("smbi", Some(DeviceKind::Business)),
+            ("smba", Some(DeviceKind::Business)),
+            (" Android ", Some(DeviceKind::Android)),
+            ("web", None),
+            ("", None),
+        ] {
+            let read = device(|f| f.original_device = Some(original.into())).unwrap();
+            assert_eq!(read.kind, kind, "{original:?}");
+        }
+        assert_eq!(device(|f| f.original_device = None).unwrap().kind, None);
+    }
+
+    #[test]
+    fn a_device_answer_without_a_usable_number_is_malformed() {
+        for phone in [
+            None,
+            Some(""),
+            Some("1234567"),
+            Some("5511987654321000"),
+            Some("55 11 98765-4321"),
+            Some("5511987654321@c.us"),
+            Some("<b>5511987654321</b>"),
+        ] {
+            let result = device(|f| f.phone = phone.map(Into::into));
+            assert_eq!(
+                code(result.map(|_| ())),
+                ErrorCode::MalformedResponse,
+                "{phone:?}"
+            );
+        }
+        assert_eq!(
+            device(|f| f.phone = Some("+5511987654321".into()))
+                .unwrap()
+                .phone,
+            "5511987654321"
+        );
+        for body in [Body::Text("5511987654321".into()), Body::Other] {
+            assert_eq!(code(read_device(&body)), ErrorCode::MalformedResponse);
+        }
+    }
+
+    #[test]
+    fn a_picture_comes_only_from_an_https_url() {
+        for url in [
+            "http://pps.whatsapp.net/a.jpg",
+            "data:image/png;base64,iVBORw0KGgo=",
+            "javascript:alert(1)",
+            "//pps.whatsapp.net/a.jpg",
+            "https://",
+            "https:///a.jpg",
+            "https:\\\\evil.example/a.jpg",
+            "https://evil.example/a b.jpg",
+            "https://evil.example/\u{202e}gpj.exe",
+            "ftp://pps.whatsapp.net/a.jpg",
+            "",
+        ] {
+            assert_eq!(
+                device(|f| f.img_url = Some(url.into())).unwrap().picture,
+                None,
+                "{url:?}"
+            );
+        }
+        let long = format!("https://pps.whatsapp.net/{}", "a".repeat(MAX_URL_BYTES));
+        assert_eq!(device(|f| f.img_url = Some(long)).unwrap().picture, None);
+        let upper = device(|f| f.img_url = Some(" HTTPS://pps.whatsapp.net/a.jpg ".into()));
+        assert_eq!(
+            upper.unwrap().picture.as_deref(),
+            Some("HTTPS://pps.whatsapp.net/a.jpg")
+        );
+    }
+
+    #[test]
+    fn names_lose_control_characters_and_are_bounded() {
+        assert_eq!(
+            plain_text("  Loja\nCentro\t1 "),
+            Some("Loja Centro 1".into())
+        );
+        assert_eq!(
+            plain_text("a\u{0}b\u{7f}c\u{1b}[31m"),
+            Some("abc[31m".into())
+        );
+        assert_eq!(
+            plain_text("\u{202e}lanigiro\u{202c} \u{2066}x\u{2069}\u{200f}"),
+            Some("lanigiro x".into())
+        );
+        assert_eq!(plain_text(" \u{0}\u{202e} "), None);
+        assert_eq!(plain_text(""), None);
+        let long = "é".repeat(MAX_NAME_CHARS + 40);
+        let bounded = plain_text(&long).unwrap();
+        assert_eq!(bounded.chars().count(), MAX_NAME_CHARS + 1);
+        assert!(bounded.ends_with('…'));
+        let exact = "x".repeat(MAX_NAME_CHARS);
+        assert_eq!(plain_text(&exact), Some(exact));
+        // Markup stays text: the view escapes it.
+        assert_eq!(
+            device(|f| f.name = Some("<img src=x onerror=alert(1)>".into()))
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("<img src=x onerror=alert(1)>")
+        );
+        let read = device(|f| {
+            f.name = Some("\u{0}".into());
+            f.session_name = Some("Z-API\r\n".into());
+        })
+        .unwrap();
+        assert_eq!(
+            (read.name, read.session_name.as_deref()),
+            (None, Some("Z-API"))
+        );
+    }
+
+    #[test]
+    fn a_disconnect_succeeds_only_on_value_true() {
+        assert_eq!(
+            read_disconnect(&json(|f| f.value_flag = Some(true))),
+            Ok(())
+        );
+        assert_eq!(
+            code(read_disconnect(&json(|f| f.value_flag = Some(false)))),
+            ErrorCode::UpstreamError
+        );
+        assert_eq!(
+            code(read_disconnect(&json(
+                |f| f.error = Some("null not allowed".into())
+            ))),
+            ErrorCode::AccessDenied
+        );
+        for body in [
+            json(|_| {}),
+            json(|f| f.value = Some("true".into())),
+            Body::Text("true".into()),
+            Body::Other,
+        ] {
+            assert_eq!(
+                code(read_disconnect(&body)),
+                ErrorCode::MalformedResponse,
+                "{body:?}"
+            );
+        }
+    }
 }
 
 // proptest is a native dev-dependency: the wasm32 test build (tests/web.rs) has no copy.
@@ -801,8 +1098,40 @@ mod properties {
                     retryable,
                     token,
                     expires_at,
+                    ..Fields::default()
                 },
             );
+        let device = (
+            prop::option::of(prop_oneof![
+                Just("5511987654321".to_owned()),
+                "[+ 0-9]{0,18}",
+                any::<String>(),
+            ]),
+            prop::option::of(text()),
+            prop::option::of(prop_oneof![
+                Just("https://pps.whatsapp.net/a.jpg".to_owned()),
+                "(https?|HTTPS|data|javascript):[ -~]{0,20}",
+                any::<String>(),
+            ]),
+            prop::option::of(text()),
+            prop::option::of(prop_oneof![
+                prop::sample::select(vec!["iphone", "android", "smbi", "smba"])
+                    .prop_map(str::to_owned),
+                any::<String>(),
+            ]),
+            any::<Option<bool>>(),
+        );
+        let fields = (fields, device).prop_map(
+            |(fields, (phone, name, img_url, session_name, original_device, value_flag))| Fields {
+                phone,
+                name,
+                img_url,
+                session_name,
+                original_device,
+                value_flag,
+                ..fields
+            },
+        );
         prop_oneof![
             fields.prop_map(Body::Json),
             text().prop_map(Body::Text),
@@ -864,6 +1193,8 @@ mod properties {
                 read_qr(&body, QrFormat::Image).err(),
                 read_phone_code(&body).err(),
                 read_extension_token(&body, None).err(),
+                read_device(&body).err(),
+                read_disconnect(&body).err(),
             ];
             for error in results.iter().flatten() {
                 prop_assert!(documented(error), "{:?}", error.code);
@@ -880,6 +1211,18 @@ mod properties {
                 prop_assert!(token.len() <= 26);
                 prop_assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
                 prop_assert!(expires_at_ms.is_finite() && expires_at_ms > 0.0);
+            }
+            if let Ok(device) = read_device(&body) {
+                prop_assert!((8..=15).contains(&device.phone.len()));
+                prop_assert!(device.phone.bytes().all(|b| b.is_ascii_digit()));
+                for text in [&device.name, &device.session_name].into_iter().flatten() {
+                    prop_assert!(!text.is_empty() && text.chars().count() <= MAX_NAME_CHARS + 1);
+                    prop_assert!(!text.chars().any(char::is_control), "{:?}", text);
+                }
+                if let Some(url) = &device.picture {
+                    prop_assert!(url.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://")));
+                    prop_assert!(!url.contains(['"', '<', '>', ' ']));
+                }
             }
             if let Ok(CodeAnswer::Code(code)) = read_phone_code(&body) {
                 prop_assert!((4..=16).contains(&code.len()));

@@ -296,11 +296,27 @@ async fn an_already_connected_instance_gets_no_qr_call() {
     .await;
     assert!(find(&root, "[part=connected]").is_some());
     assert!(find(&root, "[part=qr]").is_none());
-    assert_eq!(calls(), ["/status"]);
+    // Then only which phone is linked.
+    assert_eq!(calls(), ["/status", "/device"]);
     assert!(events
         .lock()
         .unwrap()
         .contains(&WidgetEvent::Connected { already: true }));
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_aborts_the_question_of_which_phone_is_linked() {
+    stub(
+        r#"{"/status":{"body":{"connected":true,"error":"You are already connected."}},"/device":"hang"}"#,
+    );
+    let timeouts = pending_timeouts();
+    let (root, _events, handle) = mount("/stub-relay", QrFormat::Svg);
+    wait_for("the device request", || calls().len() == 2).await;
+    assert_eq!(state(&root).as_deref(), Some("already-connected"));
+    drop(handle);
+    assert_eq!(zc("aborted").as_f64(), Some(1.0), "/device is aborted");
+    assert_eq!(pending_timeouts(), timeouts, "its time limit is cleared");
+    TimeoutFuture::new(100).await;
 }
 
 #[wasm_bindgen_test]

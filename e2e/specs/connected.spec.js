@@ -1,6 +1,6 @@
 import { test, expect } from "../fixtures.js";
 
-test("a scan turns the widget to connected and fires zapi-connected", async ({ widget, sim }) => {
+test("a scan turns the widget to connected and fires zapi-connected", async ({ widget, sim, page }) => {
   await widget.mount();
   await widget.expectState("qr");
   await sim.scan();
@@ -13,8 +13,10 @@ test("a scan turns the widget to connected and fires zapi-connected", async ({ w
   expect(events).toHaveLength(1);
   expect(events[0].detail).toMatchObject({ alreadyConnected: false });
 
-  // Connected is final: no more calls of any kind.
+  // Connected is final: after the one question of which phone it is, no more calls of any kind.
+  await expect(page.locator("zapi-connect [part=device]")).toBeVisible();
   const calls = await sim.calls();
+  expect(calls.device).toBe(1);
   await widget.advance(60_000);
   expect(await sim.calls()).toEqual(calls);
 });

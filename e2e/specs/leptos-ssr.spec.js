@@ -1,6 +1,6 @@
 // The Leptos component in a server-rendered app (examples/leptos-ssr): the server's HTML
 // already holds the widget, and the browser hydrates it in place without a warning.
-import { test, expect, Widget } from "../fixtures.js";
+import { test, expect, Widget, INSTANCE } from "../fixtures.js";
 
 const SSR_URL = process.env.ZAPI_E2E_SSR_URL;
 
@@ -70,6 +70,9 @@ test("the page hydrates the server's widget, shows a QR that decodes to the simu
 
   // The app's own handler hears the widget's events once the phone scans the code.
   await expect(page.getByTestId("link-status")).toHaveText("No phone linked yet.");
+  // The simulator's profile picture is on a host that never resolves, and the browser logs
+  // every picture that fails to load: the linked phone here has none.
+  await sim.post(`/instances/${INSTANCE}/device`, { imgUrl: null });
   await sim.scan();
   // The widget learns of the scan at its next status check, within one QR interval (15 s).
   await expect(widget.base).toHaveAttribute("data-state", "connected", { timeout: 20_000 });

@@ -147,7 +147,11 @@ describe(`core flows in ${engineName}`, () => {
     const events = await widget.events("zapi-connected");
     assert.equal(events.length, 1);
     assert.equal(events[0].detail.alreadyConnected, false);
+    // The linked phone's card, after the one question of which phone it is.
+    await widget.visiblePart("device");
+    assert.equal(await widget.text("device-phone"), "+55 11 98765-4321");
     const calls = await sim.calls();
+    assert.equal(calls.device, 1);
     await widget.advance(60_000);
     assert.deepEqual(await sim.calls(), calls, "connected is final: no more calls");
   });

@@ -2,11 +2,12 @@
 // that file and run the command, not this one.
 
 /** The attributes the element observes. */
-export const ATTRIBUTES = ["relay", "interval", "qr-format", "methods", "default-country", "code-ttl", "lang", "theme", "token", "credentials", "extension-url"];
+export const ATTRIBUTES = ["relay", "interval", "qr-format", "methods", "default-country", "code-ttl", "lang", "theme", "token", "credentials", "extension-url", "allow-disconnect"];
 
 /**
  * The properties that mirror an attribute (not HTMLElement's own, such as `lang`):
- * `[property, attribute]`, and for whole numbers `[property, attribute, min, max, default]`.
+ * `[property, attribute]`, for whole numbers `[property, attribute, min, max, default]`, and for
+ * booleans (on when present) `[property, attribute, "boolean"]`.
  */
 export const PROPERTIES = [
   ["relay", "relay"],
@@ -19,4 +20,5 @@ export const PROPERTIES = [
   ["token", "token"],
   ["credentials", "credentials"],
   ["extensionUrl", "extension-url"],
+  ["allowDisconnect", "allow-disconnect", "boolean"],
 ];

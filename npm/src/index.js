@@ -117,20 +117,24 @@ const entries = (messages) =>
  * Properties mirror attributes (`lang` is HTMLElement's own). Text ones are the attribute's text
  * (`null` when absent); the widget checks it and falls back to the default. Whole numbers are the
  * number in use: the widget's once its WebAssembly runs, before that the attribute read the same
- * way. Setting `null` removes the attribute.
+ * way. Setting `null` removes the attribute. Booleans say whether the attribute is present, and
+ * setting one adds or removes it.
  */
 function defineProperties(element, handleOf) {
   for (const [property, attribute, min, max, fallback] of PROPERTIES) {
+    const boolean = min === "boolean";
     Object.defineProperty(element.prototype, property, {
       configurable: true,
       enumerable: true,
       get() {
+        if (boolean) return this.hasAttribute(attribute);
         const text = this.getAttribute(attribute);
         if (min === undefined) return text;
         return handleOf(this)?.[property]() ?? wholeNumber(text, min, max, fallback);
       },
       set(value) {
-        if (value === null || value === undefined) this.removeAttribute(attribute);
+        if (boolean) this.toggleAttribute(attribute, Boolean(value));
+        else if (value === null || value === undefined) this.removeAttribute(attribute);
         else this.setAttribute(attribute, String(value));
       },
     });

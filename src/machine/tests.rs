@@ -1840,3 +1840,309 @@ fn the_extension_code_is_shown_again_after_the_connection_comes_back() {
     offline.send(Event::Online(false));
     assert_eq!(all_fetches(&offline.send(Event::OpenExtension)), 0);
 }
+
+// The linked phone on the connected screens, and unlinking it.
+
+fn device() -> Device {
+    Device {
+        phone: "5511987654321".into(),
+        name: Some("Loja Centro".into()),
+        kind: Some(DeviceKind::Iphone),
+        session_name: Some("Z-API".into()),
+        picture: None,
+    }
+}
+
+fn device_id(commands: &[Command]) -> RequestId {
+    let ids: Vec<_> = commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::FetchDevice { id } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "expected one device fetch in {commands:?}");
+    ids[0]
+}
+
+fn disconnect_id(commands: &[Command]) -> RequestId {
+    let ids: Vec<_> = commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::Disconnect { id } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "expected one disconnect in {commands:?}");
+    ids[0]
+}
+
+impl Harness {
+    fn allowing_disconnect() -> Self {
+        let mut h = Self::new();
+        h.machine = Machine::new(Config {
+            allow_disconnect: true,
+            ..config()
+        });
+        h
+    }
+
+    /// Scanned while the first code is shown; returns the commands of the link.
+    fn linked_by_scan(&mut self) -> Vec<Command> {
+        self.showing_first_code();
+        let id = status_id(&self.advance(5_000.0));
+        let out = self.status(id, Ok(StatusAnswer::Connected));
+        assert_eq!(self.state(), Some(StateName::Connected));
+        out
+    }
+
+    /// Linked, and `/device` answered.
+    fn showing_device(&mut self) {
+        let id = device_id(&self.linked_by_scan());
+        self.send(Event::DeviceLoaded {
+            id,
+            result: Ok(device()),
+        });
+        assert_eq!(self.device(), Some(DeviceInfo::Known(device())));
+    }
+
+    fn device(&self) -> Option<DeviceInfo> {
+        self.machine.linked_phone().map(|card| card.device.clone())
+    }
+
+    fn disconnect_step(&self) -> Option<DisconnectStep> {
+        self.machine
+            .linked_phone()
+            .map(|card| card.disconnect.clone())
+    }
+}
+
+#[test]
+fn a_link_asks_once_which_phone_it_is() {
+    let mut h = Harness::new();
+    let out = h.linked_by_scan();
+    let id = device_id(&out);
+    assert!(h.machine.awaits(id));
+    assert_eq!(h.device(), Some(DeviceInfo::Loading));
+    let out = h.send(Event::DeviceLoaded {
+        id,
+        result: Ok(device()),
+    });
+    assert!(out.is_empty(), "{out:?}");
+    assert_eq!(h.device(), Some(DeviceInfo::Known(device())));
+    assert!(!h.machine.awaits(id));
+    // Connected stays final: nothing more is asked.
+    assert!(h.advance(120_000.0).is_empty());
+    assert_eq!(h.send(Event::Hidden(true)), vec![]);
+    assert_eq!(all_fetches(&h.send(Event::Hidden(false))), 0);
+}
+
+#[test]
+fn an_instance_linked_before_the_widget_came_shows_its_phone_too() {
+    let mut h = Harness::new();
+    let id = status_id(&h.send(Event::Start));
+    let out = h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::AlreadyConnected));
+    device_id(&out);
+    assert_eq!(h.device(), Some(DeviceInfo::Loading));
+}
+
+#[test]
+fn a_failed_device_answer_leaves_plain_connected_and_no_error() {
+    for code in [
+        ErrorCode::MalformedResponse,
+        ErrorCode::RelayError,
+        ErrorCode::Timeout,
+    ] {
+        let mut h = Harness::new();
+        let id = device_id(&h.linked_by_scan());
+        let out = h.send(Event::DeviceLoaded {
+            id,
+            result: Err(error(code)),
+        });
+        assert!(out.is_empty(), "no zapi-error, no state change: {out:?}");
+        assert_eq!(h.state(), Some(StateName::Connected));
+        assert_eq!(h.device(), Some(DeviceInfo::Unknown));
+        assert!(h.advance(60_000.0).is_empty(), "not asked again");
+    }
+}
+
+#[test]
+fn a_late_device_answer_for_an_earlier_link_is_ignored() {
+    let mut h = Harness::new();
+    let first = device_id(&h.linked_by_scan());
+    h.send(Event::Stop);
+    assert!(!h.machine.awaits(first));
+    assert!(h
+        .send(Event::DeviceLoaded {
+            id: first,
+            result: Ok(device()),
+        })
+        .is_empty());
+    assert_eq!(h.device(), None, "no card off the connected screens");
+    // Linked again: the old answer does not fill the new card.
+    let id = status_id(&h.send(Event::Start));
+    let second = device_id(&h.status(id, Ok(StatusAnswer::Connected)));
+    assert_ne!(first, second);
+    h.send(Event::DeviceLoaded {
+        id: first,
+        result: Ok(device()),
+    });
+    assert_eq!(h.device(), Some(DeviceInfo::Loading));
+}
+
+#[test]
+fn a_link_noticed_while_hidden_asks_for_the_phone_once_visible() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    let id = status_id(&h.advance(5_000.0));
+    h.send(Event::Hidden(true));
+    let out = h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::Connected));
+    assert_eq!(all_fetches(&out), 0, "nothing is fetched while hidden");
+    assert_eq!(h.device(), Some(DeviceInfo::Loading));
+    let out = h.send(Event::Hidden(false));
+    device_id(&out);
+    // Hidden and shown again while it is on its way: still one request.
+    h.send(Event::Hidden(true));
+    assert_eq!(all_fetches(&h.send(Event::Hidden(false))), 0);
+}
+
+#[test]
+fn without_the_opt_in_there_is_no_way_to_disconnect() {
+    let mut h = Harness::new();
+    h.showing_device();
+    for event in [Event::AskDisconnect, Event::ConfirmDisconnect] {
+        assert!(h.send(event).is_empty());
+        assert_eq!(h.disconnect_step(), Some(DisconnectStep::Offered));
+    }
+}
+
+#[test]
+fn disconnecting_asks_first_and_cancel_sends_nothing() {
+    let mut h = Harness::allowing_disconnect();
+    h.showing_device();
+    assert!(
+        h.send(Event::ConfirmDisconnect).is_empty(),
+        "nothing before the question"
+    );
+    assert!(h.send(Event::AskDisconnect).is_empty());
+    assert_eq!(h.disconnect_step(), Some(DisconnectStep::Confirming));
+    assert!(h.send(Event::CancelDisconnect).is_empty());
+    assert_eq!(h.disconnect_step(), Some(DisconnectStep::Offered));
+    assert_eq!(h.state(), Some(StateName::Connected));
+    assert!(h.send(Event::ConfirmDisconnect).is_empty(), "cancelled");
+}
+
+#[test]
+fn a_confirmed_disconnect_starts_afresh_with_a_status_check() {
+    let mut h = Harness::allowing_disconnect();
+    h.showing_device();
+    h.send(Event::AskDisconnect);
+    let out = h.send(Event::ConfirmDisconnect);
+    let id = disconnect_id(&out);
+    assert_eq!(all_fetches(&out), 1);
+    assert_eq!(h.disconnect_step(), Some(DisconnectStep::Sending));
+    assert!(h.machine.awaits(id));
+    // A second click while it is on its way sends nothing more.
+    assert!(h.send(Event::ConfirmDisconnect).is_empty());
+    assert!(h.send(Event::AskDisconnect).is_empty());
+    let out = h.send(Event::Disconnected { id, result: Ok(()) });
+    assert_eq!(h.state(), Some(StateName::Loading));
+    assert_eq!(h.machine.linked_phone(), None);
+    let status = status_id(&out);
+    let qr = qr_id(&h.status(status, Ok(StatusAnswer::NotConnected)));
+    h.qr(qr, Ok(QrAnswer::Code(svg_code())));
+    assert_eq!(h.state(), Some(StateName::Qr));
+    // A new scan is a new link, not "already connected", with its own card.
+    let id = status_id(&h.advance(5_000.0));
+    let out = h.status(id, Ok(StatusAnswer::Connected));
+    assert!(events(&out).contains(&WidgetEvent::Connected { already: false }));
+    device_id(&out);
+    assert_eq!(h.disconnect_step(), Some(DisconnectStep::Offered));
+}
+
+#[test]
+fn a_disconnect_back_to_the_qr_flow_follows_the_hosts_order_again() {
+    let mut h = Harness::allowing_disconnect();
+    let id = status_id(&h.send(Event::Start));
+    h.status(id, Ok(StatusAnswer::NotConnected));
+    h.send(Event::ChooseMethod(Method::Phone));
+    assert_eq!(h.machine.method(), Method::Phone);
+    let id = status_id(&h.send(Event::Refresh));
+    let id = device_id(&h.status(id, Ok(StatusAnswer::Connected)));
+    h.send(Event::DeviceLoaded {
+        id,
+        result: Ok(device()),
+    });
+    h.send(Event::AskDisconnect);
+    let id = disconnect_id(&h.send(Event::ConfirmDisconnect));
+    let status = status_id(&h.send(Event::Disconnected { id, result: Ok(()) }));
+    qr_id(&h.status(status, Ok(StatusAnswer::NotConnected)));
+    assert_eq!(h.machine.method(), Method::Qr);
+}
+
+#[test]
+fn a_failed_disconnect_is_an_error_on_the_card_which_stays() {
+    let mut h = Harness::allowing_disconnect();
+    h.showing_device();
+    h.send(Event::AskDisconnect);
+    let id = disconnect_id(&h.send(Event::ConfirmDisconnect));
+    let out = h.send(Event::Disconnected {
+        id,
+        result: Err(error(ErrorCode::RelayError)),
+    });
+    assert_eq!(
+        events(&out),
+        vec![WidgetEvent::Error(error(ErrorCode::RelayError))]
+    );
+    assert_eq!(all_fetches(&out), 0);
+    assert_eq!(h.state(), Some(StateName::Connected));
+    assert_eq!(h.device(), Some(DeviceInfo::Known(device())));
+    assert_eq!(
+        h.disconnect_step(),
+        Some(DisconnectStep::Failed(error(ErrorCode::RelayError)))
+    );
+    // It can be tried again, asking again first.
+    h.send(Event::AskDisconnect);
+    assert_eq!(h.disconnect_step(), Some(DisconnectStep::Confirming));
+    disconnect_id(&h.send(Event::ConfirmDisconnect));
+}
+
+#[test]
+fn no_disconnect_before_the_card_shows_which_phone() {
+    for answer in [None, Some(Err(error(ErrorCode::Timeout)))] {
+        let mut h = Harness::allowing_disconnect();
+        let id = device_id(&h.linked_by_scan());
+        if let Some(result) = answer {
+            h.send(Event::DeviceLoaded { id, result });
+        }
+        assert!(h.send(Event::AskDisconnect).is_empty());
+        assert!(h.send(Event::ConfirmDisconnect).is_empty());
+        assert_eq!(h.disconnect_step(), Some(DisconnectStep::Offered));
+    }
+}
+
+#[test]
+fn withdrawing_the_opt_in_closes_the_question() {
+    let mut h = Harness::allowing_disconnect();
+    h.showing_device();
+    h.send(Event::AskDisconnect);
+    assert!(h.send(Event::ConfigChanged(config())).is_empty());
+    assert_eq!(h.disconnect_step(), Some(DisconnectStep::Offered));
+    assert!(h.send(Event::ConfirmDisconnect).is_empty());
+}
+
+#[test]
+fn stopping_forgets_a_disconnect_on_its_way() {
+    let mut h = Harness::allowing_disconnect();
+    h.showing_device();
+    h.send(Event::AskDisconnect);
+    let id = disconnect_id(&h.send(Event::ConfirmDisconnect));
+    h.send(Event::Stop);
+    assert!(!h.machine.awaits(id));
+    assert!(h
+        .send(Event::Disconnected { id, result: Ok(()) })
+        .is_empty());
+    assert_eq!(h.state(), None);
+}

@@ -21,7 +21,7 @@ use crate::fetch::{self, Credentials};
 use crate::machine::{Command, Event, Machine, QrFormat, RequestId, WidgetEvent};
 use crate::messages::Texts;
 use crate::relay;
-use crate::view::shown::{project, Shown};
+use crate::view::shown::{project, project_linked_phone, Shown};
 
 const TICK_MS: u32 = 1_000;
 
@@ -42,6 +42,9 @@ enum Route {
     Qr(QrFormat),
     Code(String),
     ExtensionToken,
+    Device,
+    /// The one POST.
+    Disconnect,
 }
 
 pub struct Runtime {
@@ -154,14 +157,17 @@ impl Runtime {
         let mut shown = self.texts.with_untracked(|texts| {
             let config = machine.config();
             let (methods, country) = (config.methods, &config.country);
-            project(
+            let mut shown = project(
                 machine.phase(),
                 methods,
                 machine.method(),
                 country,
                 texts,
                 now,
-            )
+            );
+            let card = machine.linked_phone();
+            project_linked_phone(&mut shown, card, config.allow_disconnect, texts);
+            shown
         });
         let countdown = std::mem::take(&mut shown.countdown);
         if self.countdown.with_untracked(|old| *old != countdown) {
@@ -192,6 +198,8 @@ impl Runtime {
             Command::FetchQr { id, format } => self.fetch(id, Route::Qr(format)),
             Command::FetchCode { id, digits } => self.fetch(id, Route::Code(digits)),
             Command::FetchExtensionToken { id } => self.fetch(id, Route::ExtensionToken),
+            Command::FetchDevice { id } => self.fetch(id, Route::Device),
+            Command::Disconnect { id } => self.fetch(id, Route::Disconnect),
             Command::Emit(mut event) => {
                 if let WidgetEvent::Error(error) = &mut event {
                     error.message = self.texts.with_untracked(|texts| texts.error(error));
@@ -203,7 +211,7 @@ impl Runtime {
         }
     }
 
-    /// GETs the route and dispatches the answer. The only future the widget spawns for the
+    /// Requests the route and dispatches the answer. The only future the widget spawns for the
     /// relay, so that the bundle holds one copy of the async machinery.
     fn fetch(&self, id: RequestId, route: Route) {
         let Some(runtime) = self.this.upgrade() else {
@@ -227,7 +235,14 @@ impl Runtime {
                 url.push_str(digits);
             }
             Route::ExtensionToken => url.push_str("/extension-token"),
+            Route::Device => url.push_str("/device"),
+            Route::Disconnect => url.push_str("/disconnect"),
         }
+        let method = if matches!(route, Route::Disconnect) {
+            "POST"
+        } else {
+            "GET"
+        };
         let credentials = self.credentials.borrow().clone();
         // The relay would refuse such a ticket; the browser would not even send it.
         if (credentials.ticket.as_deref()).is_some_and(|ticket| !fetch::is_bearer_token(ticket)) {
@@ -242,7 +257,7 @@ impl Runtime {
                 Err(WidgetError::new(ErrorCode::RelayUnreachable)),
             );
         };
-        let reply = request.send(url, credentials);
+        let reply = request.send(method, url, credentials);
         self.requests.borrow_mut().push((id, request));
         spawn_local(async move {
             let reply = reply.await;
@@ -279,6 +294,14 @@ impl Runtime {
             Route::ExtensionToken => Event::ExtensionLoaded {
                 id,
                 result: body.and_then(|body| relay::read_extension_token(body, relay_now_ms)),
+            },
+            Route::Device => Event::DeviceLoaded {
+                id,
+                result: body.and_then(relay::read_device),
+            },
+            Route::Disconnect => Event::Disconnected {
+                id,
+                result: body.and_then(relay::read_disconnect),
             },
         });
     }
@@ -360,10 +383,12 @@ impl Instance {
         })
     }
 
-    /// A user's action: dispatched, and the screen it leads to takes focus.
+    /// A user's action: dispatched, and the screen (or the step of unlinking the phone) it
+    /// leads to takes focus.
     pub fn send(self, event: Event) {
         if let Some(runtime) = self.runtime() {
-            let screen = || runtime.shown.with_untracked(|shown| shown.screen);
+            let screen =
+                || (runtime.shown).with_untracked(|shown| (shown.screen, shown.disconnect));
             let before = screen();
             runtime.dispatch(event);
             if screen() != before {

@@ -39,15 +39,16 @@ impl InFlight {
         })
     }
 
-    /// GETs `url`; the error says whether the time limit or something else ended it.
+    /// Sends `method` to `url`; the error says whether the time limit or something else ended it.
     pub fn send(
         &self,
+        method: &'static str,
         url: String,
         credentials: Credentials,
     ) -> impl std::future::Future<Output = Result<Reply, WidgetError>> {
         let (signal, timed_out) = (self.controller.signal(), self.timed_out.clone());
         async move {
-            let reply = fetch::get(&url, &signal, &credentials).await;
+            let reply = fetch::send(method, &url, &signal, &credentials).await;
             reply.map_err(|()| {
                 WidgetError::new(if timed_out.get() {
                     ErrorCode::Timeout

@@ -2,6 +2,7 @@
 //! pure projection of the machine's state, with its handlers on its own controls.
 
 mod copy;
+mod device;
 mod extension;
 mod focus;
 mod notice;
@@ -52,7 +53,8 @@ use shown::{Screen, Shown};
 pub fn ZapiConnect(
     /// Base URL of your relay, such as `/zapi` or `https://example.com/zapi`; the widget calls
     /// `{relay}/status`, `{relay}/qr-code`, `{relay}/qr-code/image`,
-    /// `{relay}/phone-code/{phone}` and `{relay}/extension-token`. Empty shows the
+    /// `{relay}/phone-code/{phone}`, `{relay}/extension-token`, `{relay}/device` and, with
+    /// [`Options::allow_disconnect`], `POST {relay}/disconnect`. Empty shows the
     /// `invalid_config` error.
     #[prop(into)]
     relay: Signal<String>,

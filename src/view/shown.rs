@@ -2,7 +2,10 @@
 //! screens read it through memos, so a change redraws only what it touches.
 
 use crate::error::WidgetError;
-use crate::machine::{countdown_secs, Method, Methods, Phase, PhoneProblem, QrImage};
+use crate::machine::{
+    countdown_secs, DeviceInfo, DeviceKind, DisconnectStep, LinkedPhone, Method, Methods, Phase,
+    PhoneProblem, QrImage,
+};
 use crate::messages::{push_u32, Key, Texts};
 use crate::phone;
 
@@ -60,6 +63,39 @@ pub struct Shown {
     pub error: Option<WidgetError>,
     /// Where the back button of the extension code leads.
     pub back_to: Option<Method>,
+
+    // The connected screens' card.
+    /// The linked phone; `None` while `/device` is awaited, when it failed, and on every other
+    /// screen.
+    pub device: Option<DeviceCard>,
+    pub disconnect: Disconnect,
+    /// Why the last try to disconnect failed.
+    pub disconnect_error: Option<WidgetError>,
+}
+
+/// The linked phone, as the card shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceCard {
+    /// As the phone screens show numbers: `+55 11 98765-4321`.
+    pub phone: String,
+    pub name: Option<String>,
+    /// iPhone, Android or WhatsApp Business.
+    pub kind: Option<String>,
+    /// The sentence that names the link in WhatsApp's "Linked devices" list.
+    pub session: Option<String>,
+    /// An `https:` URL.
+    pub picture: Option<String>,
+}
+
+/// What the card offers for unlinking the phone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disconnect {
+    /// Nothing: no card, or no `allow-disconnect`.
+    Unavailable,
+    /// "Not your number? Disconnect" (again, after a failure).
+    Offered,
+    Confirming,
+    Sending,
 }
 
 impl Shown {
@@ -80,6 +116,9 @@ impl Shown {
             code_to_copy: String::new(),
             error: None,
             back_to: None,
+            device: None,
+            disconnect: Disconnect::Unavailable,
+            disconnect_error: None,
         }
     }
 }
@@ -197,6 +236,56 @@ fn minutes_and_seconds(secs: u32) -> String {
     }
     push_u32(&mut text, secs % 60);
     text
+}
+
+/// Adds the connected screens' card to `shown`: the linked phone (`card`, `None` off those
+/// screens) and, with `allow_disconnect`, the way to unlink it.
+pub fn project_linked_phone(
+    shown: &mut Shown,
+    card: Option<&LinkedPhone>,
+    allow_disconnect: bool,
+    texts: &Texts,
+) {
+    let Some(LinkedPhone {
+        device: DeviceInfo::Known(device),
+        disconnect,
+    }) = card
+    else {
+        return;
+    };
+    let phone = phone::display_international(&device.phone);
+    let kind = device.kind.map(|kind| match kind {
+        DeviceKind::Iphone => Key::DeviceIphone,
+        DeviceKind::Android => Key::DeviceAndroid,
+        DeviceKind::Business => Key::DeviceBusiness,
+    });
+    shown.live = texts.fill(Key::DeviceLive, &phone);
+    if allow_disconnect {
+        shown.disconnect = match disconnect {
+            DisconnectStep::Offered => Disconnect::Offered,
+            DisconnectStep::Confirming => {
+                shown.live = texts.fill(Key::DisconnectQuestion, &phone);
+                Disconnect::Confirming
+            }
+            DisconnectStep::Sending => {
+                shown.live = texts.get(Key::Disconnecting).into();
+                Disconnect::Sending
+            }
+            DisconnectStep::Failed(error) => {
+                shown.disconnect_error = Some(error.clone());
+                // The failure speaks through its own `role="alert"`.
+                shown.live.clear();
+                Disconnect::Offered
+            }
+        };
+    }
+    shown.device = Some(DeviceCard {
+        phone,
+        name: device.name.clone(),
+        kind: kind.map(|key| texts.get(key).into()),
+        session: (device.session_name.as_deref()).map(|name| texts.fill(Key::DeviceSession, name)),
+        picture: device.picture.clone(),
+    });
 }
 
 pub fn other(method: Method) -> Method {
@@ -444,5 +533,104 @@ mod tests {
         );
         assert_eq!(shown.live, texts.get(Key::Loading));
         assert_ne!(shown.live, Texts::default().get(Key::Loading));
+    }
+
+    // The connected screens' card.
+
+    fn linked(device: DeviceInfo, disconnect: DisconnectStep) -> LinkedPhone {
+        LinkedPhone { device, disconnect }
+    }
+
+    fn known() -> DeviceInfo {
+        DeviceInfo::Known(crate::machine::Device {
+            phone: "5511987654321".into(),
+            name: Some("Loja Centro".into()),
+            kind: Some(DeviceKind::Business),
+            session_name: Some("Z-API".into()),
+            picture: Some("https://pps.whatsapp.net/a.jpg".into()),
+        })
+    }
+
+    fn with_card(card: &LinkedPhone, allow_disconnect: bool, texts: &Texts) -> Shown {
+        let mut shown = project(
+            &Phase::Connected,
+            Methods::QrPhone,
+            Method::Qr,
+            "55",
+            texts,
+            0.0,
+        );
+        project_linked_phone(&mut shown, Some(card), allow_disconnect, texts);
+        shown
+    }
+
+    #[test]
+    fn the_card_shows_the_linked_phone_in_the_widgets_words() {
+        let texts = Texts::default();
+        let shown = with_card(&linked(known(), DisconnectStep::Offered), false, &texts);
+        assert_eq!(
+            shown.device,
+            Some(DeviceCard {
+                phone: "+55 11 98765-4321".into(),
+                name: Some("Loja Centro".into()),
+                kind: Some("WhatsApp Business".into()),
+                session: Some("Listed as “Z-API” under Linked devices in WhatsApp.".into()),
+                picture: Some("https://pps.whatsapp.net/a.jpg".into()),
+            })
+        );
+        assert_eq!(shown.live, "Linked to +55 11 98765-4321.");
+        assert_eq!(shown.disconnect, Disconnect::Unavailable, "no opt-in");
+        let pt = Texts {
+            lang: Lang::Pt,
+            overrides: vec![("device-business".into(), "Conta comercial".into())],
+        };
+        let shown = with_card(&linked(known(), DisconnectStep::Offered), false, &pt);
+        let device = shown.device.unwrap();
+        assert_eq!(device.kind.as_deref(), Some("Conta comercial"));
+        assert!(device.session.unwrap().contains("Dispositivos conectados"));
+    }
+
+    #[test]
+    fn no_card_until_the_phone_is_known_nor_off_the_connected_screens() {
+        let texts = Texts::default();
+        for device in [DeviceInfo::Loading, DeviceInfo::Unknown] {
+            let shown = with_card(&linked(device, DisconnectStep::Offered), true, &texts);
+            assert_eq!(shown.device, None);
+            assert_eq!(shown.disconnect, Disconnect::Unavailable);
+            assert_eq!(shown.live, texts.get(Key::ConnectedTitle));
+        }
+        let mut shown = shown(&Phase::Loading);
+        project_linked_phone(&mut shown, None, true, &texts);
+        assert_eq!(
+            (shown.device, shown.disconnect),
+            (None, Disconnect::Unavailable)
+        );
+    }
+
+    #[test]
+    fn each_step_of_disconnecting_is_shown_and_announced() {
+        let texts = Texts::default();
+        let at = |step| with_card(&linked(known(), step), true, &texts);
+        assert_eq!(at(DisconnectStep::Offered).disconnect, Disconnect::Offered);
+        let asking = at(DisconnectStep::Confirming);
+        assert_eq!(asking.disconnect, Disconnect::Confirming);
+        assert!(
+            asking.live.starts_with("Disconnect +55 11 98765-4321?"),
+            "{}",
+            asking.live
+        );
+        let sending = at(DisconnectStep::Sending);
+        assert_eq!(sending.disconnect, Disconnect::Sending);
+        assert_eq!(sending.live, "Disconnecting…");
+        let failed = at(DisconnectStep::Failed(WidgetError::new(
+            ErrorCode::RelayError,
+        )));
+        assert_eq!(failed.disconnect, Disconnect::Offered, "offered again");
+        assert_eq!(
+            failed.disconnect_error.map(|error| error.code),
+            Some(ErrorCode::RelayError)
+        );
+        assert_eq!(failed.live, "", "the alert speaks");
+        assert!(failed.device.is_some(), "the card stays");
     }
 }

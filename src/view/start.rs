@@ -121,6 +121,7 @@ pub fn in_browser(host: Host, ui: Ui, theme: ArcRwSignal<Theme>, base: NodeRef<D
                 methods,
                 country,
                 code_ttl_secs: options.code_ttl_secs,
+                allow_disconnect: options.allow_disconnect,
             }));
         });
         if !running {

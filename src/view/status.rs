@@ -1,8 +1,10 @@
-//! The screens around the codes: stopped, loading, connected, restore session, offline, error.
+//! The screens around the codes: stopped, loading, connected (with the linked phone's card),
+//! restore session, offline, error.
 
 use leptos::html::Button;
 use leptos::prelude::*;
 
+use super::device::LinkedPhone;
 use super::notice::{send, Action, Icon, Notice};
 use super::{focus, memo, Ui};
 use crate::machine::Event;
@@ -39,7 +41,10 @@ pub fn Connected(
     } else {
         Key::ConnectedText
     };
-    view! { <Notice ui part="connected" icon=Icon::Check title=Key::ConnectedTitle text /> }
+    view! {
+        <Notice ui=ui.clone() part="connected" icon=Icon::Check title=Key::ConnectedTitle text />
+        <LinkedPhone ui />
+    }
 }
 
 #[component]

@@ -125,9 +125,14 @@ const STATE_TYPE: &str = "ZapiConnectState";
 const ERROR_CODE_TYPE: &str = "ZapiConnectErrorCode";
 const METHOD_TYPE: &str = "ZapiConnectMethod";
 
+/// Whether the attribute is on by its presence, whatever its text.
+fn is_boolean(attribute: &Attribute) -> bool {
+    attribute.ty == "boolean"
+}
+
 /// The property's TypeScript type: text properties are the attribute's text, so any string.
 fn property_type(attribute: &Attribute) -> String {
-    if attribute.builtin || attribute.number.is_some() {
+    if attribute.builtin || attribute.number.is_some() || is_boolean(attribute) {
         attribute.ty.to_string()
     } else if attribute.ty == "string" {
         "string | null".into()
@@ -238,6 +243,7 @@ impl Json {
 /// The attribute's default as the manifest writes it: a JavaScript value.
 fn manifest_default(attribute: &Attribute) -> Option<String> {
     match attribute.default {
+        Fallback::Absent if is_boolean(attribute) => Some("false".into()),
         Fallback::Required | Fallback::Absent => None,
         Fallback::Value(value) if attribute.number.is_some() => Some(value.into()),
         Fallback::Value(value) => Some(format!("\"{value}\"")),
@@ -456,7 +462,7 @@ fn declarations() -> String {
         out.push_str("}\n");
     }
     let class_doc = format!(
-        "{} `<{} relay=\"/zapi\">`. Text properties mirror their attributes as the text (`null` when absent); number properties are the number in use. The widget checks every value and falls back to the default with one console warning.\n\nParts: {}.\n\nCSS custom properties: {}.",
+        "{} `<{} relay=\"/zapi\">`. Text properties mirror their attributes as the text (`null` when absent); number properties are the number in use; boolean properties say whether the attribute is present. The widget checks every value and falls back to the default with one console warning.\n\nParts: {}.\n\nCSS custom properties: {}.",
         api::ELEMENT_DESCRIPTION,
         api::TAG,
         code_list(api::PARTS.iter().map(|p| p.name)),
@@ -531,11 +537,13 @@ fn api_js() -> String {
         "export const ATTRIBUTES = [{}];\n\n",
         attributes.join(", ")
     ));
-    out.push_str("/**\n * The properties that mirror an attribute (not HTMLElement's own, such as `lang`):\n * `[property, attribute]`, and for whole numbers `[property, attribute, min, max, default]`.\n */\nexport const PROPERTIES = [\n");
+    out.push_str("/**\n * The properties that mirror an attribute (not HTMLElement's own, such as `lang`):\n * `[property, attribute]`, for whole numbers `[property, attribute, min, max, default]`, and for\n * booleans (on when present) `[property, attribute, \"boolean\"]`.\n */\nexport const PROPERTIES = [\n");
     for attribute in api::ATTRIBUTES.iter().filter(|a| !a.builtin) {
-        let number = attribute.number.map_or(String::new(), |n| {
-            format!(", {}, {}, {}", n.min, n.max, n.default)
-        });
+        let number = match attribute.number {
+            Some(n) => format!(", {}, {}, {}", n.min, n.max, n.default),
+            None if is_boolean(attribute) => ", \"boolean\"".into(),
+            None => String::new(),
+        };
         out.push_str(&format!(
             "  [\"{}\", \"{}\"{number}],\n",
             attribute.property, attribute.name
@@ -588,7 +596,13 @@ fn readme_tables(readme: &str) -> Result<String> {
         api::ATTRIBUTES
             .iter()
             .map(|a| {
-                let kind = if a.number.is_some() { " (number)" } else { "" };
+                let kind = if a.number.is_some() {
+                    " (number)"
+                } else if is_boolean(a) {
+                    " (boolean)"
+                } else {
+                    ""
+                };
                 vec![
                     code(a.name),
                     format!("{}{kind}", code(a.property)),
