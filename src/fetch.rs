@@ -119,7 +119,7 @@ fn parse_body(text: &str) -> Body {
         Reflect::get(object, &JsValue::from_str(name)).unwrap_or_default()
     };
     let field = |name: &str| get(&value, name);
-    Body::Json(Fields {
+    Body::Json(Box::new(Fields {
         connected: field("connected").as_bool(),
         error: field("error").as_string(),
         value: field("value").as_string(),
@@ -135,7 +135,7 @@ fn parse_body(text: &str) -> Body {
         // Reflect.get throws, and so gives nothing, when `device` is not an object.
         session_name: get(&field("device"), "sessionName").as_string(),
         original_device: field("originalDevice").as_string(),
-    })
+    }))
 }
 
 #[cfg(test)]
