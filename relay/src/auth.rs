@@ -291,7 +291,7 @@ pub(crate) async fn require(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::RelayConfig;
+    use crate::config::{RelayConfig, DEFAULT_ALIAS};
 
     const SECRET: &str = "test-secret-test-secret-test-secret";
 
@@ -499,5 +499,138 @@ mod tests {
         headers.insert("x-relay-proxy-secret", "".parse().unwrap());
         assert!(auth.authenticate(&headers).await.is_err());
         assert!(auth.authenticate(&HeaderMap::new()).await.is_err());
+    }
+
+    fn ticket_auth(leeway_secs: u64) -> Auth {
+        let mut config = RelayConfig::new("id-a", "token-a");
+        config.auth.mode = AuthMode::Ticket;
+        config.auth.ticket_secret = Some(SECRET.into());
+        config.auth.leeway = Duration::from_secs(leeway_secs);
+        config.auth.max_ticket_ttl = Duration::from_secs(3600);
+        Auth::new(&config)
+    }
+
+    async fn refusal(auth: &Auth, ticket: &str) -> Option<Refusal> {
+        auth.authenticate(&with_bearer(&format!("Bearer {ticket}")))
+            .await
+            .err()
+    }
+
+    // With no leeway, a ticket used in the second it was minted, for the longest lifetime
+    // allowed, is still good: `iat` equal to now is not the future, and a lifetime equal to
+    // max_ticket_ttl_secs is not longer than it.
+    #[tokio::test]
+    async fn a_ticket_minted_for_the_longest_lifetime_is_admitted_at_once() {
+        let auth = ticket_auth(0);
+        let ticket = mint_ticket(SECRET, DEFAULT_ALIAS, None, Duration::from_secs(3600)).unwrap();
+        assert_eq!(refusal(&auth, &ticket).await, None);
+    }
+
+    #[tokio::test]
+    async fn iat_bounds_the_lifetime_and_may_not_lie_ahead() {
+        let auth = ticket_auth(5);
+        let now = jsonwebtoken::get_current_timestamp();
+        let ticket = |iat: u64, exp: u64| {
+            encode(
+                &serde_json::json!({"alias": DEFAULT_ALIAS, "iat": iat, "exp": exp}),
+                Algorithm::HS256,
+                SECRET,
+            )
+        };
+        assert_eq!(refusal(&auth, &ticket(now - 3000, now + 600)).await, None);
+        assert_eq!(
+            refusal(&auth, &ticket(now - 3001, now + 600)).await,
+            Some(Refusal::Unauthorized(
+                "the ticket lives longer than max_ticket_ttl_secs"
+            ))
+        );
+        assert_eq!(
+            refusal(&auth, &ticket(now + 60, now + 120)).await,
+            Some(Refusal::Unauthorized("the ticket was issued in the future"))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_ticket_of_the_largest_size_is_read() {
+        let auth = auth();
+        let largest = "a".repeat(MAX_TICKET_BYTES);
+        assert_eq!(
+            refusal(&auth, &largest).await,
+            Some(Refusal::Unauthorized("the ticket is malformed"))
+        );
+    }
+
+    // Regression: tickets without `sub` all shared one rate-limit bucket, so one busy page
+    // could use up every other page's requests.
+    #[tokio::test]
+    async fn tickets_without_a_subject_are_limited_apart() {
+        let auth = auth();
+        let subject_of = |ticket: String| {
+            let auth = &auth;
+            async move {
+                auth.authenticate(&with_bearer(&format!("Bearer {ticket}")))
+                    .await
+                    .unwrap()
+                    .ticket_subject
+                    .unwrap()
+            }
+        };
+        let mint = |ttl: u64| mint_ticket(SECRET, "a", None, Duration::from_secs(ttl)).unwrap();
+        let (one, other) = (mint(60), mint(61));
+        let key = subject_of(one.clone()).await;
+        assert_eq!(subject_of(one).await, key, "one ticket, one bucket");
+        assert_ne!(subject_of(other).await, key);
+        assert!(key.len() < 100, "a short key: {key}");
+    }
+
+    /// A session endpoint on a real socket that admits every request and names `alias`, if
+    /// any, in `x-zapi-alias`. It lives as long as the test's runtime.
+    async fn session_endpoint(alias: Option<&'static str>) -> reqwest::Url {
+        let answer = move || async move {
+            let mut response = "signed in".into_response();
+            if let Some(alias) = alias {
+                response
+                    .headers_mut()
+                    .insert("x-zapi-alias", HeaderValue::from_static(alias));
+            }
+            response
+        };
+        let app = axum::Router::new().route("/session", axum::routing::get(answer));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{address}/session").parse().unwrap()
+    }
+
+    // An endpoint that admits the visitor without naming an alias picks no instance: that is
+    // the only one when there is one, and nobody's when there are several.
+    #[tokio::test]
+    async fn a_session_endpoint_that_names_no_alias_opens_a_single_instance_only() {
+        let mut cookie = HeaderMap::new();
+        cookie.insert(header::COOKIE, HeaderValue::from_static("session=1"));
+        let mut config = RelayConfig::new("id-a", "token-a");
+        config.auth.mode = AuthMode::Forward;
+        config.auth.forward.url = Some(session_endpoint(None).await);
+        let tenant = Auth::new(&config).authenticate(&cookie).await.unwrap();
+        assert_eq!(&*tenant.alias, DEFAULT_ALIAS);
+
+        config
+            .instances
+            .insert("b".into(), Instance::new("id-b", "token-b"));
+        config.auth.forward.alias_header = Some("x-zapi-alias".into());
+        assert_eq!(
+            Auth::new(&config).authenticate(&cookie).await.err(),
+            Some(Refusal::Unauthorized("the session endpoint named no alias"))
+        );
+        config.auth.forward.url = Some(session_endpoint(Some("shop-z")).await);
+        assert_eq!(
+            Auth::new(&config).authenticate(&cookie).await.err(),
+            Some(Refusal::Unauthorized(
+                "the session endpoint named an unknown alias"
+            ))
+        );
+        config.auth.forward.url = Some(session_endpoint(Some("b")).await);
+        let tenant = Auth::new(&config).authenticate(&cookie).await.unwrap();
+        assert_eq!(tenant.instance.id, "id-b");
     }
 }

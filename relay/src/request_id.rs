@@ -43,3 +43,39 @@ pub(crate) async fn only_from_trusted_proxies(
     }
     next.run(request).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(bytes: &[u8]) -> HeaderValue {
+        HeaderValue::from_bytes(bytes).unwrap()
+    }
+
+    #[test]
+    fn a_proxy_id_is_kept_only_when_short_and_visible_ascii() {
+        let longest = "x".repeat(MAX_BYTES);
+        for kept in [
+            "lb-7f3a9c",
+            "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "!",
+            longest.as_str(),
+        ] {
+            assert!(acceptable(&header(kept.as_bytes())), "{kept:?}");
+        }
+        let too_long = "x".repeat(MAX_BYTES + 1);
+        for replaced in [
+            &b""[..],
+            too_long.as_bytes(),
+            b"two words",
+            b"tab\there",
+            b"caf\xe9",
+        ] {
+            assert!(
+                !acceptable(&header(replaced)),
+                "{:?}",
+                String::from_utf8_lossy(replaced)
+            );
+        }
+    }
+}

@@ -37,7 +37,9 @@ usage: cargo xtask <command>
   consumers  only the packed package in plain Node, a Vite app and a Next.js app (e2e/consumers)
   bundle   build the npm package (npm/index.js, npm/pkg) and report its size
   bench    measure the widget and the relay against their baselines, write BENCHMARKS.md
-  mutants  mutation testing of the widget's pure modules (cargo-mutants); every mutant must be caught
+  mutants  mutation testing (cargo-mutants) of the widget's pure modules and the relay's parsers
+           and validators (or one of them: cargo xtask mutants widget, cargo xtask mutants relay);
+           every mutant must be caught. The relay's run edits its sources in place meanwhile
   setup    install the build tools only (add --test for the browsers and their drivers, nginx,
            trunk, Playwright)
 ";
@@ -66,7 +68,7 @@ fn main() -> ExitCode {
             _ => api_files::write(cmd::root()),
         },
         Some("bench") => bench::run(),
-        Some("mutants") => mutants::run(),
+        Some("mutants") => mutants::run(args.get(1).map(String::as_str)),
         Some("bundle") => setup::build_tools().and_then(|()| bundle::build().map(|_| ())),
         Some("setup") => {
             setup::build_tools().and_then(|()| match args.get(1).map(String::as_str) {

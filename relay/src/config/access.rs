@@ -265,6 +265,16 @@ mod tests {
                 "RELAY_FORWARD_URL",
             ),
             (
+                "RELAY_FORWARD_URL",
+                "https://user@app.example.com/session",
+                "RELAY_FORWARD_URL",
+            ),
+            (
+                "RELAY_FORWARD_URL",
+                "https://:pw@app.example.com/session",
+                "RELAY_FORWARD_URL",
+            ),
+            (
                 "RELAY_FORWARD_ALIAS_HEADER",
                 "X Alias",
                 "auth.forward_alias_header",

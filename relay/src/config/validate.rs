@@ -590,6 +590,122 @@ mod tests {
         assert!(err.contains("proxy_secret"), "{err}");
     }
 
+    fn instance(alias: &str, id: &str, token: &str) -> String {
+        format!("[instances.\"{alias}\"]\nid = \"{id}\"\ntoken = \"{token}\"\n")
+    }
+
+    // Without an id or a token every call would go to `/instances//token/…` and fail upstream.
+    #[test]
+    fn an_instance_needs_both_an_id_and_a_token() {
+        for (id, token) in [("", "t"), ("i", ""), (" ", "t"), ("i", " ")] {
+            assert_eq!(
+                from(Some(&instance("shop", id, token)), &[])
+                    .unwrap_err()
+                    .to_string(),
+                "instances is invalid: shop needs an id and a token",
+                "id {id:?}, token {token:?}"
+            );
+        }
+        assert!(from(Some(&instance("shop", "i", "t")), &[]).is_ok());
+    }
+
+    // Tickets name the alias and logs show it: a plain, bounded name, nothing a path or a log
+    // line could misread.
+    #[test]
+    fn aliases_are_1_to_64_letters_digits_dots_underscores_or_dashes() {
+        let longest = "a".repeat(64);
+        for alias in ["a", "shop-a", "Shop_B.2", longest.as_str()] {
+            assert!(
+                from(Some(&instance(alias, "i", "t")), &[]).is_ok(),
+                "{alias}"
+            );
+        }
+        let too_long = "a".repeat(65);
+        for alias in ["", "shop/b", "../a", "shop b", "shöp", too_long.as_str()] {
+            let refused = from(Some(&instance(alias, "i", "t")), &[])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                refused.starts_with("instances is invalid: alias")
+                    && refused.ends_with("must be 1 to 64 letters, digits, '.', '_' or '-'"),
+                "{alias}: {refused}"
+            );
+        }
+    }
+
+    // Modes none and header cannot say which instance a request is for.
+    #[test]
+    fn several_instances_need_a_mode_that_names_the_alias() {
+        let two = format!("{}{}", instance("a", "i", "t"), instance("b", "j", "u"));
+        for auth in [
+            "mode = \"none\"".to_owned(),
+            format!("mode = \"header\"\nproxy_secret = \"{PROXY_SECRET}\""),
+        ] {
+            let one = format!("{}[auth]\n{auth}\n", instance("a", "i", "t"));
+            assert!(from(Some(&one), &[]).is_ok(), "{auth}");
+            assert_eq!(
+                from(Some(&format!("{two}[auth]\n{auth}\n")), &[])
+                    .unwrap_err()
+                    .to_string(),
+                "auth.mode is invalid: modes none and header serve one instance; \
+                 use ticket for several",
+                "{auth}"
+            );
+        }
+    }
+
+    // 40 random decimal digits: ten distinct characters, the fewest a random secret of that
+    // length is likely to have, and enough.
+    #[test]
+    fn a_random_decimal_secret_is_accepted() {
+        const DIGITS: &str = "3141592653589793238462643383279502884197";
+        let config = header_mode(&[("RELAY_PROXY_SECRET", DIGITS)]).unwrap();
+        assert_eq!(config.auth.proxy_secret.as_deref(), Some(DIGITS));
+        let config = env(&[
+            ("ZAPI_INSTANCE_ID", "i"),
+            ("ZAPI_TOKEN", "t"),
+            ("RELAY_AUTH_MODE", "ticket"),
+            ("RELAY_TICKET_SECRET", DIGITS),
+        ])
+        .unwrap();
+        assert_eq!(config.auth.ticket_secret.as_deref(), Some(DIGITS));
+    }
+
+    #[test]
+    fn a_static_dir_that_holds_the_config_file_is_refused() {
+        use super::super::validate::static_dir_excludes;
+
+        let dir =
+            std::env::temp_dir().join(format!("zapi-relay-static-dir-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let site = dir.join("site");
+        std::fs::create_dir_all(site.join("assets")).unwrap();
+        let inside = site.join("relay.toml");
+        let beside = dir.join("relay.toml");
+        std::fs::write(&inside, "").unwrap();
+        std::fs::write(&beside, "").unwrap();
+        let mut serving_it = vec![site.clone(), dir.clone(), site.join("assets/..")];
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&site, dir.join("public")).unwrap();
+            serving_it.push(dir.join("public"));
+        }
+        for static_dir in &serving_it {
+            let refused = static_dir_excludes(static_dir, &inside)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                refused.starts_with("static_dir is invalid: holds the config file"),
+                "{static_dir:?}: {refused}"
+            );
+        }
+        assert_eq!(static_dir_excludes(&site, &beside), Ok(()));
+        assert_eq!(static_dir_excludes(&site.join("assets"), &inside), Ok(()));
+        // A folder that does not exist yet serves nothing.
+        assert_eq!(static_dir_excludes(&dir.join("later"), &inside), Ok(()));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn connection_limits_are_read_and_range_checked() {
         let base = [("ZAPI_INSTANCE_ID", "i"), ("ZAPI_TOKEN", "t")];
