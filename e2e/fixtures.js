@@ -2,6 +2,12 @@ import { test as base, expect } from "@playwright/test";
 import { decodeQrPng } from "./qr-decode.js";
 
 export const INSTANCE = "demo-instance";
+
+/** A Brazilian number as the phone screens show it: `5511987654321` → `+55 11 98765-4321`. */
+export function formattedPhone(digits) {
+  const match = digits.match(/^55(\d\d)(9?\d{4})(\d{4})$/);
+  return match ? `+55 ${match[1]} ${match[2]}-${match[3]}` : `+${digits}`;
+}
 const EVENTS = ["zapi-state", "zapi-code", "zapi-expired", "zapi-connected", "zapi-error"];
 
 /** The simulator's control API (zapi-sim serves it under /__sim). */

@@ -35,10 +35,11 @@ test("passkey required: a scan does not link, and the simulated extension links 
   const waiting = await sim.instance();
   expect([waiting.connected, waiting.passkeyPending]).toEqual([false, true]);
 
-  // The code the widget's "Having trouble connecting?" screen shows, from the same relay path.
-  const answer = await page.request.get("/zapi/extension-token", { headers: { "X-Zapi-Connect": "1" } });
-  expect(answer.ok()).toBeTruthy();
-  const { token } = await answer.json();
+  // The user opens "Having trouble connecting?" in the widget and reads its code.
+  await page.locator("zapi-connect [part=trouble-link]").click();
+  await expect(page.locator("zapi-connect [part=base]")).toHaveAttribute("data-state", "extension-code");
+  const token = (await page.locator("zapi-connect [part=extension-code]").textContent()).trim();
+  expect(token).toBe((await sim.instance()).extensionToken.token);
   await expect(page.locator("#extension-expected-code")).toHaveText(token);
 
   const code = page.getByLabel("Extension code");

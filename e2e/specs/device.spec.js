@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { test, expect, INSTANCE } from "../fixtures.js";
+import { test, expect, formattedPhone as formatted, INSTANCE } from "../fixtures.js";
 
 // The connected screens' card: which phone got linked (from {relay}/device), and with
 // `allow-disconnect` the way to unlink a wrong number (POST {relay}/disconnect).
@@ -11,12 +11,6 @@ const PIXEL = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
   "base64",
 );
-
-/** A Brazilian number as the phone screens show it: `5511987654321` → `+55 11 98765-4321`. */
-function formatted(digits) {
-  const match = digits.match(/^55(\d\d)(9?\d{4})(\d{4})$/);
-  return match ? `+55 ${match[1]} ${match[2]}-${match[3]}` : `+${digits}`;
-}
 
 function card(page) {
   const part = (name) => page.locator(`zapi-connect [part=${name}]`);

@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { test, expect, INSTANCE } from "../fixtures.js";
+import { test, expect, formattedPhone, INSTANCE } from "../fixtures.js";
 
 // Accounts that WhatsApp asks for a passkey: neither the QR code nor the pairing code links
 // them; the code for Z-API's Chrome extension does.
@@ -66,6 +66,12 @@ test("passkey required: a scan does not link, the extension code does, without a
   expect(after.status).toBe(statusCalls + 1);
   expect(after["qr-code"]).toBe(qrCalls);
   expect(await widget.events("zapi-connected")).toEqual([{ type: "zapi-connected", detail: { alreadyConnected: false } }]);
+
+  // The card names the phone the extension linked.
+  const { device } = await sim.instance();
+  await expect(page.locator("zapi-connect [part=device-phone]")).toHaveText(formattedPhone(device.phone));
+  await expect(page.locator("zapi-connect [part=device-kind]")).toHaveText("iPhone");
+  expect(device.originalDevice).toBe("iphone");
 });
 
 test("the screen shows the code, its copy button, the install link and the four steps", async ({ widget, page, context }) => {
