@@ -171,6 +171,8 @@ impl IntoResponse for RelayError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
+        // The metrics count refusals by code; the status alone does not tell them apart.
+        response.extensions_mut().insert(self);
         response
     }
 }

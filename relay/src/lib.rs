@@ -34,6 +34,7 @@ mod csrf;
 mod error;
 mod forward_auth;
 mod hosts;
+pub mod metrics;
 #[cfg(test)]
 mod proptests;
 mod rate_limit;
@@ -58,7 +59,7 @@ use tracing::Level;
 pub use auth::{mint_ticket, TicketClaims};
 pub use config::{
     AuthConfig, AuthMode, ConfigError, ConnectionLimits, CorsConfig, EnvVar, Instance,
-    RateLimitConfig, RelayConfig, ValidConfig, DEFAULT_ALIAS, DEFAULT_BIND,
+    MetricsConfig, RateLimitConfig, RelayConfig, ValidConfig, DEFAULT_ALIAS, DEFAULT_BIND,
     DEFAULT_PROXY_SECRET_HEADER, DEFAULT_UPSTREAM, ENV_VARS, MIN_PROXY_SECRET_CHARS,
     MIN_TICKET_SECRET_BYTES,
 };
@@ -66,6 +67,7 @@ pub use csrf::WIDGET_HEADER;
 pub use error::RelayError;
 pub use forward_auth::ForwardAuthConfig;
 pub use hosts::{default_hosts, ANY_HOST};
+pub use metrics::Metrics;
 pub use upstream::{Phone, Upstream, ZapiPath};
 
 /// The relay's routes and middleware, ready to serve. Only a validated configuration builds it:
@@ -81,6 +83,12 @@ pub use upstream::{Phone, Upstream, ZapiPath};
 /// let router = zapi_relay::app(zapi_relay::RelayConfig::new("instance", "token"));
 /// ```
 pub fn app(config: ValidConfig) -> Router {
+    app_with_metrics(config, &Metrics::new())
+}
+
+/// [`app`], counting into `metrics`, which [`Metrics::router`] serves on a listener of its own.
+pub fn app_with_metrics(config: ValidConfig, metrics: &Metrics) -> Router {
+    let recorder = metrics::Recorder::new(metrics.clone(), &config.normalized_base_path());
     let base = config.normalized_base_path();
     let static_dir = config.static_dir.clone();
     let auth = Arc::new(auth::Auth::new(&config));
@@ -93,7 +101,7 @@ pub fn app(config: ValidConfig) -> Router {
     let origins = cors::Origins::new(&config.cors);
     let cors_layer = origins.layer(&config.cors);
     let allow_disconnect = config.allow_disconnect;
-    let upstream = Upstream::new(config.into_inner());
+    let upstream = Upstream::new(config.into_inner()).with_metrics(metrics.clone());
 
     let mut zapi = Router::new()
         .route("/qr-code", get(routes::qr_code::get))
@@ -158,7 +166,7 @@ pub fn app(config: ValidConfig) -> Router {
         router = router.layer(cors_layer);
     }
 
-    router
+    let router = router
         .layer(middleware::from_fn_with_state(origins, cors::guard))
         .layer(middleware::from_fn_with_state(hosts, hosts::guard))
         .layer(
@@ -193,7 +201,10 @@ pub fn app(config: ValidConfig) -> Router {
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("no-store"),
                 )),
-        )
+        );
+
+    // Outermost, so that every refusal is counted.
+    recorder.layer(router)
 }
 
 /// `no-cache` for a static file that was found; errors keep the relay's `no-store`.

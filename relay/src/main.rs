@@ -7,6 +7,9 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 use zapi_relay::{ConfigError, RelayConfig, ValidConfig, ENV_VARS};
 
+/// Scrapers are few; the metrics listener needs no more connections than this.
+const METRICS_MAX_CONNECTIONS: usize = 16;
+
 /// The relay between the <zapi-connect> widget and Z-API.
 #[derive(Parser)]
 #[command(version, after_long_help = environment_help())]
@@ -136,8 +139,22 @@ async fn serve(config: ValidConfig) -> std::io::Result<()> {
         trusted_proxies = ?config.trusted_proxies,
         connections = ?config.connections,
         allow_disconnect = config.allow_disconnect,
+        metrics = ?config.metrics,
         "starting"
     );
+    // Both listeners are bound before the relay says it listens, so that the line means ready.
+    let metrics = zapi_relay::Metrics::new();
+    let metrics_listener = match &config.metrics.bind {
+        Some(bind) => {
+            let listener = tokio::net::TcpListener::bind(bind).await?;
+            println!(
+                "zapi-relay metrics on {}",
+                zapi_relay::metrics::url(listener.local_addr()?)
+            );
+            Some(listener)
+        }
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;
     let local = listener.local_addr()?;
     println!("zapi-relay listening on http://{local}");
@@ -152,8 +169,31 @@ async fn serve(config: ValidConfig) -> std::io::Result<()> {
         config
     };
     let limits = config.connections;
-    let app = zapi_relay::app(config);
-    zapi_relay::serve::serve(listener, app, limits, zapi_relay::shutdown_signal()).await;
+    let (stop, stopping) = tokio::sync::watch::channel(());
+    let signal = async move {
+        zapi_relay::shutdown_signal().await;
+        let _ = stop.send(());
+    };
+    let stopped = |mut stopping: tokio::sync::watch::Receiver<()>| async move {
+        let _ = stopping.changed().await;
+    };
+    let metrics_public = config.metrics.public;
+    let metrics_served = async {
+        if let Some(listener) = metrics_listener {
+            let bound = listener.local_addr()?.to_string();
+            let router = metrics.router(&bound, metrics_public);
+            let limits = zapi_relay::ConnectionLimits {
+                max_connections: METRICS_MAX_CONNECTIONS,
+                ..limits
+            };
+            zapi_relay::serve::serve(listener, router, limits, stopped(stopping.clone())).await;
+        }
+        std::io::Result::Ok(())
+    };
+    let app = zapi_relay::app_with_metrics(config, &metrics);
+    let relay_served = zapi_relay::serve::serve(listener, app, limits, stopped(stopping.clone()));
+    let ((), (), metrics_served) = tokio::join!(signal, relay_served, metrics_served);
+    metrics_served?;
     tracing::info!("zapi-relay stopped");
     Ok(())
 }

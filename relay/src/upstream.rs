@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::config::{Instance, RelayConfig};
 use crate::error::RelayError;
+use crate::metrics::Metrics;
 
 /// A phone number as Z-API wants it: 8 to 15 ASCII digits, country code first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +101,19 @@ impl ZapiPath {
         }
     }
 
+    /// The route's name in the metrics: no phone number, the same for every instance.
+    pub fn route(&self) -> &'static str {
+        match self {
+            ZapiPath::QrCode => "qr_code",
+            ZapiPath::QrCodeImage => "qr_code_image",
+            ZapiPath::PhoneCode(_) => "phone_code",
+            ZapiPath::Status => "status",
+            ZapiPath::ExtensionToken => "extension_token",
+            ZapiPath::Device => "device",
+            ZapiPath::Disconnect => "disconnect",
+        }
+    }
+
     /// The path for logs, the phone number masked.
     fn shown(&self) -> String {
         match self {
@@ -114,6 +128,7 @@ impl ZapiPath {
 pub struct Upstream {
     http: reqwest::Client,
     config: Arc<RelayConfig>,
+    metrics: Metrics,
 }
 
 impl Upstream {
@@ -129,11 +144,22 @@ impl Upstream {
         Self {
             http,
             config: Arc::new(config),
+            metrics: Metrics::new(),
         }
+    }
+
+    /// Counts into `metrics` rather than series of its own.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     pub fn config(&self) -> &RelayConfig {
         &self.config
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     fn url(&self, instance: &Instance, path: &ZapiPath) -> Url {
@@ -170,6 +196,7 @@ impl Upstream {
             request = request.header("Client-Token", client_token);
         }
         let response = request.send().await.map_err(|e| {
+            self.metrics.upstream_answered(path.route(), started.elapsed());
             let error = classify_transport(&e);
             tracing::warn!(upstream = %shown, error = %e.without_url(), code = error.code(), "upstream request failed");
             error
@@ -182,7 +209,9 @@ impl Upstream {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let body = read_capped(response, self.config.max_upstream_body).await;
-        let elapsed_ms = started.elapsed().as_millis();
+        let elapsed = started.elapsed();
+        self.metrics.upstream_answered(path.route(), elapsed);
+        let elapsed_ms = elapsed.as_millis();
 
         let result = match body {
             Err(BodyError::Transport(e)) => {

@@ -285,6 +285,24 @@ pub const ENV_VARS: &[EnvVar] = &[
             Ok(())
         }),
     },
+    EnvVar {
+        name: "RELAY_METRICS_BIND",
+        setting: "[metrics] bind",
+        meaning: "listen address of GET /metrics (Prometheus); unset: no metrics listener",
+        apply: Apply::Setting(|config, bind| {
+            config.metrics.bind = Some(bind.trim().to_owned());
+            Ok(())
+        }),
+    },
+    EnvVar {
+        name: "RELAY_METRICS_PUBLIC",
+        setting: "[metrics] public",
+        meaning: "true to serve the metrics on an address other than loopback",
+        apply: Apply::Setting(|config, flag| {
+            config.metrics.public = parse_bool(&flag)?;
+            Ok(())
+        }),
+    },
 ];
 
 /// Variables that used to configure something unsafe: refused with the reason, never ignored.

@@ -34,6 +34,16 @@ pub(super) struct FileConfig {
     rate_limit: FileRateLimit,
     #[serde(default)]
     connections: FileConnections,
+    #[serde(default)]
+    metrics: FileMetrics,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileMetrics {
+    bind: Option<String>,
+    #[serde(default)]
+    public: bool,
 }
 
 #[derive(Default, Deserialize)]
@@ -188,6 +198,12 @@ impl FileConfig {
         if let Some(ms) = self.connections.shutdown_grace_ms {
             connections.shutdown_grace = Duration::from_millis(ms);
         }
+        config.metrics.bind = self
+            .metrics
+            .bind
+            .map(|bind| bind.trim().to_owned())
+            .filter(|bind| !bind.is_empty());
+        config.metrics.public = self.metrics.public;
         Ok(config)
     }
 }

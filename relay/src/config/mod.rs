@@ -223,6 +223,16 @@ impl Default for ConnectionLimits {
     }
 }
 
+/// `GET /metrics` on a listener of its own. Off by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetricsConfig {
+    /// Listen address of the metrics listener; `None` (the default): no metrics listener.
+    pub bind: Option<String>,
+    /// The operator says that an address other than loopback may serve the metrics (something
+    /// in front keeps strangers out). Default `false`: such a relay does not start.
+    pub public: bool,
+}
+
 /// Everything the relay needs. The secrets live only here and in upstream requests.
 #[derive(Clone)]
 pub struct RelayConfig {
@@ -258,6 +268,8 @@ pub struct RelayConfig {
     pub allow_disconnect: bool,
     /// Header-read timeout, connection cap, shutdown deadline.
     pub connections: ConnectionLimits,
+    /// The Prometheus metrics listener.
+    pub metrics: MetricsConfig,
 }
 
 impl RelayConfig {
@@ -284,6 +296,7 @@ impl RelayConfig {
             max_upstream_body: 1024 * 1024,
             allow_disconnect: false,
             connections: ConnectionLimits::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 
@@ -380,6 +393,7 @@ impl fmt::Debug for RelayConfig {
             .field("max_upstream_body", &self.max_upstream_body)
             .field("allow_disconnect", &self.allow_disconnect)
             .field("connections", &self.connections)
+            .field("metrics", &self.metrics)
             .finish()
     }
 }
