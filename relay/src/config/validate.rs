@@ -12,8 +12,8 @@ use reqwest::Url;
 
 use super::error::invalid;
 use super::{
-    AuthMode, ConfigError, ConnectionLimits, RelayConfig, ValidConfig, MIN_PROXY_SECRET_CHARS,
-    MIN_PROXY_SECRET_DISTINCT,
+    AuthMode, ConfigError, ConnectionLimits, RelayConfig, ValidConfig, WebhookConfig,
+    MIN_PROXY_SECRET_CHARS, MIN_PROXY_SECRET_DISTINCT,
 };
 
 /// `[zapi] timeout_ms`: a Z-API call that has not answered within two minutes will not.
@@ -160,6 +160,7 @@ impl RelayConfig {
             MAX_TICKET_TTL_SECS,
             "seconds",
         )?;
+        self.check_webhooks()?;
         check_range(
             "rate_limit.per_minute",
             self.rate_limit.per_minute,
@@ -174,6 +175,44 @@ impl RelayConfig {
                 "requests",
             )?;
         }
+        Ok(())
+    }
+}
+
+impl RelayConfig {
+    fn check_webhooks(&self) -> Result<(), ConfigError> {
+        let webhooks = &self.webhooks;
+        if let Some(secret) = &webhooks.secret {
+            check_secret(secret).map_err(invalid("webhooks.secret"))?;
+            if !secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
+            {
+                return Err(invalid("webhooks.secret")(
+                    "must be URL-safe (letters, digits, '-', '_', '.', '~'): it is part of the \
+                     callback URL; generate one with `openssl rand -hex 32`"
+                        .to_owned(),
+                ));
+            }
+        }
+        check_range(
+            "webhooks.heartbeat_ms",
+            millis(webhooks.heartbeat),
+            millis_range(&WebhookConfig::HEARTBEAT),
+            "milliseconds",
+        )?;
+        check_range(
+            "webhooks.max_streams_per_alias",
+            webhooks.max_streams_per_alias,
+            WebhookConfig::MAX_STREAMS_PER_ALIAS,
+            "streams",
+        )?;
+        check_range(
+            "webhooks.max_streams_per_address",
+            webhooks.max_streams_per_address,
+            WebhookConfig::MAX_STREAMS_PER_ADDRESS,
+            "streams",
+        )?;
         Ok(())
     }
 }
@@ -264,6 +303,18 @@ fn check_origin(origin: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// `[webhooks] public_url`: the relay's public origin (a path is kept, as a prefix).
+pub(super) fn parse_public_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value.trim()).map_err(|_| "is not a URL".to_owned())?;
+    if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
+        return Err("must be an http(s) URL with a host".to_owned());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must have no query or fragment".to_owned());
+    }
+    Ok(url)
 }
 
 pub(super) fn parse_upstream(value: &str) -> Result<Url, String> {
