@@ -38,6 +38,7 @@ mod hosts;
 #[cfg(test)]
 mod proptests;
 mod rate_limit;
+mod register;
 mod request_id;
 mod routes;
 pub mod serve;
@@ -67,6 +68,7 @@ pub use csrf::WIDGET_HEADER;
 pub use error::RelayError;
 pub use forward_auth::ForwardAuthConfig;
 pub use hosts::{default_hosts, ANY_HOST};
+pub use register::{callback_url, register_webhooks, RegisterError, Registration};
 pub use upstream::{Phone, Upstream, ZapiPath};
 
 /// The relay's routes and middleware, ready to serve. Only a validated configuration builds it:
