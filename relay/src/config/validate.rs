@@ -431,7 +431,7 @@ mod tests {
             [i64; 2],
             &'static str,
         );
-        let cases: [Case; 10] = [
+        let cases: [Case; 13] = [
             (
                 "zapi",
                 "timeout_ms",
@@ -490,6 +490,27 @@ mod tests {
                 [0, 300_000],
                 "milliseconds",
             ),
+            (
+                "webhooks",
+                "heartbeat_ms",
+                &[0, 99, 300_001],
+                [100, 300_000],
+                "milliseconds",
+            ),
+            (
+                "webhooks",
+                "max_streams_per_alias",
+                &[0, 100_001],
+                [1, 100_000],
+                "streams",
+            ),
+            (
+                "webhooks",
+                "max_streams_per_address",
+                &[0, 10_001],
+                [1, 10_000],
+                "streams",
+            ),
         ];
         for (section, key, bad, [low, high], unit) in cases {
             for value in bad {
@@ -517,6 +538,49 @@ mod tests {
         assert!(zero_timeout
             .to_string()
             .starts_with("zapi.timeout_ms is invalid"));
+    }
+
+    #[test]
+    fn the_webhook_secret_is_random_url_safe_and_never_shown() {
+        let vars = |secret: &'static str| {
+            [
+                ("ZAPI_INSTANCE_ID", "i"),
+                ("ZAPI_TOKEN", "t"),
+                ("RELAY_WEBHOOK_SECRET", secret),
+                ("RELAY_PUBLIC_URL", "https://relay.example.com"),
+            ]
+        };
+        let accepted = env(&vars("4e9b1c7d2a8f6035b9d4c1e7a2f8b603")).unwrap();
+        assert_eq!(
+            accepted.webhooks.public_url.as_ref().map(|u| u.as_str()),
+            Some("https://relay.example.com/")
+        );
+        for weak in [
+            "too-short-1234567890",
+            "abababababababababababababababababab",
+            "replace-me-with-a-long-random-value-please",
+            "4e9b1c7d2a8f6035/b9d4c1e7a2f8b603?x",
+            "4e9b1c7d2a8f6035%2Fb9d4c1e7a2f8b603",
+        ] {
+            let refused = env(&vars(weak)).unwrap_err().to_string();
+            assert!(
+                refused.starts_with("webhooks.secret is invalid"),
+                "{refused}"
+            );
+            assert!(!refused.contains(weak), "the reason never shows the secret");
+        }
+        let refused = env(&[
+            ("ZAPI_INSTANCE_ID", "i"),
+            ("ZAPI_TOKEN", "t"),
+            ("RELAY_PUBLIC_URL", "ftp://relay.example.com"),
+        ])
+        .unwrap_err();
+        assert!(
+            refused.to_string().contains("RELAY_PUBLIC_URL"),
+            "{refused}"
+        );
+        let shown = format!("{accepted:?}");
+        assert!(!shown.contains("4e9b1c7d2a8f6035b9d4c1e7a2f8b603"));
     }
 
     // Regression: `app()` took any `RelayConfig`, so ticket mode without a secret verified
