@@ -38,6 +38,18 @@ enum Command {
         #[arg(long)]
         sub: Option<String>,
     },
+    /// Z-API's connection webhooks.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhooksAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum WebhooksAction {
+    /// Point both connection webhooks of every alias's instance at this relay
+    /// ({public_url}{base}/webhooks/{secret}).
+    Register,
 }
 
 #[tokio::main]
@@ -68,6 +80,9 @@ async fn main() -> ExitCode {
 
     match cli.command.unwrap_or(Command::Serve) {
         Command::Mint { alias, ttl, sub } => mint(&config, &alias, ttl, sub.as_deref()),
+        Command::Webhooks {
+            action: WebhooksAction::Register,
+        } => register(&config).await,
         Command::Serve => {
             tracing_subscriber::fmt()
                 .with_writer(std::io::stderr)
@@ -126,6 +141,31 @@ fn mint(config: &RelayConfig, alias: &str, ttl: u64, sub: Option<&str>) -> ExitC
     }
 }
 
+async fn register(config: &ValidConfig) -> ExitCode {
+    let registrations = match zapi_relay::register_webhooks(config).await {
+        Ok(registrations) => registrations,
+        Err(error) => {
+            eprintln!("zapi-relay: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut failed = false;
+    for registration in registrations {
+        match registration.result {
+            Ok(()) => println!("{}: ok", registration.alias),
+            Err(reason) => {
+                failed = true;
+                println!("{}: failed ({reason})", registration.alias);
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 async fn serve(config: ValidConfig) -> std::io::Result<()> {
     tracing::info!(
         upstream = %config.upstream,
@@ -140,6 +180,7 @@ async fn serve(config: ValidConfig) -> std::io::Result<()> {
         connections = ?config.connections,
         allow_disconnect = config.allow_disconnect,
         metrics = ?config.metrics,
+        webhooks = ?config.webhooks,
         "starting"
     );
     // Both listeners are bound before the relay says it listens, so that the line means ready.

@@ -39,7 +39,7 @@ impl Phone {
 }
 
 /// Keeps two characters at each end of `text` and stars the rest; short texts are all stars.
-fn mask(text: &str) -> String {
+pub(crate) fn mask(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= 6 {
         return "*".repeat(chars.len());
@@ -55,21 +55,27 @@ fn mask(text: &str) -> String {
 }
 
 /// A request path as logs may show it: every segment after a `phone-code` segment masked like
-/// a [`Phone`], whether or not the path names a route.
+/// a [`Phone`], and every segment after a `webhooks` segment (the webhook secret, right or
+/// wrong) replaced by stars, whether or not the path names a route.
 pub(crate) fn masked_path(path: &str) -> std::borrow::Cow<'_, str> {
-    if !path.to_ascii_lowercase().contains("phone-code/") {
+    let lower = path.to_ascii_lowercase();
+    if !lower.contains("phone-code/") && !lower.contains("webhooks/") {
         return path.into();
     }
     let mut after_phone_code = false;
+    let mut after_webhooks = false;
     let segments: Vec<String> = path
         .split('/')
         .map(|segment| {
-            let shown = if after_phone_code {
+            let shown = if after_webhooks {
+                "***".to_owned()
+            } else if after_phone_code {
                 mask(segment)
             } else {
                 segment.to_owned()
             };
             after_phone_code = segment.eq_ignore_ascii_case("phone-code");
+            after_webhooks = after_webhooks || segment.eq_ignore_ascii_case("webhooks");
             shown
         })
         .collect();

@@ -10,6 +10,8 @@ pub const DEMO_TOKEN: &str = "demo-token";
 pub const DEMO_CLIENT_TOKEN: &str = "demo-client-token";
 /// Signs the browser tests' tickets; only ever used on loopback.
 const TEST_TICKET_SECRET: &str = "e2e-only-4f9a1c7d2b8e6035a9d4c1f7b2e8a603";
+/// The demo relay's webhook secret, which the simulator's callbacks carry; loopback only.
+const TEST_WEBHOOK_SECRET: &str = "e2e-only-7c1d9b3f5a0e2864c7d1f9b3a5e0c286";
 
 pub enum Upstream {
     Simulator,
@@ -68,6 +70,8 @@ impl Stack {
         } else {
             "127.0.0.1:8790"
         };
+        // With the simulator, the relay streams its connection callbacks (GET /zapi/events).
+        let mut push_env = Vec::new();
         let demo_config = match upstream {
             Upstream::Simulator => {
                 let mut sim = Command::new(bin.join("zapi-sim"));
@@ -75,11 +79,14 @@ impl Stack {
                     .args(["--instance", &format!("{DEMO_INSTANCE}:{DEMO_TOKEN}")])
                     .args(["--client-token", DEMO_CLIENT_TOKEN]);
                 let url = stack.spawn(sim, "zapi-sim listening on ")?;
-                relay
-                    .env("ZAPI_UPSTREAM", &url)
-                    .env("ZAPI_INSTANCE_ID", DEMO_INSTANCE)
-                    .env("ZAPI_TOKEN", DEMO_TOKEN)
-                    .env("ZAPI_CLIENT_TOKEN", DEMO_CLIENT_TOKEN);
+                push_env = vec![
+                    ("ZAPI_UPSTREAM", url.clone()),
+                    ("ZAPI_INSTANCE_ID", DEMO_INSTANCE.to_owned()),
+                    ("ZAPI_TOKEN", DEMO_TOKEN.to_owned()),
+                    ("ZAPI_CLIENT_TOKEN", DEMO_CLIENT_TOKEN.to_owned()),
+                    ("RELAY_WEBHOOK_SECRET", TEST_WEBHOOK_SECRET.to_owned()),
+                ];
+                relay.envs(push_env.iter().map(|(k, v)| (k, v)));
                 let config = format!(r#"{{"simulator":"{url}","instance":"{DEMO_INSTANCE}"}}"#);
                 stack.simulator_url = Some(url);
                 config
@@ -94,6 +101,9 @@ impl Stack {
             .iter()
             .find_map(|line| line.strip_prefix("zapi-relay metrics on "))
             .map(|url| url.trim().to_string());
+        if !push_env.is_empty() {
+            register_webhooks(&bin.join("zapi-relay"), &push_env, &stack.relay_url)?;
+        }
         Ok(stack)
     }
 
@@ -208,6 +218,25 @@ impl Stack {
         }
         Err(format!("{command:?} exited before it was listening"))
     }
+}
+
+/// `zapi-relay webhooks register`, so that the simulator's callbacks reach the relay at `public`.
+fn register_webhooks(relay_bin: &Path, env: &[(&str, String)], public: &str) -> Result<()> {
+    let registered = Command::new(relay_bin)
+        .args(["webhooks", "register"])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("RELAY_PUBLIC_URL", public)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("zapi-relay webhooks register: {e}"))?;
+    if !registered.status.success() {
+        return Err(format!(
+            "zapi-relay webhooks register failed: {}{}",
+            String::from_utf8_lossy(&registered.stdout),
+            String::from_utf8_lossy(&registered.stderr)
+        ));
+    }
+    Ok(())
 }
 
 impl Drop for Stack {
