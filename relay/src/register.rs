@@ -2,11 +2,11 @@
 //! `{public_url}{base}/webhooks/{secret}`, as both the connected and the disconnected webhook of
 //! every alias's instance.
 
-use reqwest::redirect::Policy;
 use reqwest::Url;
 use serde_json::json;
 
 use crate::config::{Instance, ValidConfig};
+use crate::upstream::zapi_client;
 
 /// Z-API's two connection webhooks, by the path that sets each.
 pub const WEBHOOK_SETTINGS: [&str; 2] = ["update-webhook-connected", "update-webhook-disconnected"];
@@ -60,13 +60,7 @@ pub fn callback_url(config: &ValidConfig) -> Result<String, RegisterError> {
 /// Sets both webhooks of every alias, one alias after the other.
 pub async fn register_webhooks(config: &ValidConfig) -> Result<Vec<Registration>, RegisterError> {
     let callback = callback_url(config)?;
-    let http = reqwest::Client::builder()
-        .connect_timeout(config.connect_timeout)
-        .timeout(config.upstream_timeout)
-        .redirect(Policy::none())
-        .user_agent(concat!("zapi-relay/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the TLS backend initializes");
+    let http = zapi_client(config);
     let mut registrations = Vec::new();
     for (alias, instance) in &config.instances {
         let mut result = Ok(());

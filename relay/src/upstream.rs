@@ -137,18 +137,22 @@ pub struct Upstream {
     metrics: Metrics,
 }
 
+/// The HTTP client for every call to Z-API: the configured timeouts, and no redirects, as a
+/// redirect would carry the Client-Token to wherever it points.
+pub(crate) fn zapi_client(config: &RelayConfig) -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.upstream_timeout)
+        .redirect(Policy::none())
+        .user_agent(concat!("zapi-relay/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the TLS backend initializes")
+}
+
 impl Upstream {
     pub fn new(config: RelayConfig) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.upstream_timeout)
-            // A redirect would carry the Client-Token to wherever it points.
-            .redirect(Policy::none())
-            .user_agent(concat!("zapi-relay/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the TLS backend initializes");
         Self {
-            http,
+            http: zapi_client(&config),
             config: Arc::new(config),
             metrics: Metrics::new(),
         }

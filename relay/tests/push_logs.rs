@@ -16,13 +16,7 @@ use harness::*;
 // A current-thread runtime keeps every spawned task under this test's subscriber.
 #[tokio::test(flavor = "current_thread")]
 async fn logs_show_who_linked_masked_and_no_secret() {
-    let captured = common::Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(captured.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs();
     let relay = start(config()).await;
     let mut a = relay.stream("shop-a", None).await;
     assert_eq!(relay.webhook(connected("id-a")).await.0, 200);
