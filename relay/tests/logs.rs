@@ -7,7 +7,6 @@ use zapi_sim::{Failure, FailureMode, Sim, SimConfig};
 
 mod common;
 
-
 /// Serves the relay on a port of its own; the bind address names the host it answers to.
 async fn serve(mut config: RelayConfig) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
