@@ -238,6 +238,7 @@ fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
             allow_disconnect: !matches!(role, Role::Refused),
             dir: folder.join(name),
             auth,
+            any_host: false,
         };
         relays.push((role, settings.dir.clone(), Relay::start(make, &settings)?));
     }
@@ -336,11 +337,16 @@ struct Settings<'a> {
     /// Its folder: nginx's prefix, and `logs/` for whatever the relay writes.
     dir: PathBuf,
     auth: Auth<'a>,
+    /// Behind nginx, which checks the `Host` itself.
+    any_host: bool,
 }
 
 /// A relay running as a child process, stopped on drop.
 pub(crate) struct Relay {
     child: Child,
+    /// What serves nginx's event stream and webhooks: the Node recipe.
+    stream_server: Option<Box<Relay>>,
+    port: u16,
     /// The relay's base URL, such as `http://127.0.0.1:PORT/zapi`.
     pub(crate) base: String,
 }
@@ -416,9 +422,21 @@ impl Relay {
                             settings.allow_disconnect.to_string(),
                         ),
                     ]);
+                if settings.any_host {
+                    node.env("RELAY_ALLOWED_HOSTS", "*");
+                }
                 spawn_logged(node, &logs)?
             }
             Make::Nginx => {
+                let stream_server = Relay::start(
+                    Make::Node,
+                    &Settings {
+                        dir: settings.dir.join("stream-server"),
+                        any_host: true,
+                        ..*settings
+                    },
+                )?;
+                let stream_port = stream_server.port;
                 let conf = nginx_conf(
                     settings.upstream,
                     &settings.dir,
@@ -427,8 +445,11 @@ impl Relay {
                     true,
                     settings.limit,
                     settings.allow_disconnect,
+                    &format!("127.0.0.1:{stream_port}"),
                 )?;
-                start_nginx(&settings.dir, &conf, &logs)?
+                let mut nginx = Relay::ready(start_nginx(&settings.dir, &conf, &logs)?, port)?;
+                nginx.stream_server = Some(Box::new(stream_server));
+                return Ok(nginx);
             }
         };
         Relay::ready(child, port)
@@ -449,6 +470,8 @@ impl Relay {
             settings.access_log,
             BENCHMARK_LIMIT,
             false,
+            // No stream server: the benchmark measures the Z-API routes.
+            &format!("127.0.0.1:{}", free_port()?),
         )?;
         let child = start_nginx(&prefix, &conf, &logs)?;
         Relay::ready(child, port)
@@ -466,6 +489,8 @@ impl Relay {
         }
         Ok(Relay {
             child,
+            stream_server: None,
+            port,
             base: format!("http://127.0.0.1:{port}/zapi"),
         })
     }
@@ -482,7 +507,9 @@ impl Drop for Relay {
 
 /// nginx's whole config: the recipe's template, filled in as `envsubst` would, in an http
 /// block whose paths all lie under `prefix`; with `allow_disconnect`, the disconnect location
-/// filled in too and named in `RELAY_DISCONNECT_LOCATION`.
+/// filled in too and named in `RELAY_DISCONNECT_LOCATION`; `stream_server` serves the event
+/// stream and the webhooks.
+#[allow(clippy::too_many_arguments)]
 fn nginx_conf(
     upstream: &str,
     prefix: &Path,
@@ -491,6 +518,7 @@ fn nginx_conf(
     access_log: bool,
     limit: Limit,
     allow_disconnect: bool,
+    stream_server: &str,
 ) -> Result<PathBuf> {
     let read = |name: &str| {
         std::fs::read_to_string(cmd::root().join("examples/nginx").join(name))
@@ -519,8 +547,13 @@ fn nginx_conf(
             60u32.div_ceil(limit.per_minute).to_string(),
         ),
         ("RELAY_DISCONNECT_LOCATION", disconnect),
+        ("RELAY_STREAM_SERVER", stream_server.to_string()),
     ];
-    let values: Vec<_> = values.into_iter().chain(upstream_env(upstream)).collect();
+    let values: Vec<_> = values
+        .into_iter()
+        .chain(upstream_env(upstream))
+        .chain(nginx_upstream(upstream)?)
+        .collect();
     if allow_disconnect {
         let filled = fill(read("zapi-relay-disconnect.location.template")?, &values);
         std::fs::write(&location, filled).map_err(|e| e.to_string())?;
@@ -579,6 +612,29 @@ fn upstream_env(upstream: &str) -> Vec<(&'static str, String)> {
         ("ZAPI_TOKEN", services::DEMO_TOKEN.to_string()),
         ("ZAPI_CLIENT_TOKEN", services::DEMO_CLIENT_TOKEN.to_string()),
     ]
+}
+
+/// `upstream`'s URL as the nginx template takes it: the scheme, the `upstream` block's
+/// `HOST:PORT` (the port written out), and the `Host` name.
+fn nginx_upstream(upstream: &str) -> Result<[(&'static str, String); 3]> {
+    let (scheme, rest) = upstream
+        .split_once("://")
+        .ok_or_else(|| format!("{upstream}: not a URL"))?;
+    let host = rest.split('/').next().unwrap_or_default().to_string();
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    let server = if host
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| !port.contains(']'))
+    {
+        host.clone()
+    } else {
+        format!("{host}:{default_port}")
+    };
+    Ok([
+        ("ZAPI_UPSTREAM_SCHEME", scheme.to_string()),
+        ("ZAPI_UPSTREAM_SERVER", server),
+        ("ZAPI_UPSTREAM_HOST", host),
+    ])
 }
 
 fn random_hex(bytes: usize) -> Result<String> {
