@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 
 /// Short, so that the suite's timeout cases take a second each.
 const UPSTREAM_TIMEOUT_MS: u32 = 1000;
+/// Short, so that the suite sees a stream's heartbeat repeat within a second.
+const HEARTBEAT_MS: u32 = 500;
 /// The rate-limited relay: 3 at once, then one every 10 s.
 const LIMITED: Limit = Limit {
     per_minute: 6,
@@ -202,6 +204,7 @@ fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
     let _ = std::fs::remove_dir_all(&folder);
     let hostname_sim = sim.replace("127.0.0.1", "localhost");
     let closed = format!("http://127.0.0.1:{}", free_port()?);
+    let webhook_secret = random_hex(32)?;
     let (proxied, ticketed) = match make {
         Make::ZapiRelay => (
             Auth::ProxySecret(&credentials.proxy_secret),
@@ -236,6 +239,8 @@ fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
             // The refused relay shows the opt-in's absence: 404 where, allowed, the dead
             // upstream would make it 502.
             allow_disconnect: !matches!(role, Role::Refused),
+            // The refused relay is the one without the event stream and webhooks too.
+            webhook_secret: (!matches!(role, Role::Refused)).then_some(webhook_secret.as_str()),
             dir: folder.join(name),
             auth,
             any_host: false,
@@ -248,7 +253,8 @@ fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
         Auth::ProxySecret(secret) => format!(r#"{{"X-Relay-Proxy-Secret":"{secret}"}}"#),
         Auth::Ticket { .. } => format!(r#"{{"Authorization":"Bearer {}"}}"#, credentials.ticket),
     };
-    let secrets = credentials.secrets(make);
+    let mut secrets = credentials.secrets(make);
+    secrets.push(("the webhook secret", webhook_secret.as_str()));
     let shown: Vec<&str> = secrets.iter().map(|(_, value)| *value).collect();
     println!(
         "xtask: relay contract suite against {} ({})",
@@ -278,6 +284,9 @@ fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
             ("REFUSED_RELAY_HEADERS", &headers(ticketed)),
             ("SIM_URL", sim),
             ("RELAY_SECRETS", &shown.join(",")),
+            ("SIM_INSTANCE", services::DEMO_INSTANCE),
+            ("WEBHOOK_SECRET", &webhook_secret),
+            ("RELAY_HEARTBEAT_MS", &HEARTBEAT_MS.to_string()),
         ],
     );
     let mut scans = Vec::new();
@@ -288,6 +297,9 @@ fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
             &secrets,
             make.failure_evidence(role),
         ));
+        if make == Make::Nginx {
+            scans.push(scan_logs(&dir.join("stream-server/logs"), &secrets, None));
+        }
     }
     let problems: Vec<String> = std::iter::once(suite)
         .chain(scans)
@@ -334,6 +346,8 @@ struct Settings<'a> {
     limit: Limit,
     /// Serve `POST {base}/disconnect`.
     allow_disconnect: bool,
+    /// Serve the event stream and the webhook route, with this secret.
+    webhook_secret: Option<&'a str>,
     /// Its folder: nginx's prefix, and `logs/` for whatever the relay writes.
     dir: PathBuf,
     auth: Auth<'a>,
@@ -388,8 +402,12 @@ impl Relay {
                         settings.allow_disconnect.to_string(),
                     ),
                     ("RELAY_CORS_ORIGINS", LISTED_ORIGIN.to_string()),
+                    ("RELAY_HEARTBEAT_MS", HEARTBEAT_MS.to_string()),
                     ("RUST_LOG", "info".to_string()),
                 ]);
+                if let Some(secret) = settings.webhook_secret {
+                    relay.env("RELAY_WEBHOOK_SECRET", secret);
+                }
                 match settings.auth {
                     Auth::None => {}
                     Auth::ProxySecret(secret) => {
@@ -422,6 +440,10 @@ impl Relay {
                             settings.allow_disconnect.to_string(),
                         ),
                     ]);
+                node.env("RELAY_HEARTBEAT_MS", HEARTBEAT_MS.to_string());
+                if let Some(secret) = settings.webhook_secret {
+                    node.env("RELAY_WEBHOOK_SECRET", secret);
+                }
                 if settings.any_host {
                     node.env("RELAY_ALLOWED_HOSTS", "*");
                 }
