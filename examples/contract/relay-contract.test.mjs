@@ -56,7 +56,8 @@ function get(path, requestHeaders = {}, target = checked) {
 async function call(method, path, requestHeaders = {}, target = checked, body = undefined) {
   const sent = { "x-zapi-connect": "1", ...target.headers, ...requestHeaders };
   const headers = Object.entries(sent).filter(([, value]) => value !== undefined);
-  const response = await fetch(`${target.url}${path}`, { method, headers, body });
+  // A safety net: a relay that answers with a stream where it should refuse fails, not hangs.
+  const response = await fetch(`${target.url}${path}`, { method, headers, body, signal: AbortSignal.timeout(30_000) });
   const text = await response.text();
   const shown = [...response.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
   for (const secret of secrets) {
