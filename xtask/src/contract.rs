@@ -455,6 +455,11 @@ impl Relay {
                     &Settings {
                         dir: settings.dir.join("stream-server"),
                         any_host: true,
+                        // nginx limits each client; behind it, every client has its address.
+                        limit: Limit {
+                            per_minute: 0,
+                            burst: 1,
+                        },
                         ..*settings
                     },
                 )?;
