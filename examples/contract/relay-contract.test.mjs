@@ -578,3 +578,12 @@ test("a relay without a webhook secret answers 404 not_found on both routes", as
   const callbackSent = await webhook(callback("ConnectedCallback"), { target: refused });
   assert.deepEqual([callbackSent.status, callbackSent.json?.code], [404, "not_found"]);
 });
+
+test("calls to Z-API reuse the relay's connections instead of opening one each", async () => {
+  const accepted = async () => (await control("/connections")).accepted;
+  const before = await accepted();
+  for (let i = 0; i < 10; i += 1) assert.equal((await get("/status")).status, 200);
+  // One for the relay if its idle connection had gone, one for this suite's own next control call.
+  const opened = (await accepted()) - before;
+  assert.ok(opened <= 2, `${opened} connections to Z-API for 10 calls`);
+});
