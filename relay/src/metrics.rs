@@ -18,6 +18,7 @@ use axum::Router;
 use prometheus_client::encoding::{prometheus_text, EncodeLabelSet};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
@@ -75,6 +76,7 @@ struct Series {
     upstream_latency: Family<RouteLabel, Histogram, fn() -> Histogram>,
     rate_limited: Family<RouteLabel, Counter>,
     refused: Family<CodeLabel, Counter>,
+    redis_up: Family<NoLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -116,12 +118,14 @@ impl Metrics {
         for code in REFUSAL_CODES {
             drop(refused.get_or_create(&CodeLabel { code }));
         }
+        let redis_up = register_redis_up(&mut registry);
         Self(Arc::new(Series {
             registry,
             requests,
             upstream_latency,
             rate_limited,
             refused,
+            redis_up,
         }))
     }
 
@@ -187,6 +191,32 @@ impl Metrics {
                 route: route.to_owned(),
             })
             .observe(elapsed.as_secs_f64());
+    }
+}
+
+// Redis reachability, for replicas sharing one Redis.
+
+/// A series without labels that shows only once set: `zapi_relay_redis_up` is absent from a
+/// relay without `[redis]`.
+type NoLabels = Vec<(&'static str, &'static str)>;
+
+fn register_redis_up(registry: &mut Registry) -> Family<NoLabels, Gauge> {
+    let redis_up = Family::<NoLabels, Gauge>::default();
+    registry.register(
+        "redis_up",
+        "1 while the Redis shared by the replicas is reachable, 0 while not",
+        redis_up.clone(),
+    );
+    redis_up
+}
+
+impl Metrics {
+    /// Whether the shared Redis is reachable now.
+    pub(crate) fn redis_up(&self, up: bool) {
+        self.0
+            .redis_up
+            .get_or_create(&Vec::new())
+            .set(i64::from(up));
     }
 }
 
@@ -318,5 +348,15 @@ mod tests {
             assert!(text.contains(line), "{line} in {text}");
         }
         assert!(!text.contains("upstream_timeout"), "{text}");
+    }
+
+    #[test]
+    fn redis_up_shows_only_once_set() {
+        let metrics = Metrics::new();
+        assert!(!metrics.encode().contains("zapi_relay_redis_up "));
+        metrics.redis_up(true);
+        assert!(metrics.encode().contains("\nzapi_relay_redis_up 1\n"));
+        metrics.redis_up(false);
+        assert!(metrics.encode().contains("\nzapi_relay_redis_up 0\n"));
     }
 }
