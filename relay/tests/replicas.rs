@@ -1,0 +1,576 @@
+//! Two relay replicas sharing a real `redis-server`, on real sockets, directly and behind nginx
+//! (round robin): a callback one replica receives reaches the streams of its alias on the other
+//! and no other alias's, `Last-Event-ID` resumes across replicas, the rate limits hold across
+//! both, and Redis stopped and started again leaves nothing stuck.
+//!
+//! Needs `redis-server` and nginx (`cargo xtask setup --test` installs both). Time limits here
+//! are generous bounds that only keep a broken relay from hanging the suite.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+use zapi_relay::{Metrics, RateLimitConfig, RelayConfig};
+use zapi_sim::{InstanceConfig, Sim, SimConfig};
+
+#[allow(dead_code)]
+mod common;
+#[allow(dead_code)]
+#[path = "push/harness.rs"]
+mod harness;
+
+use harness::*;
+
+const REDIS_SERVER: &str = "/usr/bin/redis-server";
+const NGINX: &str = "/usr/sbin/nginx";
+const CLIENT_TOKEN: &str = "client-token-value-1234";
+
+fn installed(program: &str) {
+    assert!(
+        Path::new(program).exists(),
+        "{program} is missing: run `cargo xtask setup --test`, which installs what the relay's \
+         replica tests need"
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A folder of the system's temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "zapi-relay-{name}-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Waits until something accepts connections on the port.
+async fn accepting(port: u16) {
+    let deadline = Instant::now() + BOUND;
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "nothing listens on {port}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A `redis-server` of the test's own, without persistence, on a port it can be started on
+/// again.
+struct RedisServer {
+    port: u16,
+    dir: TempDir,
+    process: Option<Child>,
+}
+
+impl RedisServer {
+    async fn start() -> Self {
+        installed(REDIS_SERVER);
+        let mut redis = Self {
+            port: free_port(),
+            dir: TempDir::new("redis"),
+            process: None,
+        };
+        redis.restart().await;
+        redis
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    async fn restart(&mut self) {
+        assert!(self.process.is_none());
+        let process = Command::new(REDIS_SERVER)
+            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .arg("--dir")
+            .arg(&self.dir.0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.process = Some(process);
+        accepting(self.port).await;
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// nginx in front of the replicas, round robin, configured as for event streams.
+struct Nginx {
+    port: u16,
+    process: Child,
+    _dir: TempDir,
+}
+
+impl Nginx {
+    async fn start(replicas: &[&Relay]) -> Self {
+        installed(NGINX);
+        let dir = TempDir::new("nginx");
+        let port = free_port();
+        let servers: String = replicas
+            .iter()
+            .map(|relay| format!("        server {};\n", relay.addr))
+            .collect();
+        let prefix = dir.0.display();
+        let conf = format!(
+            r#"
+# One process, so that killing it leaves no worker behind.
+master_process off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 128; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    upstream replicas {{
+{servers}        keepalive 8;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://replicas;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_buffering off;
+            proxy_read_timeout 1h;
+            # nginx reads the relay's X-Accel-Buffering itself; the harness checks it too.
+            proxy_pass_header X-Accel-Buffering;
+        }}
+    }}
+}}
+"#
+        );
+        let conf_path = dir.0.join("nginx.conf");
+        std::fs::write(&conf_path, conf).unwrap();
+        let process = Command::new(NGINX)
+            .arg("-p")
+            .arg(&dir.0)
+            .arg("-e")
+            .arg(dir.0.join("error.log"))
+            .arg("-c")
+            .arg(&conf_path)
+            .args(["-g", "daemon off;"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        accepting(port).await;
+        Self {
+            port,
+            process,
+            _dir: dir,
+        }
+    }
+
+    /// The nginx address as a relay, for the harness's requests.
+    fn as_relay(&self) -> Relay {
+        Relay {
+            addr: SocketAddr::from(([127, 0, 0, 1], self.port)),
+            http: reqwest::Client::new(),
+            stop: None,
+            served: tokio::spawn(async {}),
+        }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// The simulator both replicas call, with both aliases' instances.
+fn sim() -> SocketAddr {
+    common::serve_sim_elsewhere(Sim::new(SimConfig {
+        instances: vec![
+            InstanceConfig::new("id-a", "token-a"),
+            InstanceConfig::new("id-b", "token-b"),
+        ],
+        client_token: Some(CLIENT_TOKEN.to_owned()),
+        allowed_ips: None,
+    }))
+}
+
+fn replica_config(redis: &RedisServer, sim: SocketAddr) -> RelayConfig {
+    let mut config = config();
+    config.upstream = format!("http://{sim}").parse().unwrap();
+    config.redis.url = Some(redis.url().parse().unwrap());
+    // The replicas answer their own addresses and nginx's, whatever port each got.
+    config.allowed_hosts = vec!["*".to_owned()];
+    config
+}
+
+struct Replica {
+    relay: Relay,
+    metrics: Metrics,
+}
+
+async fn start_replica(mut config: RelayConfig) -> Replica {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    config.bind = addr.to_string();
+    let limits = config.connections;
+    let metrics = Metrics::new();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let served = tokio::spawn(zapi_relay::serve::serve(
+        listener,
+        zapi_relay::app_with_metrics(config.validate().unwrap(), &metrics),
+        limits,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    Replica {
+        relay: Relay {
+            addr,
+            http: reqwest::Client::new(),
+            stop: Some(stop),
+            served,
+        },
+        metrics,
+    }
+}
+
+impl Replica {
+    fn redis_up(&self) -> Option<bool> {
+        let text = self.metrics.encode();
+        let line = text
+            .lines()
+            .find(|line| line.starts_with("zapi_relay_redis_up "))?;
+        Some(line.ends_with(" 1"))
+    }
+
+    async fn wait_redis_up(&self, up: bool) {
+        let deadline = Instant::now() + BOUND;
+        while self.redis_up() != Some(up) {
+            assert!(Instant::now() < deadline, "zapi_relay_redis_up never {up}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Requests this replica answered on a route, by status.
+    fn answered(&self, route: &str, status: u16) -> u64 {
+        let prefix = format!("zapi_relay_requests_total{{route=\"{route}\",status=\"{status}\"}} ");
+        self.metrics
+            .encode()
+            .lines()
+            .find_map(|line| line.strip_prefix(&prefix)?.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+async fn replicas(redis: &RedisServer, adjust: impl Fn(&mut RelayConfig)) -> (Replica, Replica) {
+    let sim = sim();
+    let mut config = replica_config(redis, sim);
+    adjust(&mut config);
+    let a = start_replica(config.clone()).await;
+    let b = start_replica(config).await;
+    a.wait_redis_up(true).await;
+    b.wait_redis_up(true).await;
+    (a, b)
+}
+
+/// The id of an event frame.
+fn id_of(frame: &str) -> u64 {
+    frame
+        .lines()
+        .find_map(|line| line.strip_prefix("id: "))
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("no id in {frame:?}"))
+}
+
+fn kind_of(frame: &str) -> &str {
+    frame
+        .lines()
+        .find_map(|line| line.strip_prefix("event: "))
+        .unwrap_or_else(|| panic!("no event in {frame:?}"))
+}
+
+async fn get_status(relay: &Relay, alias: &str) -> StatusCode {
+    tokio::time::timeout(
+        BOUND,
+        relay
+            .http
+            .get(relay.url("/zapi/status"))
+            .header("Authorization", format!("Bearer {}", ticket(alias)))
+            .send(),
+    )
+    .await
+    .expect("/status answers within the bound")
+    .unwrap()
+    .status()
+}
+
+async fn error_of(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_callback_on_one_replica_reaches_its_alias_on_the_other_and_no_other_alias() {
+    let redis = RedisServer::start().await;
+    let (a, b) = replicas(&redis, |_| {}).await;
+    let mut b_shop_a = b.relay.stream("shop-a", None).await;
+    let mut b_shop_b = b.relay.stream("shop-b", None).await;
+    let mut a_shop_a = a.relay.stream("shop-a", None).await;
+
+    assert_eq!(
+        a.relay.webhook(connected("id-a")).await,
+        (200, json!({"ok": true}))
+    );
+    assert_eq!(a.relay.webhook(disconnected("id-b")).await.0, 200);
+    assert_eq!(a.relay.webhook(connected("id-a")).await.0, 200);
+    // Both replicas' streams see the same events under the same ids.
+    let first = b_shop_a.event().await;
+    assert_eq!(kind_of(&first), "connected");
+    assert_eq!(a_shop_a.event().await, first);
+    // Had shop-b's event crossed to shop-a, it would come before shop-a's second.
+    let second = b_shop_a.event().await;
+    assert_eq!(kind_of(&second), "connected");
+    assert_eq!(id_of(&second), id_of(&first) + 1);
+    assert_eq!(a_shop_a.event().await, second);
+    // Had shop-a's crossed to shop-b, shop-b's first event would be a connected one.
+    let only_b = b_shop_b.event().await;
+    assert_eq!(kind_of(&only_b), "disconnected");
+    assert_eq!(b.relay.webhook(connected("id-b")).await.0, 200);
+    let next_b = b_shop_b.event().await;
+    assert_eq!(
+        (kind_of(&next_b), id_of(&next_b)),
+        ("connected", id_of(&only_b) + 1)
+    );
+}
+
+#[tokio::test]
+async fn last_event_id_on_one_replica_resumes_with_an_event_the_other_received() {
+    let redis = RedisServer::start().await;
+    let (a, b) = replicas(&redis, |_| {}).await;
+    let mut on_a = a.relay.stream("shop-a", None).await;
+    assert_eq!(a.relay.webhook(connected("id-a")).await.0, 200);
+    assert_eq!(a.relay.webhook(disconnected("id-a")).await.0, 200);
+    let linked = on_a.event().await;
+    let unlinked = on_a.event().await;
+
+    // A client that saw the first event on A reconnects to B and gets the one it missed.
+    let seen = id_of(&linked).to_string();
+    let mut on_b = b.relay.stream("shop-a", Some(&seen)).await;
+    assert_eq!(on_b.event().await, unlinked);
+    // And one that saw nothing gets both, in order.
+    let before = (id_of(&linked) - 1).to_string();
+    let mut from_start = b.relay.stream("shop-a", Some(&before)).await;
+    assert_eq!(from_start.event().await, linked);
+    assert_eq!(from_start.event().await, unlinked);
+}
+
+/// Sends `count` requests, alternating between the relays, and counts those not refused
+/// with 429 (each refusal checked for its code and `Retry-After`).
+async fn admitted(
+    relays: &[&Relay],
+    count: usize,
+    request: impl Fn(&Relay, usize) -> reqwest::RequestBuilder,
+) -> usize {
+    let mut admitted = 0;
+    for i in 0..count {
+        let relay = relays[i % relays.len()];
+        let response = tokio::time::timeout(BOUND, request(relay, i).send())
+            .await
+            .expect("an answer within the bound")
+            .unwrap();
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            let retry_after: u64 = response.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=60).contains(&retry_after), "{retry_after}");
+            let (_, body) = error_of(response).await;
+            assert_eq!(body["code"], "rate_limited");
+        } else {
+            admitted += 1;
+        }
+    }
+    admitted
+}
+
+const BURST: u32 = 5;
+
+fn slow_limit(config: &mut RelayConfig) {
+    // One more request a minute: none comes back during the test.
+    config.rate_limit = RateLimitConfig {
+        per_minute: 1,
+        burst: BURST,
+    };
+}
+
+#[tokio::test]
+async fn the_rate_limits_hold_across_replicas() {
+    let redis = RedisServer::start().await;
+    let (a, b) = replicas(&redis, |config| {
+        slow_limit(config);
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let relays = [&a.relay, &b.relay];
+
+    // Per client address, counted before authentication.
+    let by_address = admitted(&relays, 4 * BURST as usize, |relay, _| {
+        relay
+            .http
+            .get(relay.url("/zapi/status"))
+            .header("X-Forwarded-For", "198.51.100.7")
+    })
+    .await;
+    assert_eq!(by_address, BURST as usize);
+
+    // Per ticket, from a new address each time so that only the ticket's count can refuse.
+    let by_ticket = admitted(&relays, 4 * BURST as usize, |relay, i| {
+        let ticket =
+            zapi_relay::mint_ticket(TICKET_SECRET, "shop-a", Some("ana"), BOUND * 60).unwrap();
+        relay
+            .http
+            .get(relay.url("/zapi/status"))
+            .header("X-Forwarded-For", format!("203.0.113.{}", i + 1))
+            .header("Authorization", format!("Bearer {ticket}"))
+    })
+    .await;
+    assert_eq!(by_ticket, BURST as usize);
+    // Both replicas answered (the Z-API call went through for the admitted ones).
+    assert!(a.answered("status", 200) > 0 && b.answered("status", 200) > 0);
+}
+
+#[tokio::test]
+async fn behind_nginx_round_robin_events_cross_replicas_and_the_limit_holds() {
+    let redis = RedisServer::start().await;
+    let (a, b) = replicas(&redis, slow_limit).await;
+    let nginx = Nginx::start(&[&a.relay, &b.relay]).await;
+    let front = nginx.as_relay();
+
+    // Two streams through nginx land on one replica each.
+    let mut first = front.stream("shop-a", None).await;
+    let mut second = front.stream("shop-a", None).await;
+    assert_eq!(
+        (a.answered("events", 200), b.answered("events", 200)),
+        (1, 1)
+    );
+    // Callbacks through nginx land on either replica; every stream sees each of them.
+    for _ in 0..2 {
+        assert_eq!(front.webhook(connected("id-a")).await.0, 200);
+    }
+    let (one, two) = (first.event().await, first.event().await);
+    assert_eq!(id_of(&two), id_of(&one) + 1);
+    assert_eq!((second.event().await, second.event().await), (one, two));
+    assert_eq!(
+        (a.answered("webhooks", 200), b.answered("webhooks", 200)),
+        (1, 1)
+    );
+
+    // Every client comes from nginx's address: one budget across both replicas. The streams
+    // and callbacks above spent some of it.
+    let spent = 4;
+    let more = admitted(&[&front], 4 * BURST as usize, |relay, _| {
+        relay
+            .http
+            .get(relay.url("/zapi/status"))
+            .header("Authorization", format!("Bearer {}", ticket("shop-a")))
+    })
+    .await;
+    assert_eq!(more, BURST as usize - spent);
+    assert!(a.answered("status", 429) > 0 && b.answered("status", 429) > 0);
+}
+
+#[tokio::test]
+async fn redis_stopped_and_started_again_leaves_nothing_stuck() {
+    let mut redis = RedisServer::start().await;
+    let (a, b) = replicas(&redis, |config| {
+        config.rate_limit = RateLimitConfig::PRODUCTION;
+    })
+    .await;
+    let mut on_a = a.relay.stream("shop-a", None).await;
+    let mut on_b = b.relay.stream("shop-a", None).await;
+    assert_eq!(a.relay.webhook(connected("id-a")).await.0, 200);
+    let before = on_b.event().await;
+    assert_eq!(on_a.event().await, before);
+
+    redis.stop();
+    // Open streams end, on both replicas.
+    for stream in [&mut on_a, &mut on_b] {
+        loop {
+            match stream.next().await {
+                None => break,
+                Some(frame) => assert!(frame.starts_with(':'), "{frame}"),
+            }
+        }
+    }
+    a.wait_redis_up(false).await;
+    b.wait_redis_up(false).await;
+    for replica in [&a, &b] {
+        // The Z-API routes keep answering, the rate limits counted in the process meanwhile.
+        assert_eq!(get_status(&replica.relay, "shop-a").await, StatusCode::OK);
+        // New streams are refused, so that widgets poll; callbacks too, so that Z-API retries.
+        let (status, body) = error_of(replica.relay.events_with("shop-a", None).await).await;
+        assert_eq!((status, &body["code"]), (503, &json!("events_unavailable")));
+        assert_eq!(body["retryable"], true);
+        let (status, body) = replica.relay.webhook(connected("id-a")).await;
+        assert_eq!((status, &body["code"]), (503, &json!("events_unavailable")));
+    }
+
+    redis.restart().await;
+    a.wait_redis_up(true).await;
+    b.wait_redis_up(true).await;
+    let mut on_b = b.relay.stream("shop-a", None).await;
+    assert_eq!(a.relay.webhook(disconnected("id-a")).await.0, 200);
+    let after = on_b.event().await;
+    assert_eq!(kind_of(&after), "disconnected");
+    // Redis lost the counter with its data; ids still only increase, so `Last-Event-ID`
+    // from before the outage misses nothing after it.
+    assert!(id_of(&after) > id_of(&before), "{before} then {after}");
+    let mut resumed = a
+        .relay
+        .stream("shop-a", Some(&id_of(&before).to_string()))
+        .await;
+    assert_eq!(resumed.event().await, after);
+}
