@@ -84,22 +84,35 @@ struct RedisServer {
     port: u16,
     dir: TempDir,
     process: Option<Child>,
+    extra: Vec<String>,
+    password: Option<String>,
 }
 
 impl RedisServer {
     async fn start() -> Self {
+        Self::start_with_password(None).await
+    }
+
+    async fn start_with_password(password: Option<&str>) -> Self {
         installed(REDIS_SERVER);
         let mut redis = Self {
             port: free_port(),
             dir: TempDir::new("redis"),
             process: None,
+            extra: password
+                .map(|password| vec!["--requirepass".to_owned(), password.to_owned()])
+                .unwrap_or_default(),
+            password: password.map(str::to_owned),
         };
         redis.restart().await;
         redis
     }
 
     fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        match &self.password {
+            Some(password) => format!("redis://:{password}@127.0.0.1:{}", self.port),
+            None => format!("redis://127.0.0.1:{}", self.port),
+        }
     }
 
     async fn restart(&mut self) {
@@ -107,6 +120,7 @@ impl RedisServer {
         let process = Command::new(REDIS_SERVER)
             .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
             .args(["--save", "", "--appendonly", "no"])
+            .args(&self.extra)
             .arg("--dir")
             .arg(&self.dir.0)
             .stdin(Stdio::null())
@@ -116,6 +130,14 @@ impl RedisServer {
             .unwrap();
         self.process = Some(process);
         accepting(self.port).await;
+    }
+
+    /// Stops (or resumes) the process without closing its connections: a Redis that accepts
+    /// and never answers, as behind a network partition.
+    fn signal(&self, signal: &str) {
+        let pid = self.process.as_ref().unwrap().id().to_string();
+        let status = Command::new("kill").args([signal, &pid]).status().unwrap();
+        assert!(status.success());
     }
 
     fn stop(&mut self) {
@@ -573,4 +595,64 @@ async fn redis_stopped_and_started_again_leaves_nothing_stuck() {
         .stream("shop-a", Some(&id_of(&before).to_string()))
         .await;
     assert_eq!(resumed.event().await, after);
+}
+
+#[tokio::test]
+async fn a_redis_that_stops_answering_costs_a_request_a_bounded_wait() {
+    let redis = RedisServer::start().await;
+    let (a, b) = replicas(&redis, |config| {
+        config.rate_limit = RateLimitConfig::PRODUCTION;
+    })
+    .await;
+    let mut on_b = b.relay.stream("shop-a", None).await;
+
+    // Connections stay open and nothing answers: only the relay's own timeouts end the waits.
+    redis.signal("-STOP");
+    assert_eq!(get_status(&a.relay, "shop-a").await, StatusCode::OK);
+    let (status, body) = a.relay.webhook(connected("id-a")).await;
+    assert_eq!((status, &body["code"]), (503, &json!("events_unavailable")));
+    while let Some(frame) = on_b.next().await {
+        assert!(frame.starts_with(':'), "{frame}");
+    }
+    b.wait_redis_up(false).await;
+    let (status, body) = error_of(b.relay.events_with("shop-a", None).await).await;
+    assert_eq!((status, &body["code"]), (503, &json!("events_unavailable")));
+    assert_eq!(get_status(&b.relay, "shop-a").await, StatusCode::OK);
+
+    redis.signal("-CONT");
+    a.wait_redis_up(true).await;
+    b.wait_redis_up(true).await;
+    let mut on_b = b.relay.stream("shop-a", None).await;
+    assert_eq!(a.relay.webhook(connected("id-a")).await.0, 200);
+    assert_eq!(kind_of(&on_b.event().await), "connected");
+}
+
+#[tokio::test]
+async fn the_redis_password_stays_out_of_the_logs_and_an_outage_is_logged_once() {
+    const PASSWORD: &str = "r3dis-pa55word-4e1c9b";
+    let (logs, _guard) = common::capture_logs();
+    let mut redis = RedisServer::start_with_password(Some(PASSWORD)).await;
+    // Up at all means the password from the URL was used.
+    let (a, _b) = replicas(&redis, |config| {
+        config.rate_limit = RateLimitConfig::PRODUCTION;
+    })
+    .await;
+
+    redis.stop();
+    a.wait_redis_up(false).await;
+    for _ in 0..5 {
+        assert_eq!(get_status(&a.relay, "shop-a").await, StatusCode::OK);
+        assert_eq!(a.relay.webhook(connected("id-a")).await.0, 503);
+    }
+    // Long enough for the replicas to retry the connection a few times.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(!text.contains(PASSWORD), "{text}");
+    let warnings = text
+        .lines()
+        .filter(|line| line.contains("WARN") && line.contains("Redis unreachable"))
+        .count();
+    // One per replica.
+    assert_eq!(warnings, 2, "{text}");
+    assert!(!text.contains("Redis did not count a request"), "{text}");
 }
