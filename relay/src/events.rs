@@ -298,6 +298,48 @@ mod tests {
     }
 
     #[test]
+    fn a_bus_fed_from_redis_opens_with_it_and_ends_its_streams_when_it_is_lost() {
+        let mut config = RelayConfig::new("id-a", "token-a");
+        config
+            .instances
+            .insert("b".to_owned(), Instance::new("id-b", "token-b"));
+        let bus = Bus::fed_from_redis(&config);
+        assert_eq!(
+            bus.subscribe("default", None).err(),
+            Some(NoEvents::Unavailable)
+        );
+        bus.set_available(true);
+        let (_, mut receiver) = bus.subscribe("default", None).unwrap();
+        let event = Event {
+            id: 1_764_480_000_001,
+            kind: EventKind::Connected,
+        };
+        assert!(bus.deliver("default", event));
+        assert!(!bus.deliver("nobody", event));
+        assert_eq!(receiver.try_recv(), Ok(event));
+        let (backlog, _) = bus.subscribe("default", Some(0)).unwrap();
+        assert_eq!(backlog, [event]);
+        assert!(bus.subscribe("b", Some(0)).unwrap().0.is_empty());
+
+        bus.set_available(false);
+        assert_eq!(
+            receiver.try_recv(),
+            Err(broadcast::error::TryRecvError::Closed)
+        );
+        assert_eq!(
+            bus.subscribe("default", None).err(),
+            Some(NoEvents::Unavailable)
+        );
+        assert_eq!(
+            bus.subscribe("nobody", None).err(),
+            Some(NoEvents::UnknownAlias)
+        );
+        // What the alias held is kept for the streams that resume after the outage.
+        bus.set_available(true);
+        assert_eq!(bus.subscribe("default", Some(0)).unwrap().0, [event]);
+    }
+
+    #[test]
     fn instance_ids_lead_to_their_aliases_only() {
         let bus = bus(10, 10);
         assert_eq!(bus.aliases_of("id-a"), [Arc::from("default")]);

@@ -16,18 +16,18 @@ use futures_util::StreamExt;
 use redis::aio::{MultiplexedConnection, PubSubStream};
 use redis::{AsyncConnectionConfig, Client, Script};
 use reqwest::Url;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tokio::sync::oneshot;
 
 use crate::events::{Bus, Event, EventKind};
 use crate::metrics::Metrics;
 
 /// The one channel every replica publishes to and reads from.
-pub(crate) const EVENTS_CHANNEL: &str = "zapi-relay:events";
+const EVENTS_CHANNEL: &str = "zapi-relay:events";
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// The longest a request waits on Redis before it is answered without it.
-pub(crate) const RESPONSE_TIMEOUT: Duration = Duration::from_millis(500);
+const RESPONSE_TIMEOUT: Duration = Duration::from_millis(500);
 /// How often the connection is checked; a lost Redis is noticed within this (a closed
 /// connection at once).
 const PING_EVERY: Duration = Duration::from_secs(1);
@@ -77,7 +77,7 @@ static ADMIT: LazyLock<Script> = LazyLock::new(|| {
 });
 
 /// What travels on [`EVENTS_CHANNEL`].
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Published {
     alias: String,
     kind: String,

@@ -132,7 +132,7 @@ fn stop_system_redis() {
         ("service", &["redis-server", "stop"][..]),
     ] {
         if cmd::output(program, args).is_some() {
-            eprintln!("xtask: stopped the system-wide redis-server ({program})");
+            eprintln!("xtask: the system-wide redis-server is stopped ({program})");
             return;
         }
     }
