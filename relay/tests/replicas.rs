@@ -505,6 +505,37 @@ async fn the_rate_limits_hold_across_replicas() {
 }
 
 #[tokio::test]
+async fn the_shared_limit_refills_at_the_configured_rate() {
+    let redis = RedisServer::start().await;
+    let (a, b) = replicas(&redis, |config| {
+        config.rate_limit = RateLimitConfig {
+            per_minute: 60,
+            burst: 2,
+        };
+    })
+    .await;
+    let status = |relay: &Relay| {
+        relay
+            .http
+            .get(relay.url("/zapi/status"))
+            .header("Authorization", format!("Bearer {}", ticket("shop-a")))
+    };
+    assert_eq!(
+        admitted(&[&a.relay, &b.relay], 6, |relay, _| status(relay)).await,
+        2
+    );
+    // One request a second comes back, for either replica.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(
+        admitted(&[&b.relay, &a.relay], 4, |relay, _| status(relay)).await,
+        1
+    );
+    let refused = status(&a.relay).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.headers()["retry-after"], "1");
+}
+
+#[tokio::test]
 async fn behind_nginx_round_robin_events_cross_replicas_and_the_limit_holds() {
     let redis = RedisServer::start().await;
     let (a, b) = replicas(&redis, slow_limit).await;
