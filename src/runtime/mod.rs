@@ -4,6 +4,7 @@
 
 mod listener;
 mod requests;
+mod stream;
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -15,10 +16,11 @@ use wasm_bindgen_futures::JsFuture;
 
 pub use listener::Listener;
 use requests::InFlight;
+use stream::OpenStream;
 
 use crate::error::{ErrorCode, WidgetError};
 use crate::fetch::{self, Credentials};
-use crate::machine::{Command, Event, Machine, QrFormat, RequestId, WidgetEvent};
+use crate::machine::{Command, Event, Machine, QrFormat, RequestId, StreamEnd, WidgetEvent};
 use crate::messages::Texts;
 use crate::relay;
 use crate::view::shown::{project, project_linked_phone, Shown};
@@ -62,6 +64,8 @@ pub struct Runtime {
     /// Each with the machine's id for it: dropped, and so aborted, once the machine stops
     /// waiting for its answer.
     requests: RefCell<Vec<(RequestId, InFlight)>>,
+    /// The relay's event stream, dropped (and so aborted) once the machine stops reading it.
+    stream: RefCell<Option<OpenStream>>,
     listeners: RefCell<Vec<Listener>>,
     next_request: Cell<u32>,
     credentials: RefCell<Credentials>,
@@ -88,6 +92,7 @@ impl Runtime {
             disposed: Cell::new(false),
             ticker: RefCell::default(),
             requests: RefCell::default(),
+            stream: RefCell::default(),
             listeners: RefCell::default(),
             next_request: Cell::new(0),
             credentials: RefCell::default(),
@@ -139,6 +144,10 @@ impl Runtime {
                 self.requests
                     .borrow_mut()
                     .retain(|(id, _)| machine.awaits(*id));
+                let mut stream = self.stream.borrow_mut();
+                if stream.as_ref().is_some_and(|open| !machine.awaits(open.id)) {
+                    stream.take();
+                }
             }
             self.show(now);
             for command in commands {
@@ -200,6 +209,7 @@ impl Runtime {
             Command::FetchExtensionToken { id } => self.fetch(id, Route::ExtensionToken),
             Command::FetchDevice { id } => self.fetch(id, Route::Device),
             Command::Disconnect { id } => self.fetch(id, Route::Disconnect),
+            Command::OpenStream { id, last_event_id } => self.open_stream(id, last_event_id),
             Command::Emit(mut event) => {
                 if let WidgetEvent::Error(error) = &mut event {
                     error.message = self.texts.with_untracked(|texts| texts.error(error));
@@ -211,21 +221,41 @@ impl Runtime {
         }
     }
 
+    fn relay_url(&self, path: &str) -> String {
+        let machine = self.machine.borrow();
+        let mut url = machine
+            .config()
+            .relay
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        url.push_str(path);
+        url
+    }
+
+    fn open_stream(&self, id: RequestId, last_event_id: Option<String>) {
+        let Some(runtime) = self.this.upgrade() else {
+            return;
+        };
+        let url = self.relay_url("/events");
+        let credentials = self.credentials.borrow().clone();
+        let opened = OpenStream::start(runtime, id, url, credentials, last_event_id);
+        if opened.is_none() {
+            return self.dispatch(Event::StreamEnded {
+                id,
+                end: StreamEnd::Dropped,
+            });
+        }
+        *self.stream.borrow_mut() = opened;
+    }
+
     /// Requests the route and dispatches the answer. The only future the widget spawns for the
     /// relay, so that the bundle holds one copy of the async machinery.
     fn fetch(&self, id: RequestId, route: Route) {
         let Some(runtime) = self.this.upgrade() else {
             return;
         };
-        let mut url = {
-            let machine = self.machine.borrow();
-            machine
-                .config()
-                .relay
-                .trim()
-                .trim_end_matches('/')
-                .to_owned()
-        };
+        let mut url = self.relay_url("");
         match &route {
             Route::Status => url.push_str("/status"),
             Route::Qr(QrFormat::Svg) => url.push_str("/qr-code"),
@@ -306,9 +336,10 @@ impl Runtime {
         });
     }
 
-    /// Aborts every request in flight.
+    /// Aborts every request in flight, and the event stream.
     pub fn abort_requests(&self) {
         self.requests.borrow_mut().clear();
+        self.stream.borrow_mut().take();
     }
 
     /// Ends everything for good: timers, requests, queued events.
