@@ -1,0 +1,40 @@
+import { test, expect } from "../fixtures.js";
+
+/** Records the widget's requests for the relay's event stream. */
+function streamRequests(page) {
+  const requests = [];
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname.endsWith("/events")) requests.push(request);
+  });
+  return requests;
+}
+
+test("a relay without an event stream is asked once, raises no error, and the widget polls every 5 s", async ({ widget, sim, page }) => {
+  const probes = streamRequests(page);
+  await widget.mount({ interval: "20" });
+  await widget.expectState("qr");
+  await expect.poll(() => probes.length).toBe(1);
+  const probe = probes[0];
+  expect((await probe.response()).status()).toBe(404);
+  expect(probe.headers()["accept"]).toBe("text/event-stream");
+  expect(probe.headers()["x-zapi-connect"]).toBe("1");
+
+  const before = (await sim.calls()).status;
+  await widget.advance(16_000);
+  await expect.poll(async () => (await sim.calls()).status).toBeGreaterThanOrEqual(before + 3);
+
+  await widget.setHidden(true);
+  await widget.advance(10_000);
+  await widget.setHidden(false);
+  await widget.advance(120_000);
+  expect(probes.length).toBe(1);
+  expect(await widget.events("zapi-error")).toEqual([]);
+});
+
+test("a scan is still found by polling when the relay has no stream", async ({ widget, sim }) => {
+  await widget.mount();
+  await widget.expectState("qr");
+  await sim.scan();
+  await widget.advance(5_000);
+  await widget.expectState("connected");
+});
