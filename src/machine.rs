@@ -587,11 +587,10 @@ pub enum Event {
     StreamOpened {
         id: RequestId,
     },
-    /// The stream said something; `event_id` is its `id` field, if any.
+    /// The stream said something.
     StreamNews {
         id: RequestId,
         news: StreamNews,
-        event_id: Option<String>,
     },
     StreamEnded {
         id: RequestId,
@@ -628,11 +627,9 @@ pub enum Command {
     Disconnect {
         id: RequestId,
     },
-    /// `GET {relay}/events`, read until the machine no longer [`awaits`](Machine::awaits) `id`;
-    /// `last_event_id` goes in `Last-Event-ID`.
+    /// `GET {relay}/events`, read until the machine no longer [`awaits`](Machine::awaits) `id`.
     OpenStream {
         id: RequestId,
-        last_event_id: Option<String>,
     },
 }
 
@@ -679,8 +676,6 @@ pub struct Machine {
     stream: Stream,
     /// The first `/status` of this start has answered.
     status_known: bool,
-    /// The `id` of the stream's last event, to resume from.
-    last_event_id: Option<String>,
 }
 
 impl Machine {
@@ -776,10 +771,7 @@ impl Machine {
                     since_ms: now_ms,
                     failures,
                 };
-                out.push(Command::OpenStream {
-                    id,
-                    last_event_id: self.last_event_id.clone(),
-                });
+                out.push(Command::OpenStream { id });
             }
             Stream::Opening {
                 since_ms: heard_ms,
@@ -821,20 +813,13 @@ impl Machine {
                     self.next_poll_ms = self.next_poll_ms.max(now_ms + STREAM_POLL_MS);
                 }
             }
-            Event::StreamNews {
-                id: from,
-                news,
-                event_id,
-            } if from == id => {
+            Event::StreamNews { id: from, news } if from == id => {
                 // A stream that speaks works: the next failure starts the backoff over.
                 self.stream = Stream::Open {
                     id,
                     heard_ms: now_ms,
                     failures: 0,
                 };
-                if event_id.is_some() {
-                    self.last_event_id = event_id;
-                }
                 match news {
                     StreamNews::Alive => {}
                     StreamNews::Linked => self.confirm_link(out),
@@ -1265,7 +1250,6 @@ impl Machine {
         self.config = config;
         if relay_changed {
             self.status_known = false;
-            self.last_event_id = None;
             if self.stream == Stream::Absent {
                 self.stream = Stream::default();
             }

@@ -2,8 +2,10 @@
 //! describes it: lines ending in CRLF, LF or CR, `field: value` lines, comments, and a blank
 //! line ending each event. Chunks may split it anywhere, even between a CR and its LF.
 //!
-//! The relay is trusted with little: an event, or a line, longer than [`MAX_EVENT_BYTES`] is
-//! dropped as it arrives, so that a stream never holds more than that in memory.
+//! The widget needs only each event's name: `id` and `data` are read as the standard says (an
+//! event without data is no event) but not kept. The relay is trusted with little: an event, or
+//! a line, longer than [`MAX_EVENT_BYTES`] is dropped as it arrives, so that a stream never
+//! holds more than that in memory.
 
 /// The most an event (all its lines) may take; the relay's events are a few dozen bytes.
 pub const MAX_EVENT_BYTES: usize = 4_096;
@@ -11,12 +13,8 @@ pub const MAX_EVENT_BYTES: usize = 4_096;
 /// What a stream said.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SseEvent {
-    /// The `id` field, when the event had one.
-    pub id: Option<String>,
     /// The `event` field, `message` when none was given.
     pub name: String,
-    /// The `data` lines, joined by line feeds.
-    pub data: String,
 }
 
 /// One thing read from the stream.
@@ -35,9 +33,7 @@ pub struct SseParser {
     line_too_long: bool,
     /// The last chunk ended in a CR, so a LF opening the next one ends nothing.
     after_cr: bool,
-    id: Option<String>,
     name: Option<String>,
-    data: String,
     has_data: bool,
     /// Bytes the current event's lines took so far.
     event_bytes: usize,
@@ -97,33 +93,22 @@ impl SseParser {
         };
         match field {
             "event" => self.name = Some(value.into()),
-            "data" => {
-                if self.has_data {
-                    self.data.push('\n');
-                }
-                self.data.push_str(value);
-                self.has_data = true;
-            }
-            "id" if !value.contains('\0') => self.id = Some(value.into()),
+            "data" => self.has_data = true,
             _ => {}
         }
     }
 
     fn end_event(&mut self, out: &mut Vec<SseItem>) {
-        let id = self.id.take();
         let name = self.name.take();
-        let data = std::mem::take(&mut self.data);
         let has_data = std::mem::replace(&mut self.has_data, false);
         self.event_bytes = 0;
         if std::mem::replace(&mut self.event_too_long, false) || !has_data {
             return;
         }
         out.push(SseItem::Event(SseEvent {
-            id,
             name: name
                 .filter(|name| !name.is_empty())
                 .unwrap_or_else(|| "message".into()),
-            data,
         }));
     }
 }
@@ -141,23 +126,15 @@ mod tests {
         out
     }
 
-    fn event(id: Option<&str>, name: &str, data: &str) -> SseItem {
-        SseItem::Event(SseEvent {
-            id: id.map(Into::into),
-            name: name.into(),
-            data: data.into(),
-        })
+    fn event(name: &str) -> SseItem {
+        SseItem::Event(SseEvent { name: name.into() })
     }
 
     const RELAY_STREAM: &[u8] =
         b": heartbeat\n\nid: 7\nevent: connected\ndata: {}\n\nid: 8\nevent: disconnected\ndata: {}\n\n";
 
     fn relay_stream_items() -> Vec<SseItem> {
-        vec![
-            SseItem::Comment,
-            event(Some("7"), "connected", "{}"),
-            event(Some("8"), "disconnected", "{}"),
-        ]
+        vec![SseItem::Comment, event("connected"), event("disconnected")]
     }
 
     #[test]
@@ -180,24 +157,28 @@ mod tests {
         let crlf = b"id: 1\r\nevent: connected\r\ndata: {}\r\n\r\n";
         for at in 0..=crlf.len() {
             let (a, b) = crlf.split_at(at);
-            assert_eq!(
-                parse(&[a, b]),
-                vec![event(Some("1"), "connected", "{}")],
-                "split at {at}"
-            );
+            assert_eq!(parse(&[a, b]), vec![event("connected")], "split at {at}");
         }
         assert_eq!(
             parse(&[b"event: connected\rdata: x\r\r"]),
-            vec![event(None, "connected", "x")]
+            vec![event("connected")]
         );
     }
 
     #[test]
-    fn data_lines_join_and_fields_follow_the_standard() {
+    fn fields_follow_the_standard() {
+        // A `data` line without a colon still counts; an empty `event` means `message`.
         assert_eq!(
-            parse(&[b"data\ndata:a\ndata:  b\nevent\nretry: 10\nfoo: bar\n\n"]),
-            vec![event(None, "message", "\na\n b")]
+            parse(&[b"data\nevent\nretry: 10\nfoo: bar\n\n"]),
+            vec![event("message")]
         );
+        // The value is everything after one optional space.
+        assert_eq!(
+            parse(&[b"event:connected\ndata:{}\n\nevent:  connected\ndata: {}\n\n"]),
+            vec![event("connected"), event(" connected")]
+        );
+        // `retry` and unknown fields make no event.
+        assert_eq!(parse(&[b"retry: 10\nfoo: bar\nid: 4\n\n"]), vec![]);
     }
 
     #[test]
@@ -206,15 +187,7 @@ mod tests {
         // Nor do its fields leak into the next one.
         assert_eq!(
             parse(&[b"id: 3\nevent: connected\n\ndata: {}\n\n"]),
-            vec![event(None, "message", "{}")]
-        );
-    }
-
-    #[test]
-    fn an_id_with_a_nul_is_ignored() {
-        assert_eq!(
-            parse(&[b"id: a\0b\ndata: x\n\n"]),
-            vec![event(None, "message", "x")]
+            vec![event("message")]
         );
     }
 
@@ -235,7 +208,7 @@ mod tests {
         }
         parser.feed(b"\n\nevent: connected\ndata: {}\n\n", &mut out);
         // The oversized event is dropped whole; the stream goes on with the next.
-        assert_eq!(out, vec![event(None, "connected", "{}")]);
+        assert_eq!(out, vec![event("connected")]);
     }
 
     #[test]
@@ -246,19 +219,15 @@ mod tests {
         for _ in 0..10_000 {
             parser.feed(b"data: 0123456789\n", &mut out);
         }
-        assert!(parser.data.len() <= MAX_EVENT_BYTES);
         parser.feed(b"\ndata: next\n\n", &mut out);
-        assert_eq!(out, vec![event(None, "message", "next")]);
+        assert_eq!(out, vec![event("message")]);
     }
 
     #[test]
     fn invalid_utf8_does_not_stop_the_stream() {
         assert_eq!(
             parse(&[b"event: \xff\ndata: {}\n\nevent: connected\ndata: {}\n\n"]),
-            vec![
-                event(None, "\u{fffd}", "{}"),
-                event(None, "connected", "{}")
-            ]
+            vec![event("\u{fffd}"), event("connected")]
         );
     }
 }

@@ -19,9 +19,12 @@ test("a relay without an event stream is asked once, raises no error, and the wi
   expect(probe.headers()["accept"]).toBe("text/event-stream");
   expect(probe.headers()["x-zapi-connect"]).toBe("1");
 
+  // One poll in each 5 s, each answered before the next is due.
   const before = (await sim.calls()).status;
-  await widget.advance(16_000);
-  await expect.poll(async () => (await sim.calls()).status).toBeGreaterThanOrEqual(before + 3);
+  for (const [step, polls] of [[6_000, 1], [5_000, 2], [5_000, 3]]) {
+    await widget.advance(step);
+    await expect.poll(async () => (await sim.calls()).status).toBe(before + polls);
+  }
 
   await widget.setHidden(true);
   await widget.advance(10_000);

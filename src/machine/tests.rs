@@ -2179,11 +2179,11 @@ fn stopping_forgets_a_disconnect_on_its_way() {
 
 // The relay's event stream.
 
-fn stream_opens(commands: &[Command]) -> Vec<(RequestId, Option<String>)> {
+fn stream_opens(commands: &[Command]) -> Vec<RequestId> {
     commands
         .iter()
         .filter_map(|c| match c {
-            Command::OpenStream { id, last_event_id } => Some((*id, last_event_id.clone())),
+            Command::OpenStream { id } => Some(*id),
             _ => None,
         })
         .collect()
@@ -2192,7 +2192,7 @@ fn stream_opens(commands: &[Command]) -> Vec<(RequestId, Option<String>)> {
 fn stream_id(commands: &[Command]) -> RequestId {
     let opens = stream_opens(commands);
     assert_eq!(opens.len(), 1, "expected one stream opened in {commands:?}");
-    opens[0].0
+    opens[0]
 }
 
 impl Harness {
@@ -2208,11 +2208,7 @@ impl Harness {
     }
 
     fn news(&mut self, id: RequestId, news: StreamNews) -> Vec<Command> {
-        self.send(Event::StreamNews {
-            id,
-            news,
-            event_id: None,
-        })
+        self.send(Event::StreamNews { id, news })
     }
 
     /// Runs `ms` in one-second ticks, answering every `/status` "not connected" and every QR
@@ -2384,7 +2380,7 @@ fn a_stream_that_keeps_failing_is_opened_again_after_1_2_4_up_to_30_seconds() {
         let failed_at = h.now;
         loop {
             let out = h.advance(1_000.0);
-            if let Some((id, _)) = stream_opens(&out).first() {
+            if let Some(id) = stream_opens(&out).first() {
                 stream = *id;
                 break;
             }
@@ -2469,23 +2465,6 @@ fn a_failing_stream_raises_no_error() {
         assert!(events(&out).is_empty(), "{end:?}");
         assert_eq!(h.state(), Some(StateName::Qr));
     }
-}
-
-#[test]
-fn the_next_stream_resumes_from_the_last_event_id() {
-    let mut h = Harness::with_streams();
-    let stream = h.showing_code_with_stream();
-    h.send(Event::StreamNews {
-        id: stream,
-        news: StreamNews::Alive,
-        event_id: Some("41".into()),
-    });
-    h.send(Event::StreamEnded {
-        id: stream,
-        end: StreamEnd::Dropped,
-    });
-    let out = h.advance(1_000.0);
-    assert_eq!(stream_opens(&out)[0].1.as_deref(), Some("41"));
 }
 
 #[test]

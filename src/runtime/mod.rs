@@ -209,7 +209,7 @@ impl Runtime {
             Command::FetchExtensionToken { id } => self.fetch(id, Route::ExtensionToken),
             Command::FetchDevice { id } => self.fetch(id, Route::Device),
             Command::Disconnect { id } => self.fetch(id, Route::Disconnect),
-            Command::OpenStream { id, last_event_id } => self.open_stream(id, last_event_id),
+            Command::OpenStream { id } => self.open_stream(id),
             Command::Emit(mut event) => {
                 if let WidgetEvent::Error(error) = &mut event {
                     error.message = self.texts.with_untracked(|texts| texts.error(error));
@@ -233,13 +233,13 @@ impl Runtime {
         url
     }
 
-    fn open_stream(&self, id: RequestId, last_event_id: Option<String>) {
+    fn open_stream(&self, id: RequestId) {
         let Some(runtime) = self.this.upgrade() else {
             return;
         };
         let url = self.relay_url("/events");
         let credentials = self.credentials.borrow().clone();
-        let opened = OpenStream::start(runtime, id, url, credentials, last_event_id);
+        let opened = OpenStream::start(runtime, id, url, credentials);
         if opened.is_none() {
             return self.dispatch(Event::StreamEnded {
                 id,
@@ -249,8 +249,9 @@ impl Runtime {
         *self.stream.borrow_mut() = opened;
     }
 
-    /// Requests the route and dispatches the answer. The only future the widget spawns for the
-    /// relay, so that the bundle holds one copy of the async machinery.
+    /// Requests the route and dispatches the answer. The one future the widget spawns for all
+    /// the relay's routes (the event stream aside), so that the bundle holds one copy of the
+    /// async machinery.
     fn fetch(&self, id: RequestId, route: Route) {
         let Some(runtime) = self.this.upgrade() else {
             return;

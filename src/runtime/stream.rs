@@ -32,13 +32,11 @@ impl OpenStream {
         id: RequestId,
         url: String,
         credentials: Credentials,
-        last_event_id: Option<String>,
     ) -> Option<Self> {
         let controller = AbortController::new().ok()?;
         let signal = controller.signal();
         spawn_local(async move {
-            let response =
-                fetch::open_stream(&url, &signal, &credentials, last_event_id.as_deref()).await;
+            let response = fetch::open_stream(&url, &signal, &credentials).await;
             let end = match response {
                 Ok(response) => read(&runtime, id, response).await,
                 Err(()) => StreamEnd::Dropped,
@@ -81,18 +79,12 @@ async fn read(runtime: &Runtime, id: RequestId, response: gloo_net::http::Respon
         let chunk = js_sys::Uint8Array::new(&result.get_value()).to_vec();
         parser.feed(&chunk, &mut items);
         for item in items.drain(..) {
-            let (news, event_id) = match item {
-                SseItem::Comment => (StreamNews::Alive, None),
-                SseItem::Event(event) => (
-                    match event.name.as_str() {
-                        "connected" => StreamNews::Linked,
-                        "disconnected" => StreamNews::Unlinked,
-                        _ => StreamNews::Alive,
-                    },
-                    event.id,
-                ),
+            let news = match item {
+                SseItem::Event(event) if event.name == "connected" => StreamNews::Linked,
+                SseItem::Event(event) if event.name == "disconnected" => StreamNews::Unlinked,
+                _ => StreamNews::Alive,
             };
-            runtime.dispatch(Event::StreamNews { id, news, event_id });
+            runtime.dispatch(Event::StreamNews { id, news });
         }
     }
 }
