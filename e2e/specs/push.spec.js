@@ -26,12 +26,15 @@ test("a relay without an event stream is asked once, raises no error, and the wi
     await expect.poll(async () => (await sim.calls()).status).toBe(before + polls);
   }
 
+  expect(await widget.events("zapi-error")).toEqual([]);
+
+  // Neither showing the page again nor minutes of codes ask again.
   await widget.setHidden(true);
   await widget.advance(10_000);
   await widget.setHidden(false);
+  await widget.expectState("qr");
   await widget.advance(120_000);
   expect(probes.length).toBe(1);
-  expect(await widget.events("zapi-error")).toEqual([]);
 });
 
 test("a scan is still found by polling when the relay has no stream", async ({ widget, sim }) => {
