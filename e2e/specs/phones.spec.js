@@ -60,10 +60,10 @@ for (const [name, { defaultBrowserType, ...profile }] of Object.entries(PHONES))
     await expectTouchSizedControls(page, "qr");
     const first = (await sim.calls())["qr-code"];
     for (let code = 1; code <= 2; code++) {
-      await widget.advance(15_000);
+      await widget.advance(16_000);
       await expect.poll(async () => (await sim.calls())["qr-code"]).toBe(first + code);
     }
-    await widget.advance(15_000);
+    await widget.advance(16_000);
     await widget.expectState("paused");
     await expectTouchSizedControls(page, "paused");
     expect(await horizontalOverflow(page)).toBe(0);

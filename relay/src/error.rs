@@ -34,6 +34,12 @@ pub enum RelayError {
     AccessDenied,
     /// The instance must be subscribed again (402 `subscription_expired`).
     SubscriptionExpired,
+    /// A route that exists, asked with another method (405 `method_not_allowed`).
+    MethodNotAllowed,
+    /// A webhook body that is not one of Z-API's connection callbacks (400 `invalid_webhook`).
+    InvalidWebhook,
+    /// A request body over the route's cap (413 `payload_too_large`).
+    PayloadTooLarge,
     /// The client asked too often (429 `rate_limited`, with `Retry-After`).
     RateLimited { retry_after_secs: u64 },
     /// Any other non-2xx answer (502 `upstream_error`). `message` is Z-API's `error` text, kept
@@ -61,6 +67,9 @@ impl RelayError {
             RelayError::SubscriptionExpired => "subscription_expired",
             RelayError::UpstreamError { .. } => "upstream_error",
             RelayError::RateLimited { .. } => "rate_limited",
+            RelayError::MethodNotAllowed => "method_not_allowed",
+            RelayError::InvalidWebhook => "invalid_webhook",
+            RelayError::PayloadTooLarge => "payload_too_large",
         }
     }
 
@@ -79,6 +88,9 @@ impl RelayError {
             RelayError::AccessDenied => StatusCode::FORBIDDEN,
             RelayError::SubscriptionExpired => StatusCode::PAYMENT_REQUIRED,
             RelayError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            RelayError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            RelayError::InvalidWebhook => StatusCode::BAD_REQUEST,
+            RelayError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 
@@ -98,7 +110,10 @@ impl RelayError {
             | RelayError::CrossSiteRequest
             | RelayError::HostNotAllowed
             | RelayError::AccessDenied
-            | RelayError::SubscriptionExpired => false,
+            | RelayError::SubscriptionExpired
+            | RelayError::MethodNotAllowed
+            | RelayError::InvalidWebhook
+            | RelayError::PayloadTooLarge => false,
         }
     }
 
@@ -135,6 +150,11 @@ impl RelayError {
             RelayError::RateLimited { retry_after_secs } => {
                 format!("Too many requests; try again in {retry_after_secs} s.")
             }
+            RelayError::MethodNotAllowed => "This route does not take that method.".to_owned(),
+            RelayError::InvalidWebhook => {
+                "Expected Z-API's ConnectedCallback or DisconnectedCallback as JSON.".to_owned()
+            }
+            RelayError::PayloadTooLarge => "The request body is too large.".to_owned(),
             RelayError::UpstreamError {
                 status,
                 message: Some(message),
@@ -171,6 +191,8 @@ impl IntoResponse for RelayError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
+        // The metrics count refusals by code; the status alone does not tell them apart.
+        response.extensions_mut().insert(self);
         response
     }
 }
@@ -246,6 +268,16 @@ mod tests {
                 true,
             ),
         ];
+        let cases = cases.into_iter().chain([
+            (
+                RelayError::MethodNotAllowed,
+                "method_not_allowed",
+                405,
+                false,
+            ),
+            (RelayError::InvalidWebhook, "invalid_webhook", 400, false),
+            (RelayError::PayloadTooLarge, "payload_too_large", 413, false),
+        ]);
         for (error, code, status, retryable) in cases {
             assert_eq!(error.code(), code);
             assert_eq!(error.status().as_u16(), status);

@@ -32,11 +32,14 @@ mod config;
 mod cors;
 mod csrf;
 mod error;
+mod events;
 mod forward_auth;
 mod hosts;
+pub mod metrics;
 #[cfg(test)]
 mod proptests;
 mod rate_limit;
+mod register;
 mod request_id;
 mod routes;
 pub mod serve;
@@ -46,7 +49,7 @@ use std::sync::Arc;
 
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderValue, Request};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{middleware, Router};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -58,14 +61,16 @@ use tracing::Level;
 pub use auth::{mint_ticket, TicketClaims};
 pub use config::{
     AuthConfig, AuthMode, ConfigError, ConnectionLimits, CorsConfig, EnvVar, Instance,
-    RateLimitConfig, RelayConfig, ValidConfig, DEFAULT_ALIAS, DEFAULT_BIND,
-    DEFAULT_PROXY_SECRET_HEADER, DEFAULT_UPSTREAM, ENV_VARS, MIN_PROXY_SECRET_CHARS,
+    MetricsConfig, RateLimitConfig, RelayConfig, ValidConfig, WebhookConfig, DEFAULT_ALIAS,
+    DEFAULT_BIND, DEFAULT_PROXY_SECRET_HEADER, DEFAULT_UPSTREAM, ENV_VARS, MIN_PROXY_SECRET_CHARS,
     MIN_TICKET_SECRET_BYTES,
 };
 pub use csrf::WIDGET_HEADER;
 pub use error::RelayError;
 pub use forward_auth::ForwardAuthConfig;
 pub use hosts::{default_hosts, ANY_HOST};
+pub use metrics::Metrics;
+pub use register::{callback_url, register_webhooks, RegisterError, Registration};
 pub use upstream::{Phone, Upstream, ZapiPath};
 
 /// The relay's routes and middleware, ready to serve. Only a validated configuration builds it:
@@ -81,6 +86,12 @@ pub use upstream::{Phone, Upstream, ZapiPath};
 /// let router = zapi_relay::app(zapi_relay::RelayConfig::new("instance", "token"));
 /// ```
 pub fn app(config: ValidConfig) -> Router {
+    app_with_metrics(config, &Metrics::new())
+}
+
+/// [`app`], counting into `metrics`, which [`Metrics::router`] serves on a listener of its own.
+pub fn app_with_metrics(config: ValidConfig, metrics: &Metrics) -> Router {
+    let recorder = metrics::Recorder::new(metrics.clone(), &config.normalized_base_path());
     let base = config.normalized_base_path();
     let static_dir = config.static_dir.clone();
     let auth = Arc::new(auth::Auth::new(&config));
@@ -93,7 +104,8 @@ pub fn app(config: ValidConfig) -> Router {
     let origins = cors::Origins::new(&config.cors);
     let cors_layer = origins.layer(&config.cors);
     let allow_disconnect = config.allow_disconnect;
-    let upstream = Upstream::new(config.into_inner());
+    let push = push_routes(&config, &clients);
+    let upstream = Upstream::new(config.into_inner()).with_metrics(metrics.clone());
 
     let mut zapi = Router::new()
         .route("/qr-code", get(routes::qr_code::get))
@@ -107,6 +119,9 @@ pub fn app(config: ValidConfig) -> Router {
     if allow_disconnect {
         zapi = zapi.route("/disconnect", post(routes::disconnect::post));
     }
+    if let Some((events, _)) = &push {
+        zapi = zapi.route("/events", events.clone());
+    }
     // Route layers run outermost-last: address limit, cross-site check, authentication, ticket
     // limit.
     if let Some(limits) = &limits {
@@ -117,9 +132,9 @@ pub fn app(config: ValidConfig) -> Router {
     }
     zapi = zapi.route_layer(middleware::from_fn_with_state(auth, auth::require));
     zapi = zapi.route_layer(middleware::from_fn_with_state(cross_site, csrf::guard));
-    if let Some(limits) = limits {
+    if let Some(limits) = &limits {
         let state = rate_limit::AddressLimit {
-            limits,
+            limits: limits.clone(),
             clients: clients.clone(),
         };
         zapi = zapi.route_layer(middleware::from_fn_with_state(
@@ -133,6 +148,24 @@ pub fn app(config: ValidConfig) -> Router {
         Router::new().nest(&base, zapi)
     };
     let router = router.route("/healthz", get(routes::healthz::get));
+    let router = match push {
+        Some((_, webhook)) => {
+            let mut webhook = Router::new().route(&format!("{base}/webhooks/{{secret}}"), webhook);
+            // Z-API cannot authenticate nor send the widget's header: only the address limit.
+            if let Some(limits) = &limits {
+                let state = rate_limit::AddressLimit {
+                    limits: limits.clone(),
+                    clients: clients.clone(),
+                };
+                webhook = webhook.route_layer(middleware::from_fn_with_state(
+                    state,
+                    rate_limit::by_address,
+                ));
+            }
+            router.merge(webhook)
+        }
+        None => router,
+    };
     let router = match static_dir {
         // Static files may be cached but are revalidated (Last-Modified), so a page's wasm is
         // not downloaded and compiled again on every visit; relay answers stay `no-store`.
@@ -158,7 +191,7 @@ pub fn app(config: ValidConfig) -> Router {
         router = router.layer(cors_layer);
     }
 
-    router
+    let router = router
         .layer(middleware::from_fn_with_state(origins, cors::guard))
         .layer(middleware::from_fn_with_state(hosts, hosts::guard))
         .layer(
@@ -193,7 +226,34 @@ pub fn app(config: ValidConfig) -> Router {
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("no-store"),
                 )),
-        )
+        );
+
+    // Outermost, so that every refusal is counted.
+    recorder.layer(router)
+}
+
+/// `GET /events` and `POST /webhooks/{secret}`, sharing one event bus; `None` without a
+/// webhook secret, so that neither route exists.
+fn push_routes(
+    config: &RelayConfig,
+    clients: &Arc<client::ClientAddress>,
+) -> Option<(MethodRouter<Upstream>, MethodRouter<Upstream>)> {
+    let secret = config.webhooks.secret.as_deref()?;
+    let bus = Arc::new(events::Bus::new(config));
+    let streams = routes::events::Streams {
+        bus: bus.clone(),
+        clients: clients.clone(),
+        heartbeat: config.webhooks.heartbeat,
+    };
+    let webhooks = routes::webhooks::Webhooks {
+        bus,
+        secret: secret.into(),
+    };
+    let events = get(routes::events::get).with_state(streams);
+    let webhook = post(routes::webhooks::post)
+        .fallback(routes::webhooks::other_method)
+        .with_state(webhooks);
+    Some((events, webhook))
 }
 
 /// `no-cache` for a static file that was found; errors keep the relay's `no-store`.

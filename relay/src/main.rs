@@ -7,6 +7,9 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 use zapi_relay::{ConfigError, RelayConfig, ValidConfig, ENV_VARS};
 
+/// Scrapers are few; the metrics listener needs no more connections than this.
+const METRICS_MAX_CONNECTIONS: usize = 16;
+
 /// The relay between the <zapi-connect> widget and Z-API.
 #[derive(Parser)]
 #[command(version, after_long_help = environment_help())]
@@ -35,6 +38,18 @@ enum Command {
         #[arg(long)]
         sub: Option<String>,
     },
+    /// Z-API's connection webhooks.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhooksAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum WebhooksAction {
+    /// Point both connection webhooks of every alias's instance at this relay
+    /// ({public_url}{base}/webhooks/{secret}).
+    Register,
 }
 
 #[tokio::main]
@@ -65,6 +80,9 @@ async fn main() -> ExitCode {
 
     match cli.command.unwrap_or(Command::Serve) {
         Command::Mint { alias, ttl, sub } => mint(&config, &alias, ttl, sub.as_deref()),
+        Command::Webhooks {
+            action: WebhooksAction::Register,
+        } => register(&config).await,
         Command::Serve => {
             tracing_subscriber::fmt()
                 .with_writer(std::io::stderr)
@@ -123,6 +141,31 @@ fn mint(config: &RelayConfig, alias: &str, ttl: u64, sub: Option<&str>) -> ExitC
     }
 }
 
+async fn register(config: &ValidConfig) -> ExitCode {
+    let registrations = match zapi_relay::register_webhooks(config).await {
+        Ok(registrations) => registrations,
+        Err(error) => {
+            eprintln!("zapi-relay: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut failed = false;
+    for registration in registrations {
+        match registration.result {
+            Ok(()) => println!("{}: ok", registration.alias),
+            Err(reason) => {
+                failed = true;
+                println!("{}: failed ({reason})", registration.alias);
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 async fn serve(config: ValidConfig) -> std::io::Result<()> {
     tracing::info!(
         upstream = %config.upstream,
@@ -136,8 +179,23 @@ async fn serve(config: ValidConfig) -> std::io::Result<()> {
         trusted_proxies = ?config.trusted_proxies,
         connections = ?config.connections,
         allow_disconnect = config.allow_disconnect,
+        metrics = ?config.metrics,
+        webhooks = ?config.webhooks,
         "starting"
     );
+    // Both listeners are bound before the relay says it listens, so that the line means ready.
+    let metrics = zapi_relay::Metrics::new();
+    let metrics_listener = match &config.metrics.bind {
+        Some(bind) => {
+            let listener = tokio::net::TcpListener::bind(bind).await?;
+            println!(
+                "zapi-relay metrics on {}",
+                zapi_relay::metrics::url(listener.local_addr()?)
+            );
+            Some(listener)
+        }
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;
     let local = listener.local_addr()?;
     println!("zapi-relay listening on http://{local}");
@@ -152,8 +210,31 @@ async fn serve(config: ValidConfig) -> std::io::Result<()> {
         config
     };
     let limits = config.connections;
-    let app = zapi_relay::app(config);
-    zapi_relay::serve::serve(listener, app, limits, zapi_relay::shutdown_signal()).await;
+    let (stop, stopping) = tokio::sync::watch::channel(());
+    let signal = async move {
+        zapi_relay::shutdown_signal().await;
+        let _ = stop.send(());
+    };
+    let stopped = |mut stopping: tokio::sync::watch::Receiver<()>| async move {
+        let _ = stopping.changed().await;
+    };
+    let metrics_public = config.metrics.public;
+    let metrics_served = async {
+        if let Some(listener) = metrics_listener {
+            let bound = listener.local_addr()?.to_string();
+            let router = metrics.router(&bound, metrics_public);
+            let limits = zapi_relay::ConnectionLimits {
+                max_connections: METRICS_MAX_CONNECTIONS,
+                ..limits
+            };
+            zapi_relay::serve::serve(listener, router, limits, stopped(stopping.clone())).await;
+        }
+        std::io::Result::Ok(())
+    };
+    let app = zapi_relay::app_with_metrics(config, &metrics);
+    let relay_served = zapi_relay::serve::serve(listener, app, limits, stopped(stopping.clone()));
+    let ((), (), metrics_served) = tokio::join!(signal, relay_served, metrics_served);
+    metrics_served?;
     tracing::info!("zapi-relay stopped");
     Ok(())
 }

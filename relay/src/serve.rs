@@ -158,8 +158,10 @@ async fn connection(
     _registered: Registered,
     activity: Arc<Activity>,
 ) {
+    let stopping_now = Stopping(stopping.clone());
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
+        request.extensions_mut().insert(stopping_now.clone());
         let in_progress = InProgress::begin(activity.clone());
         let response = router.clone().oneshot(request);
         async move {
@@ -182,6 +184,18 @@ async fn connection(
     if let Err(error) = result {
         // Timeouts and clients that hang up are routine; nothing here names a secret.
         tracing::debug!(%peer, %error, "connection closed");
+    }
+}
+
+/// Put into every request: changes when the server stops accepting, so that a response that
+/// never ends by itself (an event stream) ends within the shutdown grace.
+#[derive(Clone)]
+pub struct Stopping(watch::Receiver<()>);
+
+impl Stopping {
+    /// Resolves once the server is stopping (at once if it already is).
+    pub async fn wait(mut self) {
+        let _ = self.0.changed().await;
     }
 }
 

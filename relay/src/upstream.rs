@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::config::{Instance, RelayConfig};
 use crate::error::RelayError;
+use crate::metrics::Metrics;
 
 /// A phone number as Z-API wants it: 8 to 15 ASCII digits, country code first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +39,7 @@ impl Phone {
 }
 
 /// Keeps two characters at each end of `text` and stars the rest; short texts are all stars.
-fn mask(text: &str) -> String {
+pub(crate) fn mask(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= 6 {
         return "*".repeat(chars.len());
@@ -54,21 +55,27 @@ fn mask(text: &str) -> String {
 }
 
 /// A request path as logs may show it: every segment after a `phone-code` segment masked like
-/// a [`Phone`], whether or not the path names a route.
+/// a [`Phone`], and every segment after a `webhooks` segment (the webhook secret, right or
+/// wrong) replaced by stars, whether or not the path names a route.
 pub(crate) fn masked_path(path: &str) -> std::borrow::Cow<'_, str> {
-    if !path.to_ascii_lowercase().contains("phone-code/") {
+    let lower = path.to_ascii_lowercase();
+    if !lower.contains("phone-code/") && !lower.contains("webhooks/") {
         return path.into();
     }
     let mut after_phone_code = false;
+    let mut after_webhooks = false;
     let segments: Vec<String> = path
         .split('/')
         .map(|segment| {
-            let shown = if after_phone_code {
+            let shown = if after_webhooks {
+                "***".to_owned()
+            } else if after_phone_code {
                 mask(segment)
             } else {
                 segment.to_owned()
             };
             after_phone_code = segment.eq_ignore_ascii_case("phone-code");
+            after_webhooks = after_webhooks || segment.eq_ignore_ascii_case("webhooks");
             shown
         })
         .collect();
@@ -100,6 +107,19 @@ impl ZapiPath {
         }
     }
 
+    /// The route's name in the metrics: no phone number, the same for every instance.
+    pub fn route(&self) -> &'static str {
+        match self {
+            ZapiPath::QrCode => "qr_code",
+            ZapiPath::QrCodeImage => "qr_code_image",
+            ZapiPath::PhoneCode(_) => "phone_code",
+            ZapiPath::Status => "status",
+            ZapiPath::ExtensionToken => "extension_token",
+            ZapiPath::Device => "device",
+            ZapiPath::Disconnect => "disconnect",
+        }
+    }
+
     /// The path for logs, the phone number masked.
     fn shown(&self) -> String {
         match self {
@@ -114,26 +134,42 @@ impl ZapiPath {
 pub struct Upstream {
     http: reqwest::Client,
     config: Arc<RelayConfig>,
+    metrics: Metrics,
+}
+
+/// The HTTP client for every call to Z-API: the configured timeouts, and no redirects, as a
+/// redirect would carry the Client-Token to wherever it points.
+pub(crate) fn zapi_client(config: &RelayConfig) -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.upstream_timeout)
+        .redirect(Policy::none())
+        .user_agent(concat!("zapi-relay/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the TLS backend initializes")
 }
 
 impl Upstream {
     pub fn new(config: RelayConfig) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.upstream_timeout)
-            // A redirect would carry the Client-Token to wherever it points.
-            .redirect(Policy::none())
-            .user_agent(concat!("zapi-relay/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the TLS backend initializes");
         Self {
-            http,
+            http: zapi_client(&config),
             config: Arc::new(config),
+            metrics: Metrics::new(),
         }
+    }
+
+    /// Counts into `metrics` rather than series of its own.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     pub fn config(&self) -> &RelayConfig {
         &self.config
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     fn url(&self, instance: &Instance, path: &ZapiPath) -> Url {
@@ -170,6 +206,7 @@ impl Upstream {
             request = request.header("Client-Token", client_token);
         }
         let response = request.send().await.map_err(|e| {
+            self.metrics.upstream_answered(path.route(), started.elapsed());
             let error = classify_transport(&e);
             tracing::warn!(upstream = %shown, error = %e.without_url(), code = error.code(), "upstream request failed");
             error
@@ -182,7 +219,9 @@ impl Upstream {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let body = read_capped(response, self.config.max_upstream_body).await;
-        let elapsed_ms = started.elapsed().as_millis();
+        let elapsed = started.elapsed();
+        self.metrics.upstream_answered(path.route(), elapsed);
+        let elapsed_ms = elapsed.as_millis();
 
         let result = match body {
             Err(BodyError::Transport(e)) => {

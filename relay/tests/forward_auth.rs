@@ -176,17 +176,6 @@ impl Stack {
     }
 }
 
-/// Everything the relay logs while the guard lives (the test runs on one thread).
-fn capture_logs() -> (Captured, tracing::subscriber::DefaultGuard) {
-    let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(logs.clone())
-        .finish();
-    (logs, tracing::subscriber::set_default(subscriber))
-}
-
 #[track_caller]
 fn assert_no_credentials_in(logs: &Captured) {
     let logs = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
@@ -210,7 +199,7 @@ fn assert_code((status, body): &(u16, Value), expected_status: u16, code: &str) 
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_forged_cookie_is_refused_before_zapi_and_a_valid_one_is_admitted() {
-    let (logs, _guard) = capture_logs();
+    let (logs, _guard) = common::capture_logs();
     let (sessions, app) = start_sessions().await;
     let stack = Stack::start(format!("http://{app}/session"), |_| {}).await;
 

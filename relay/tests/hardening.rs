@@ -28,13 +28,7 @@ struct Relay {
 
 impl Relay {
     async fn start(adjust: impl FnOnce(&mut RelayConfig)) -> Self {
-        let logs = Captured::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(logs.clone())
-            .finish();
-        let guard = tracing::subscriber::set_default(subscriber);
+        let (logs, guard) = common::capture_logs();
         let sim_addr = common::serve_sim_elsewhere(Sim::new(SimConfig::default()));
         let mut config = RelayConfig::new("demo-instance", "demo-token");
         config.upstream = format!("http://{sim_addr}").parse().unwrap();

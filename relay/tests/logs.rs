@@ -7,8 +7,6 @@ use zapi_sim::{Failure, FailureMode, Sim, SimConfig};
 
 mod common;
 
-use common::Captured;
-
 /// Serves the relay on a port of its own; the bind address names the host it answers to.
 async fn serve(mut config: RelayConfig) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -22,13 +20,7 @@ async fn serve(mut config: RelayConfig) -> SocketAddr {
 // A current-thread runtime keeps every spawned task under this test's subscriber.
 #[tokio::test(flavor = "current_thread")]
 async fn logs_never_contain_the_token_or_client_token() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(captured.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs();
 
     let sim = Sim::new(SimConfig::default());
     let sim_addr = common::serve_sim_elsewhere(sim.clone());

@@ -107,13 +107,7 @@ impl Suite {
     }
 
     async fn start_with_sim(sim_config: SimConfig, adjust: impl FnOnce(&mut RelayConfig)) -> Self {
-        let logs = Captured::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(logs.clone())
-            .finish();
-        let guard = tracing::subscriber::set_default(subscriber);
+        let (logs, guard) = common::capture_logs();
 
         let sim = Sim::new(sim_config);
         let sim_addr = common::serve_sim_elsewhere(sim.clone());

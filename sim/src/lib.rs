@@ -1,7 +1,8 @@
 //! zapi-sim: a stand-in for Z-API's connection endpoints, for demos and tests.
 //!
 //! It serves `/instances/{id}/token/{token}/{qr-code, qr-code/image, phone-code/{phone}, status,
-//! extension-token, device, disconnect}` with Z-API's bodies and errors, rotates the QR payload
+//! extension-token, device, disconnect, update-webhook-connected, update-webhook-disconnected}`
+//! with Z-API's bodies and errors, posts the connection callbacks when the phone links or unlinks, rotates the QR payload
 //! every 20 s of its own clock, and has a control API under `/__sim` to scan, disconnect, jump
 //! the clock ahead, inject failures, require a passkey, switch to the 2026 QR format and play the
 //! Z-API Conector extension. `sim/README.md` describes every answer.
@@ -26,6 +27,7 @@ mod control;
 pub mod device;
 pub mod payload;
 mod state;
+mod webhooks;
 mod zapi;
 
 use axum::extract::State;
@@ -39,7 +41,8 @@ pub use config::{InstanceConfig, SimConfig};
 pub use payload::QrFormat;
 pub use state::{
     CallCounts, Endpoint, ExtensionRefusal, ExtensionToken, Failure, FailureMode, InstanceSnapshot,
-    Mode, Sim, UnknownInstance, EXTENSION_TOKEN_LIFETIME, PHONE_CODE_LIFETIME, QR_ROTATION,
+    Mode, Sim, UnknownInstance, WebhookKind, Webhooks, EXTENSION_TOKEN_LIFETIME,
+    PHONE_CODE_LIFETIME, QR_ROTATION,
 };
 
 /// The simulator's routes: the Z-API endpoints, the `/__sim` control API, and a JSON 404.

@@ -187,6 +187,29 @@ pub struct Mode {
     /// does not link; only the extension does.
     pub passkey_required: Option<bool>,
     pub qr_format: Option<QrFormat>,
+    /// Callbacks are lost on their way: the instance links and unlinks without posting any.
+    pub webhooks_lost: Option<bool>,
+}
+
+/// The callback URLs set with `update-webhook-connected` and `update-webhook-disconnected`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Webhooks {
+    pub connected: Option<String>,
+    pub disconnected: Option<String>,
+}
+
+/// Which of the two connection callbacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookKind {
+    Connected,
+    Disconnected,
+}
+
+/// A callback due: where to post it and what.
+#[derive(Debug, Clone)]
+pub(crate) struct Callback {
+    pub url: String,
+    pub body: serde_json::Value,
 }
 
 /// Why the simulated Chrome extension did not link the instance.
@@ -233,6 +256,10 @@ pub struct InstanceSnapshot {
     pub extension_token: Option<ExtensionToken>,
     /// What `/device` answers: the linked phone, or `None` when nothing is linked.
     pub device: Option<Device>,
+    pub webhooks: Webhooks,
+    pub webhooks_lost: bool,
+    /// Callbacks posted (whatever their answer) since the last reset.
+    pub webhooks_sent: u64,
 }
 
 /// Returned when an operation names an instance the simulator does not have.
@@ -279,6 +306,9 @@ struct Instance {
     passkey_pending: bool,
     extension_token: Option<ExtensionToken>,
     device: Device,
+    webhooks: Webhooks,
+    webhooks_lost: bool,
+    webhooks_sent: u64,
 }
 
 impl Instance {
@@ -298,7 +328,47 @@ impl Instance {
             passkey_pending: false,
             extension_token: None,
             device: Device::default(),
+            webhooks: Webhooks::default(),
+            webhooks_lost: false,
+            webhooks_sent: 0,
         }
+    }
+
+    /// A reset keeps what the account configured: the token and the callback URLs.
+    fn reset(&mut self, now: Duration) {
+        let mut fresh = Instance::new(std::mem::take(&mut self.token), now);
+        fresh.webhooks = std::mem::take(&mut self.webhooks);
+        *self = fresh;
+    }
+
+    /// The callback a link or unlink posts, if its URL is set and callbacks are not lost.
+    fn callback(&mut self, id: &str, kind: WebhookKind, unix_ms: u64) -> Option<Callback> {
+        let url = match kind {
+            WebhookKind::Connected => self.webhooks.connected.clone(),
+            WebhookKind::Disconnected => self.webhooks.disconnected.clone(),
+        }?;
+        if self.webhooks_lost {
+            return None;
+        }
+        self.webhooks_sent += 1;
+        let momment = unix_ms / 1000;
+        let body = match kind {
+            WebhookKind::Connected => serde_json::json!({
+                "type": "ConnectedCallback",
+                "connected": true,
+                "phone": self.device.phone,
+                "momment": momment,
+                "instanceId": id,
+            }),
+            WebhookKind::Disconnected => serde_json::json!({
+                "type": "DisconnectedCallback",
+                "disconnected": true,
+                "error": "Device has been disconnected",
+                "momment": momment,
+                "instanceId": id,
+            }),
+        };
+        Some(Callback { url, body })
     }
 
     fn new_qr(&mut self, now: Duration) {
@@ -351,6 +421,9 @@ impl Instance {
             passkey_pending: self.passkey_pending,
             extension_token: self.extension_token.clone(),
             device: self.connected.then(|| self.device.clone()),
+            webhooks: self.webhooks.clone(),
+            webhooks_lost: self.webhooks_lost,
+            webhooks_sent: self.webhooks_sent,
         }
     }
 }
@@ -488,29 +561,54 @@ impl Sim {
     /// The phone scanned the QR code or typed the pairing code. In passkey mode that does not
     /// link: the phone waits for a passkey ([`InstanceSnapshot::passkey_pending`]).
     pub fn scan(&self, id: &str) -> Result<(), UnknownInstance> {
-        self.with_instance(id, |i, _| {
+        let callback = self.with_instance(id, |i, now| {
             if i.connected {
-                return;
+                return None;
             }
             if i.passkey_required {
                 i.passkey_pending = true;
+                None
             } else {
                 i.link();
+                i.callback(id, WebhookKind::Connected, now.unix_ms)
             }
-        })
+        })?;
+        crate::webhooks::post(callback);
+        Ok(())
     }
 
     /// The phone unlinked the device; a new QR code is due.
     pub fn disconnect(&self, id: &str) -> Result<(), UnknownInstance> {
-        self.with_instance(id, |i, now| i.unlink(now.elapsed))
+        let callback = self.with_instance(id, |i, now| {
+            let was_connected = i.connected;
+            i.unlink(now.elapsed);
+            if was_connected {
+                i.callback(id, WebhookKind::Disconnected, now.unix_ms)
+            } else {
+                None
+            }
+        })?;
+        crate::webhooks::post(callback);
+        Ok(())
+    }
+
+    /// Sets (or, with `None`, removes) a callback URL.
+    pub fn set_webhook(
+        &self,
+        id: &str,
+        kind: WebhookKind,
+        url: Option<String>,
+    ) -> Result<(), UnknownInstance> {
+        self.with_instance(id, |i, _| match kind {
+            WebhookKind::Connected => i.webhooks.connected = url,
+            WebhookKind::Disconnected => i.webhooks.disconnected = url,
+        })
     }
 
     /// Disconnected, counters at zero, no failure, the classic QR format without passkeys, the
     /// default device, fresh QR code.
     pub fn reset_instance(&self, id: &str) -> Result<(), UnknownInstance> {
-        self.with_instance(id, |i, now| {
-            *i = Instance::new(std::mem::take(&mut i.token), now.elapsed);
-        })
+        self.with_instance(id, |i, now| i.reset(now.elapsed))
     }
 
     /// Switches passkey mode and the QR format. A new format takes effect at once, with a new
@@ -522,6 +620,9 @@ impl Sim {
                 if !required {
                     i.passkey_pending = false;
                 }
+            }
+            if let Some(lost) = mode.webhooks_lost {
+                i.webhooks_lost = lost;
             }
             if let Some(format) = mode.qr_format {
                 if format != i.qr_format {
@@ -544,7 +645,7 @@ impl Sim {
         id: &str,
         code: &str,
     ) -> Result<Result<(), ExtensionRefusal>, UnknownInstance> {
-        self.with_instance(id, |i, now| {
+        let linked = self.with_instance(id, |i, now| {
             if i.connected {
                 return Err(ExtensionRefusal::AlreadyConnected);
             }
@@ -556,8 +657,9 @@ impl Sim {
                 return Err(ExtensionRefusal::Expired);
             }
             i.link();
-            Ok(())
-        })
+            Ok(i.callback(id, WebhookKind::Connected, now.unix_ms))
+        })?;
+        Ok(linked.map(crate::webhooks::post))
     }
 
     /// The extension code issued last, expired or not.
@@ -577,7 +679,7 @@ impl Sim {
         state.clock_offset = Duration::ZERO;
         let now = self.now_locked(&state);
         for instance in state.instances.values_mut() {
-            *instance = Instance::new(std::mem::take(&mut instance.token), now);
+            instance.reset(now);
         }
     }
 
@@ -593,11 +695,13 @@ impl Sim {
         &self,
         id: &str,
         token: &str,
-        endpoint: Endpoint,
+        endpoint: Option<Endpoint>,
         header_names: Vec<String>,
     ) -> Option<CallStart> {
         self.with_instance(id, |i, _| {
-            i.calls.bump(endpoint);
+            if let Some(endpoint) = endpoint {
+                i.calls.bump(endpoint);
+            }
             i.last_headers = header_names;
             CallStart {
                 token_ok: i.token == token,
@@ -729,7 +833,7 @@ mod tests {
     fn scan_disconnect_and_reset() {
         let sim = Sim::new(SimConfig::default());
         let qr = sim.current_qr(ID).unwrap();
-        sim.start_call(ID, "demo-token", Endpoint::Status, Vec::new())
+        sim.start_call(ID, "demo-token", Some(Endpoint::Status), Vec::new())
             .unwrap();
         sim.set_failure(ID, Failure::mode(FailureMode::Garbage))
             .unwrap();
@@ -747,7 +851,7 @@ mod tests {
         assert_eq!(snap.failure, FailureMode::None);
         // The token survives a reset.
         assert!(
-            sim.start_call(ID, "demo-token", Endpoint::QrCode, Vec::new())
+            sim.start_call(ID, "demo-token", Some(Endpoint::QrCode), Vec::new())
                 .unwrap()
                 .token_ok
         );
@@ -759,7 +863,7 @@ mod tests {
         assert_eq!(sim.current_qr("nope"), None);
         assert_eq!(sim.scan("nope"), Err(UnknownInstance("nope".into())));
         assert!(sim
-            .start_call("nope", "demo-token", Endpoint::QrCode, Vec::new())
+            .start_call("nope", "demo-token", Some(Endpoint::QrCode), Vec::new())
             .is_none());
     }
 

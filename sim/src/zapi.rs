@@ -3,15 +3,17 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, put};
 use axum::{Extension, Json, Router};
 use serde_json::json;
 
-use crate::state::{Endpoint, FailureMode, Sim};
+use crate::state::{Endpoint, FailureMode, Sim, WebhookKind};
+use crate::webhooks;
 
 pub(crate) fn router(sim: &Sim) -> Router<Sim> {
     Router::new()
@@ -31,6 +33,14 @@ pub(crate) fn router(sim: &Sim) -> Router<Sim> {
         )
         .route("/instances/{id}/token/{token}/device", get(device))
         .route("/instances/{id}/token/{token}/disconnect", get(disconnect))
+        .route(
+            "/instances/{id}/token/{token}/update-webhook-connected",
+            put(update_webhook_connected),
+        )
+        .route(
+            "/instances/{id}/token/{token}/update-webhook-disconnected",
+            put(update_webhook_disconnected),
+        )
         .route_layer(middleware::from_fn_with_state(sim.clone(), any_origin))
 }
 
@@ -127,7 +137,7 @@ fn injected(mode: FailureMode) -> Response {
 /// `Ok(restore_session)` tells `/status` to report a dropped session.
 async fn admit(
     sim: &Sim,
-    endpoint: Endpoint,
+    endpoint: Option<Endpoint>,
     id: &str,
     token: &str,
     headers: &HeaderMap,
@@ -195,7 +205,7 @@ async fn qr_code(
     headers: HeaderMap,
     peer: Peer,
 ) -> Response {
-    if let Err(rejection) = admit(&sim, Endpoint::QrCode, &id, &token, &headers, peer).await {
+    if let Err(rejection) = admit(&sim, Some(Endpoint::QrCode), &id, &token, &headers, peer).await {
         return rejection.into_response();
     }
     match sim.qr_answer(&id) {
@@ -211,7 +221,16 @@ async fn qr_code_image(
     headers: HeaderMap,
     peer: Peer,
 ) -> Response {
-    if let Err(rejection) = admit(&sim, Endpoint::QrCodeImage, &id, &token, &headers, peer).await {
+    if let Err(rejection) = admit(
+        &sim,
+        Some(Endpoint::QrCodeImage),
+        &id,
+        &token,
+        &headers,
+        peer,
+    )
+    .await
+    {
         return rejection.into_response();
     }
     match sim.qr_image_answer(&id) {
@@ -232,7 +251,9 @@ async fn phone_code(
     headers: HeaderMap,
     peer: Peer,
 ) -> Response {
-    if let Err(rejection) = admit(&sim, Endpoint::PhoneCode, &id, &token, &headers, peer).await {
+    if let Err(rejection) =
+        admit(&sim, Some(Endpoint::PhoneCode), &id, &token, &headers, peer).await
+    {
         return rejection.into_response();
     }
     if !valid_phone(&phone) {
@@ -254,10 +275,11 @@ async fn status(
     headers: HeaderMap,
     peer: Peer,
 ) -> Response {
-    let restore_session = match admit(&sim, Endpoint::Status, &id, &token, &headers, peer).await {
-        Ok(restore) => restore,
-        Err(rejection) => return rejection.into_response(),
-    };
+    let restore_session =
+        match admit(&sim, Some(Endpoint::Status), &id, &token, &headers, peer).await {
+            Ok(restore) => restore,
+            Err(rejection) => return rejection.into_response(),
+        };
     let body = if restore_session {
         json!({"connected": false, "error": "You need to restore the session.", "smartphoneConnected": false})
     } else {
@@ -280,7 +302,15 @@ async fn extension_token(
     headers: HeaderMap,
     peer: Peer,
 ) -> Response {
-    let admitted = admit(&sim, Endpoint::ExtensionToken, &id, &token, &headers, peer).await;
+    let admitted = admit(
+        &sim,
+        Some(Endpoint::ExtensionToken),
+        &id,
+        &token,
+        &headers,
+        peer,
+    )
+    .await;
     if let Err(rejection) = admitted {
         return rejection.into_response();
     }
@@ -299,7 +329,7 @@ async fn device(
     headers: HeaderMap,
     peer: Peer,
 ) -> Response {
-    if let Err(rejection) = admit(&sim, Endpoint::Device, &id, &token, &headers, peer).await {
+    if let Err(rejection) = admit(&sim, Some(Endpoint::Device), &id, &token, &headers, peer).await {
         return rejection.into_response();
     }
     match sim.device_answer(&id) {
@@ -315,13 +345,80 @@ async fn disconnect(
     headers: HeaderMap,
     peer: Peer,
 ) -> Response {
-    if let Err(rejection) = admit(&sim, Endpoint::Disconnect, &id, &token, &headers, peer).await {
+    if let Err(rejection) = admit(
+        &sim,
+        Some(Endpoint::Disconnect),
+        &id,
+        &token,
+        &headers,
+        peer,
+    )
+    .await
+    {
         return rejection.into_response();
     }
     match sim.disconnect(&id) {
         Err(_) => instance_not_found(),
         Ok(()) => Json(json!({ "value": true })).into_response(),
     }
+}
+
+#[derive(serde::Deserialize)]
+struct WebhookUrl {
+    value: String,
+}
+
+/// `update-webhook-*`: an empty value removes the URL. These calls are configuration, not
+/// connection traffic, so `calls` does not count them.
+async fn update_webhook(
+    sim: Sim,
+    kind: WebhookKind,
+    (id, token): (String, String),
+    headers: HeaderMap,
+    peer: Peer,
+    body: Bytes,
+) -> Response {
+    if let Err(rejection) = admit(&sim, None, &id, &token, &headers, peer).await {
+        return rejection.into_response();
+    }
+    let Ok(WebhookUrl { value }) = serde_json::from_slice(&body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Invalid body: expected {\"value\": \"https://...\"}",
+        );
+    };
+    let value = value.trim();
+    let url = if value.is_empty() {
+        None
+    } else if webhooks::acceptable_url(value) {
+        Some(value.to_owned())
+    } else {
+        return error(StatusCode::BAD_REQUEST, webhooks::URL_REFUSED);
+    };
+    match sim.set_webhook(&id, kind, url) {
+        Err(_) => instance_not_found(),
+        Ok(()) => Json(json!({ "value": true })).into_response(),
+    }
+}
+
+async fn update_webhook_connected(
+    State(sim): State<Sim>,
+    Path(params): Path<(String, String)>,
+    headers: HeaderMap,
+    peer: Peer,
+    body: Bytes,
+) -> Response {
+    update_webhook(sim, WebhookKind::Connected, params, headers, peer, body).await
+}
+
+async fn update_webhook_disconnected(
+    State(sim): State<Sim>,
+    Path(params): Path<(String, String)>,
+    headers: HeaderMap,
+    peer: Peer,
+    body: Bytes,
+) -> Response {
+    update_webhook(sim, WebhookKind::Disconnected, params, headers, peer, body).await
 }
 
 #[cfg(test)]

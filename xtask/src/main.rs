@@ -188,6 +188,7 @@ fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
             ("ZAPI_E2E_SSR_URL", ssr_url),
         ],
     )?;
+    check_metrics_moved(&stack)?;
     if filter.is_empty() {
         engines::run(&site, &stack)?;
     }
@@ -195,6 +196,39 @@ fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
     if filter.is_empty() {
         consumers::run(bundle, &site, &stack)?;
     }
+    Ok(())
+}
+
+/// After the specs, one scrape of the relay's `/metrics`: the widgets' requests were counted, Z-API's
+/// answer times measured, and no credential of the demo instance shows.
+fn check_metrics_moved(stack: &services::Stack) -> cmd::Result {
+    let text = stack.scrape_metrics()?;
+    let total = |prefix: &str, with: &str| -> f64 {
+        text.lines()
+            .filter(|line| line.starts_with(prefix) && line.contains(with))
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    };
+    let answered = total("zapi_relay_requests_total{", "status=\"200\"");
+    let upstream_calls = total("zapi_relay_upstream_request_duration_seconds_count{", "");
+    if answered < 1.0 || upstream_calls < 1.0 {
+        return Err(format!(
+            "/metrics did not move during the specs ({answered} answers with 200, \
+             {upstream_calls} Z-API calls):\n{text}"
+        ));
+    }
+    for secret in [
+        services::DEMO_INSTANCE,
+        services::DEMO_TOKEN,
+        services::DEMO_CLIENT_TOKEN,
+    ] {
+        if text.contains(secret) {
+            return Err(format!("/metrics shows {secret}"));
+        }
+    }
+    println!(
+        "xtask: /metrics counted {answered} answers with 200 and {upstream_calls} Z-API calls"
+    );
     Ok(())
 }
 

@@ -32,6 +32,36 @@ impl RelayConfig {
         for host in &self.allowed_hosts {
             check_host(host).map_err(invalid("allowed_hosts"))?;
         }
+        if let Some(bind) = &self.metrics.bind {
+            self.validate_metrics_bind(bind)?;
+        }
+        Ok(())
+    }
+
+    /// The metrics tell request counts by route and status: not secret, but not for strangers
+    /// either, and a scrape costs the relay work.
+    fn validate_metrics_bind(&self, bind: &str) -> Result<(), ConfigError> {
+        let port = bind
+            .rsplit_once(':')
+            .filter(|(host, _)| !host.is_empty())
+            .and_then(|(_, port)| port.parse::<u16>().ok());
+        let Some(port) = port else {
+            return Err(invalid("metrics.bind")(format!(
+                "{bind:?} must be host:port, such as 127.0.0.1:9464"
+            )));
+        };
+        if port != 0 && bind.eq_ignore_ascii_case(self.bind.trim()) {
+            return Err(invalid("metrics.bind")(format!(
+                "{bind} is the relay's own bind address; give the metrics a port of their own"
+            )));
+        }
+        if !self.metrics.public && !is_loopback(bind) {
+            return Err(invalid("metrics.bind")(format!(
+                "{bind} would show the relay's metrics to anyone who reaches that address; bind \
+                 them to loopback (127.0.0.1:9464) or, if something in front keeps strangers \
+                 out, set [metrics] public = true (RELAY_METRICS_PUBLIC=true)"
+            )));
+        }
         Ok(())
     }
 
@@ -326,6 +356,79 @@ mod tests {
             .unwrap_err()
             .to_string()
             .starts_with("auth.forward_alias_header is invalid"));
+    }
+
+    // Regression guard: the metrics listener on a public address must be asked for, as an
+    // open relay must.
+    #[test]
+    fn the_metrics_listener_is_off_by_default_and_public_only_when_asked() {
+        assert_eq!(open_on("127.0.0.1:8787", &[]).unwrap().metrics.bind, None);
+        for loopback in ["127.0.0.1:9464", "[::1]:0", "localhost:9464"] {
+            let config = open_on("127.0.0.1:8787", &[("RELAY_METRICS_BIND", loopback)]).unwrap();
+            assert_eq!(config.metrics.bind.as_deref(), Some(loopback));
+        }
+        for public in [
+            "0.0.0.0:9464",
+            "[::]:9464",
+            "10.0.0.5:9464",
+            "metrics.lan:9464",
+        ] {
+            let err = open_on("127.0.0.1:8787", &[("RELAY_METRICS_BIND", public)])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("metrics.bind is invalid"),
+                "{public}: {err}"
+            );
+            assert!(err.contains("RELAY_METRICS_PUBLIC=true"), "{err}");
+            let config = open_on(
+                "127.0.0.1:8787",
+                &[
+                    ("RELAY_METRICS_BIND", public),
+                    ("RELAY_METRICS_PUBLIC", "true"),
+                ],
+            )
+            .unwrap();
+            assert!(config.metrics.public);
+        }
+        for malformed in [
+            "9464",
+            ":9464",
+            "127.0.0.1",
+            "127.0.0.1:65536",
+            "127.0.0.1:http",
+        ] {
+            let err = open_on("127.0.0.1:8787", &[("RELAY_METRICS_BIND", malformed)])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("metrics.bind is invalid"),
+                "{malformed}: {err}"
+            );
+        }
+        let same = open_on(
+            "127.0.0.1:8787",
+            &[("RELAY_METRICS_BIND", "127.0.0.1:8787")],
+        );
+        assert!(same.unwrap_err().to_string().contains("port of their own"));
+        assert!(
+            open_on("127.0.0.1:8787", &[("RELAY_METRICS_PUBLIC", "maybe")])
+                .unwrap_err()
+                .to_string()
+                .starts_with("RELAY_METRICS_PUBLIC is invalid")
+        );
+
+        let file = "[instances.a]\nid = \"i\"\ntoken = \"t\"\n[metrics]\n";
+        assert_eq!(from(Some(file), &[]).unwrap().metrics, Default::default());
+        let on = format!("{file}bind = \"127.0.0.1:9464\"\n");
+        assert_eq!(
+            from(Some(&on), &[]).unwrap().metrics.bind.as_deref(),
+            Some("127.0.0.1:9464")
+        );
+        let public = format!("{file}bind = \"0.0.0.0:9464\"\n");
+        assert!(from(Some(&public), &[]).is_err());
+        let asked = format!("{public}public = true\n");
+        assert!(from(Some(&asked), &[]).unwrap().metrics.public);
     }
 
     #[test]

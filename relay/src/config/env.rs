@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::access::parse_forward_url;
 use super::error::invalid;
 use super::file::FileConfig;
-use super::validate::{parse_proxies, parse_upstream, COOKIE_REFUSED};
+use super::validate::{parse_proxies, parse_public_url, parse_upstream, COOKIE_REFUSED};
 use super::{
     AuthMode, ConfigError, Instance, RateLimitConfig, RelayConfig, ValidConfig, DEFAULT_ALIAS,
 };
@@ -282,6 +282,51 @@ pub const ENV_VARS: &[EnvVar] = &[
         apply: Apply::Setting(|config, ms| {
             config.auth.forward.cache_ttl =
                 Duration::from_millis(parse_number(&ms, "milliseconds")?);
+            Ok(())
+        }),
+    },
+    EnvVar {
+        name: "RELAY_METRICS_BIND",
+        setting: "[metrics] bind",
+        meaning: "listen address of GET /metrics (Prometheus); unset: no metrics listener",
+        apply: Apply::Setting(|config, bind| {
+            config.metrics.bind = Some(bind.trim().to_owned());
+            Ok(())
+        }),
+    },
+    EnvVar {
+        name: "RELAY_METRICS_PUBLIC",
+        setting: "[metrics] public",
+        meaning: "true to serve the metrics on an address other than loopback",
+        apply: Apply::Setting(|config, flag| {
+            config.metrics.public = parse_bool(&flag)?;
+            Ok(())
+        }),
+    },
+    EnvVar {
+        name: "RELAY_WEBHOOK_SECRET",
+        setting: "[webhooks] secret",
+        meaning: "the secret in Z-API's callback URL; set, it serves the webhook and events routes",
+        apply: Apply::Setting(|config, secret| {
+            config.webhooks.secret = Some(secret);
+            Ok(())
+        }),
+    },
+    EnvVar {
+        name: "RELAY_PUBLIC_URL",
+        setting: "[webhooks] public_url",
+        meaning: "the relay's public origin, for `zapi-relay webhooks register`",
+        apply: Apply::Setting(|config, url| {
+            config.webhooks.public_url = Some(parse_public_url(&url)?);
+            Ok(())
+        }),
+    },
+    EnvVar {
+        name: "RELAY_HEARTBEAT_MS",
+        setting: "[webhooks] heartbeat_ms",
+        meaning: "a comment line on each event stream this often, in milliseconds",
+        apply: Apply::Setting(|config, ms| {
+            config.webhooks.heartbeat = Duration::from_millis(parse_number(&ms, "milliseconds")?);
             Ok(())
         }),
     },

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::access::parse_forward_url;
 use super::error::{invalid, without_quoted_values};
-use super::validate::{parse_proxies, parse_upstream, COOKIE_REFUSED};
+use super::validate::{parse_proxies, parse_public_url, parse_upstream, COOKIE_REFUSED};
 use super::{AuthMode, ConfigError, CorsConfig, Instance, RateLimitConfig, RelayConfig};
 
 /// The file's shape; every section and key is optional except the instances.
@@ -34,6 +34,28 @@ pub(super) struct FileConfig {
     rate_limit: FileRateLimit,
     #[serde(default)]
     connections: FileConnections,
+    #[serde(default)]
+    metrics: FileMetrics,
+    #[serde(default)]
+    webhooks: FileWebhooks,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileMetrics {
+    bind: Option<String>,
+    #[serde(default)]
+    public: bool,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWebhooks {
+    secret: Option<String>,
+    public_url: Option<String>,
+    heartbeat_ms: Option<u64>,
+    max_streams_per_alias: Option<usize>,
+    max_streams_per_address: Option<usize>,
 }
 
 #[derive(Default, Deserialize)]
@@ -187,6 +209,27 @@ impl FileConfig {
         }
         if let Some(ms) = self.connections.shutdown_grace_ms {
             connections.shutdown_grace = Duration::from_millis(ms);
+        }
+        config.metrics.bind = self
+            .metrics
+            .bind
+            .map(|bind| bind.trim().to_owned())
+            .filter(|bind| !bind.is_empty());
+        config.metrics.public = self.metrics.public;
+        let webhooks = &mut config.webhooks;
+        webhooks.secret = self.webhooks.secret.filter(|s| !s.is_empty());
+        if let Some(url) = self.webhooks.public_url.filter(|url| !url.is_empty()) {
+            webhooks.public_url =
+                Some(parse_public_url(&url).map_err(invalid("webhooks.public_url"))?);
+        }
+        if let Some(ms) = self.webhooks.heartbeat_ms {
+            webhooks.heartbeat = Duration::from_millis(ms);
+        }
+        if let Some(max) = self.webhooks.max_streams_per_alias {
+            webhooks.max_streams_per_alias = max;
+        }
+        if let Some(max) = self.webhooks.max_streams_per_address {
+            webhooks.max_streams_per_address = max;
         }
         Ok(config)
     }

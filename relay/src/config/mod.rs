@@ -223,6 +223,64 @@ impl Default for ConnectionLimits {
     }
 }
 
+/// `GET /metrics` on a listener of its own. Off by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetricsConfig {
+    /// Listen address of the metrics listener; `None` (the default): no metrics listener.
+    pub bind: Option<String>,
+    /// The operator says that an address other than loopback may serve the metrics (something
+    /// in front keeps strangers out). Default `false`: such a relay does not start.
+    pub public: bool,
+}
+
+/// Z-API's connection callbacks and the event stream they feed (`POST {base}/webhooks/{secret}`,
+/// `GET {base}/events`). Without a secret neither route exists.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookConfig {
+    /// The secret in the callback URL. At least 32 characters, random, URL-safe
+    /// (letters, digits, `-`, `_`, `.`, `~`).
+    pub secret: Option<String>,
+    /// The relay's public origin, which `zapi-relay webhooks register` gives Z-API.
+    pub public_url: Option<Url>,
+    /// A comment line on every stream this often. Default 15 s, 100 ms to 5 min.
+    pub heartbeat: Duration,
+    /// Streams open at once for one alias. Default 1000, 1 to 100 000.
+    pub max_streams_per_alias: usize,
+    /// Streams open at once from one client address. Default 8, 1 to 10 000.
+    pub max_streams_per_address: usize,
+}
+
+impl WebhookConfig {
+    pub const HEARTBEAT: std::ops::RangeInclusive<Duration> =
+        Duration::from_millis(100)..=Duration::from_secs(300);
+    pub const MAX_STREAMS_PER_ALIAS: std::ops::RangeInclusive<usize> = 1..=100_000;
+    pub const MAX_STREAMS_PER_ADDRESS: std::ops::RangeInclusive<usize> = 1..=10_000;
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            secret: None,
+            public_url: None,
+            heartbeat: Duration::from_secs(15),
+            max_streams_per_alias: 1000,
+            max_streams_per_address: 8,
+        }
+    }
+}
+
+impl fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("secret", &self.secret.as_ref().map(|_| "***"))
+            .field("public_url", &self.public_url.as_ref().map(Url::as_str))
+            .field("heartbeat", &self.heartbeat)
+            .field("max_streams_per_alias", &self.max_streams_per_alias)
+            .field("max_streams_per_address", &self.max_streams_per_address)
+            .finish()
+    }
+}
+
 /// Everything the relay needs. The secrets live only here and in upstream requests.
 #[derive(Clone)]
 pub struct RelayConfig {
@@ -258,6 +316,10 @@ pub struct RelayConfig {
     pub allow_disconnect: bool,
     /// Header-read timeout, connection cap, shutdown deadline.
     pub connections: ConnectionLimits,
+    /// The Prometheus metrics listener.
+    pub metrics: MetricsConfig,
+    /// Z-API's connection callbacks and the event stream.
+    pub webhooks: WebhookConfig,
 }
 
 impl RelayConfig {
@@ -284,6 +346,8 @@ impl RelayConfig {
             max_upstream_body: 1024 * 1024,
             allow_disconnect: false,
             connections: ConnectionLimits::default(),
+            metrics: MetricsConfig::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 
@@ -325,6 +389,7 @@ impl RelayConfig {
             .chain(self.client_token.as_deref())
             .chain(self.auth.ticket_secret.as_deref())
             .chain(self.auth.proxy_secret.as_deref())
+            .chain(self.webhooks.secret.as_deref())
             .filter(|secret| !secret.is_empty())
     }
 }
@@ -380,6 +445,8 @@ impl fmt::Debug for RelayConfig {
             .field("max_upstream_body", &self.max_upstream_body)
             .field("allow_disconnect", &self.allow_disconnect)
             .field("connections", &self.connections)
+            .field("metrics", &self.metrics)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }

@@ -12,8 +12,8 @@ use reqwest::Url;
 
 use super::error::invalid;
 use super::{
-    AuthMode, ConfigError, ConnectionLimits, RelayConfig, ValidConfig, MIN_PROXY_SECRET_CHARS,
-    MIN_PROXY_SECRET_DISTINCT,
+    AuthMode, ConfigError, ConnectionLimits, RelayConfig, ValidConfig, WebhookConfig,
+    MIN_PROXY_SECRET_CHARS, MIN_PROXY_SECRET_DISTINCT,
 };
 
 /// `[zapi] timeout_ms`: a Z-API call that has not answered within two minutes will not.
@@ -160,6 +160,7 @@ impl RelayConfig {
             MAX_TICKET_TTL_SECS,
             "seconds",
         )?;
+        self.check_webhooks()?;
         check_range(
             "rate_limit.per_minute",
             self.rate_limit.per_minute,
@@ -174,6 +175,44 @@ impl RelayConfig {
                 "requests",
             )?;
         }
+        Ok(())
+    }
+}
+
+impl RelayConfig {
+    fn check_webhooks(&self) -> Result<(), ConfigError> {
+        let webhooks = &self.webhooks;
+        if let Some(secret) = &webhooks.secret {
+            check_secret(secret).map_err(invalid("webhooks.secret"))?;
+            if !secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~'))
+            {
+                return Err(invalid("webhooks.secret")(
+                    "must be URL-safe (letters, digits, '-', '_', '.', '~'): it is part of the \
+                     callback URL; generate one with `openssl rand -hex 32`"
+                        .to_owned(),
+                ));
+            }
+        }
+        check_range(
+            "webhooks.heartbeat_ms",
+            millis(webhooks.heartbeat),
+            millis_range(&WebhookConfig::HEARTBEAT),
+            "milliseconds",
+        )?;
+        check_range(
+            "webhooks.max_streams_per_alias",
+            webhooks.max_streams_per_alias,
+            WebhookConfig::MAX_STREAMS_PER_ALIAS,
+            "streams",
+        )?;
+        check_range(
+            "webhooks.max_streams_per_address",
+            webhooks.max_streams_per_address,
+            WebhookConfig::MAX_STREAMS_PER_ADDRESS,
+            "streams",
+        )?;
         Ok(())
     }
 }
@@ -264,6 +303,18 @@ fn check_origin(origin: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// `[webhooks] public_url`: the relay's public origin (a path is kept, as a prefix).
+pub(super) fn parse_public_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value.trim()).map_err(|_| "is not a URL".to_owned())?;
+    if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
+        return Err("must be an http(s) URL with a host".to_owned());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must have no query or fragment".to_owned());
+    }
+    Ok(url)
 }
 
 pub(super) fn parse_upstream(value: &str) -> Result<Url, String> {
@@ -380,7 +431,7 @@ mod tests {
             [i64; 2],
             &'static str,
         );
-        let cases: [Case; 10] = [
+        let cases: [Case; 13] = [
             (
                 "zapi",
                 "timeout_ms",
@@ -439,6 +490,27 @@ mod tests {
                 [0, 300_000],
                 "milliseconds",
             ),
+            (
+                "webhooks",
+                "heartbeat_ms",
+                &[0, 99, 300_001],
+                [100, 300_000],
+                "milliseconds",
+            ),
+            (
+                "webhooks",
+                "max_streams_per_alias",
+                &[0, 100_001],
+                [1, 100_000],
+                "streams",
+            ),
+            (
+                "webhooks",
+                "max_streams_per_address",
+                &[0, 10_001],
+                [1, 10_000],
+                "streams",
+            ),
         ];
         for (section, key, bad, [low, high], unit) in cases {
             for value in bad {
@@ -466,6 +538,49 @@ mod tests {
         assert!(zero_timeout
             .to_string()
             .starts_with("zapi.timeout_ms is invalid"));
+    }
+
+    #[test]
+    fn the_webhook_secret_is_random_url_safe_and_never_shown() {
+        let vars = |secret: &'static str| {
+            [
+                ("ZAPI_INSTANCE_ID", "i"),
+                ("ZAPI_TOKEN", "t"),
+                ("RELAY_WEBHOOK_SECRET", secret),
+                ("RELAY_PUBLIC_URL", "https://relay.example.com"),
+            ]
+        };
+        let accepted = env(&vars("4e9b1c7d2a8f6035b9d4c1e7a2f8b603")).unwrap();
+        assert_eq!(
+            accepted.webhooks.public_url.as_ref().map(|u| u.as_str()),
+            Some("https://relay.example.com/")
+        );
+        for weak in [
+            "too-short-1234567890",
+            "abababababababababababababababababab",
+            "replace-me-with-a-long-random-value-please",
+            "4e9b1c7d2a8f6035/b9d4c1e7a2f8b603?x",
+            "4e9b1c7d2a8f6035%2Fb9d4c1e7a2f8b603",
+        ] {
+            let refused = env(&vars(weak)).unwrap_err().to_string();
+            assert!(
+                refused.starts_with("webhooks.secret is invalid"),
+                "{refused}"
+            );
+            assert!(!refused.contains(weak), "the reason never shows the secret");
+        }
+        let refused = env(&[
+            ("ZAPI_INSTANCE_ID", "i"),
+            ("ZAPI_TOKEN", "t"),
+            ("RELAY_PUBLIC_URL", "ftp://relay.example.com"),
+        ])
+        .unwrap_err();
+        assert!(
+            refused.to_string().contains("RELAY_PUBLIC_URL"),
+            "{refused}"
+        );
+        let shown = format!("{accepted:?}");
+        assert!(!shown.contains("4e9b1c7d2a8f6035b9d4c1e7a2f8b603"));
     }
 
     // Regression: `app()` took any `RelayConfig`, so ticket mode without a secret verified

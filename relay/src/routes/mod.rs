@@ -4,12 +4,14 @@
 
 pub mod device;
 pub mod disconnect;
+pub mod events;
 pub mod extension_token;
 pub mod healthz;
 pub mod phone_code;
 pub mod qr_code;
 pub mod qr_code_image;
 pub mod status;
+pub mod webhooks;
 
 use crate::error::RelayError;
 

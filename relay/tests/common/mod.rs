@@ -28,6 +28,17 @@ impl<'a> MakeWriter<'a> for Captured {
     }
 }
 
+/// Captures every log line of this thread (TRACE and up) until the guard is dropped.
+pub fn capture_logs() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(captured.clone())
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
 /// Serves the simulator on a thread of its own, outside the test's log capture: the simulator
 /// logs its URLs, tokens included, as Z-API's own logs would.
 pub fn serve_sim_elsewhere(sim: zapi_sim::Sim) -> std::net::SocketAddr {
