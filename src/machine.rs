@@ -522,7 +522,8 @@ impl Default for Stream {
 pub enum Event {
     Start,
     Stop,
-    /// Time passes; sent every second while [`Machine::wants_ticks`].
+    /// Time passes; sent every second while [`Machine::wants_ticks`], and at
+    /// [`Machine::wake_at_ms`].
     Tick,
     StatusLoaded {
         id: RequestId,
@@ -886,14 +887,31 @@ impl Machine {
         }
     }
 
-    /// Whether the view must send [`Event::Tick`] every second: a countdown or a poll is running
-    /// and the page is visible.
+    /// Whether the view must send [`Event::Tick`] every second: a countdown (and the polls
+    /// beside it) is on screen and the page is visible.
     pub fn wants_ticks(&self) -> bool {
         !self.hidden
-            && (matches!(
+            && matches!(
                 self.phase,
                 Phase::Qr { .. } | Phase::PhoneCode { .. } | Phase::ExtensionCode { .. }
-            ) || self.wants_stream())
+            )
+    }
+
+    /// When, with no countdown ticking, the view must send one [`Event::Tick`]: to open the
+    /// event stream again after its backoff, or to give up a stream silent for too long. On the
+    /// connected screens this is the only timer.
+    pub fn wake_at_ms(&self) -> Option<f64> {
+        if self.wants_ticks() || !self.wants_stream() {
+            return None;
+        }
+        match self.stream {
+            Stream::Closed { retry_at_ms, .. } => Some(retry_at_ms),
+            Stream::Opening {
+                since_ms: heard_ms, ..
+            }
+            | Stream::Open { heard_ms, .. } => Some(heard_ms + STREAM_SILENCE_MS),
+            Stream::Absent => None,
+        }
     }
 
     pub fn update(&mut self, event: Event, now_ms: f64) -> Vec<Command> {

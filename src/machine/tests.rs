@@ -2507,3 +2507,113 @@ fn a_disconnected_event_the_status_denies_keeps_the_connected_screen() {
     assert_eq!(h.state(), Some(StateName::AlreadyConnected));
     assert!(h.machine.awaits(stream));
 }
+
+impl Harness {
+    /// Runs `ms` as the runtime does: a tick every second while a countdown wants them, else one
+    /// tick at each wake-up the machine asks for. Returns how many ticks were sent.
+    fn run_as_woken(&mut self, ms: f64, opened: &mut Vec<RequestId>) -> usize {
+        let end = self.now + ms;
+        let mut ticks = 0;
+        loop {
+            let next = if self.machine.wants_ticks() {
+                self.now + 1000.0
+            } else {
+                match self.machine.wake_at_ms() {
+                    Some(at) => at.max(self.now).ceil() + 1.0,
+                    None => break,
+                }
+            };
+            if next > end {
+                break;
+            }
+            self.now = next;
+            ticks += 1;
+            opened.extend(stream_opens(&self.send(Event::Tick)));
+        }
+        self.now = end;
+        ticks
+    }
+
+    /// The connected screen after a scan, with its stream open and heard from.
+    fn connected_with_stream(&mut self) -> RequestId {
+        let stream = self.showing_code_with_stream();
+        let id = status_id(&self.news(stream, StreamNews::Linked));
+        self.status(id, Ok(StatusAnswer::Connected));
+        assert_eq!(self.state(), Some(StateName::Connected));
+        assert!(self.machine.awaits(stream));
+        stream
+    }
+}
+
+#[test]
+fn nothing_ticks_on_the_connected_screen_but_the_streams_silence_check() {
+    let mut h = Harness::with_streams();
+    let stream = h.connected_with_stream();
+    assert!(!h.machine.wants_ticks());
+    assert_eq!(h.machine.wake_at_ms(), Some(h.now + STREAM_SILENCE_MS));
+    // A heartbeat every 15 s moves the check: ten minutes cost no tick at all.
+    let mut ticks = 0;
+    for _ in 0..40 {
+        ticks += h.run_as_woken(15_000.0, &mut Vec::new());
+        h.news(stream, StreamNews::Alive);
+    }
+    assert_eq!(ticks, 0);
+    assert!(h.machine.awaits(stream));
+    // Hidden: no stream, so nothing to wake for.
+    h.send(Event::Hidden(true));
+    assert_eq!(h.machine.wake_at_ms(), None);
+    assert!(!h.machine.wants_ticks());
+}
+
+#[test]
+fn on_the_connected_screen_a_dropped_stream_is_opened_again_by_wake_ups_alone() {
+    let mut h = Harness::with_streams();
+    let stream = h.connected_with_stream();
+    h.send(Event::StreamEnded {
+        id: stream,
+        end: StreamEnd::Dropped,
+    });
+    assert_eq!(h.machine.wake_at_ms(), Some(h.now + STREAM_BACKOFF_MS));
+    let mut opened = Vec::new();
+    let ticks = h.run_as_woken(5_000.0, &mut opened);
+    assert_eq!(opened.len(), 1, "{opened:?}");
+    // One wake-up to open it, then only its silence check, not due within these 5 s.
+    assert_eq!(ticks, 1);
+    assert_eq!(
+        h.machine.wake_at_ms(),
+        Some(h.now - 4_000.0 + 1.0 + STREAM_SILENCE_MS)
+    );
+}
+
+#[test]
+fn on_the_connected_screen_a_silent_stream_is_given_up_and_opened_again() {
+    let mut h = Harness::with_streams();
+    let stream = h.connected_with_stream();
+    let mut opened = Vec::new();
+    h.run_as_woken(STREAM_SILENCE_MS + STREAM_BACKOFF_MS + 2_000.0, &mut opened);
+    assert!(!h.machine.awaits(stream));
+    assert_eq!(opened.len(), 1, "{opened:?}");
+}
+
+#[test]
+fn a_qr_on_screen_ticks_every_second_and_needs_no_wake_up() {
+    let mut h = Harness::with_streams();
+    h.showing_code_with_stream();
+    assert!(h.machine.wants_ticks());
+    assert_eq!(h.machine.wake_at_ms(), None);
+    // The paused screen has no countdown: the stream's check is its only timer.
+    h.run_answering(60_000.0, None);
+    assert_eq!(h.state(), Some(StateName::Paused));
+    assert!(!h.machine.wants_ticks());
+    assert!(h.machine.wake_at_ms().is_some());
+}
+
+#[test]
+fn without_a_stream_the_connected_screen_has_no_timer_at_all() {
+    let mut h = Harness::new();
+    let id = status_id(&h.send(Event::Start));
+    h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::AlreadyConnected));
+    assert!(!h.machine.wants_ticks());
+    assert_eq!(h.machine.wake_at_ms(), None);
+}

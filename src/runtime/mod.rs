@@ -9,7 +9,7 @@ mod stream;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use gloo_timers::callback::Interval;
+use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
@@ -61,6 +61,9 @@ pub struct Runtime {
     /// The widget is gone: nothing runs any more.
     disposed: Cell<bool>,
     ticker: RefCell<Option<Interval>>,
+    /// The one wake-up the machine asks for while nothing ticks, and when it is due.
+    wake: RefCell<Option<Timeout>>,
+    wake_at: Cell<f64>,
     /// Each with the machine's id for it: dropped, and so aborted, once the machine stops
     /// waiting for its answer.
     requests: RefCell<Vec<(RequestId, InFlight)>>,
@@ -91,6 +94,8 @@ impl Runtime {
             busy: Cell::new(false),
             disposed: Cell::new(false),
             ticker: RefCell::default(),
+            wake: RefCell::default(),
+            wake_at: Cell::new(f64::NAN),
             requests: RefCell::default(),
             stream: RefCell::default(),
             listeners: RefCell::default(),
@@ -160,7 +165,8 @@ impl Runtime {
         self.busy.set(false);
     }
 
-    /// Publishes what the machine's state shows, and ticks while a countdown runs.
+    /// Publishes what the machine's state shows, ticks while a countdown runs, and wakes the
+    /// machine when it asks to be woken.
     fn show(&self, now: f64) {
         let machine = self.machine.borrow();
         let mut shown = self.texts.with_untracked(|texts| {
@@ -198,6 +204,26 @@ impl Runtime {
         } else {
             // Dropping an Interval clears it.
             ticker.take();
+        }
+        let mut wake = self.wake.borrow_mut();
+        match machine.wake_at_ms() {
+            Some(at) if at != self.wake_at.get() => {
+                self.wake_at.set(at);
+                let this = self.this.clone();
+                // A millisecond late, so that the deadline has passed when the machine looks.
+                let delay = (at - now).max(0.0).ceil().min(f64::from(i32::MAX)) as u32 + 1;
+                *wake = Some(Timeout::new(delay, move || {
+                    if let Some(runtime) = this.upgrade() {
+                        runtime.wake_at.set(f64::NAN);
+                        runtime.dispatch(Event::Tick);
+                    }
+                }));
+            }
+            Some(_) => {}
+            None => {
+                self.wake_at.set(f64::NAN);
+                wake.take();
+            }
         }
     }
 
@@ -348,6 +374,7 @@ impl Runtime {
         self.disposed.set(true);
         self.queue.borrow_mut().clear();
         self.ticker.borrow_mut().take();
+        self.wake.borrow_mut().take();
         self.listeners.borrow_mut().clear();
         self.abort_requests();
     }
