@@ -469,12 +469,11 @@ pub type RequestId = u32;
 /// What the relay's event stream said.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StreamNews {
-    /// A heartbeat, or an event the widget does not know.
+    /// A heartbeat, or an event the widget does not act on (`disconnected`: no stream is open
+    /// on the connected screens).
     Alive,
     /// `event: connected`: a phone linked.
     Linked,
-    /// `event: disconnected`: the phone unlinked.
-    Unlinked,
 }
 
 /// How a stream ended, or why it never opened.
@@ -640,8 +639,6 @@ enum StatusPurpose {
     Initial,
     /// The background check while a code is shown.
     Poll,
-    /// The check after the stream said the phone unlinked, while connected.
-    Unlinked,
 }
 
 #[derive(Debug, Default)]
@@ -736,7 +733,8 @@ impl Machine {
     }
 
     /// Whether a stream should be open: after the first `/status`, while the page is visible
-    /// and online, on the screens that wait for a link or show one.
+    /// and online, on the screens that wait for a link. Not on the connected screens: a page
+    /// with a request in flight is never kept in Firefox's back-forward cache.
     fn wants_stream(&self) -> bool {
         self.status_known
             && !self.hidden
@@ -744,7 +742,12 @@ impl Machine {
             && self.stream != Stream::Absent
             && !matches!(
                 self.phase,
-                Phase::Idle | Phase::Error(_) | Phase::Offline | Phase::RestoreSession
+                Phase::Idle
+                    | Phase::Error(_)
+                    | Phase::Offline
+                    | Phase::RestoreSession
+                    | Phase::Connected
+                    | Phase::AlreadyConnected
             )
     }
 
@@ -824,7 +827,6 @@ impl Machine {
                 match news {
                     StreamNews::Alive => {}
                     StreamNews::Linked => self.confirm_link(out),
-                    StreamNews::Unlinked => self.confirm_unlink(out),
                 }
             }
             Event::StreamEnded { id: ended, end } if ended == id => match end {
@@ -859,18 +861,6 @@ impl Machine {
         }
     }
 
-    /// The stream says the phone unlinked: one `/status` confirms it before the widget starts
-    /// over.
-    fn confirm_unlink(&mut self, out: &mut Vec<Command>) {
-        if matches!(self.phase, Phase::Connected | Phase::AlreadyConnected)
-            && self.status_request.is_none()
-        {
-            let id = self.new_id();
-            self.status_request = Some((id, StatusPurpose::Unlinked));
-            out.push(Command::FetchStatus { id });
-        }
-    }
-
     /// The card of the connected screens; `None` on every other screen.
     pub fn linked_phone(&self) -> Option<&LinkedPhone> {
         matches!(self.phase, Phase::Connected | Phase::AlreadyConnected)
@@ -897,9 +887,9 @@ impl Machine {
             )
     }
 
-    /// When, with no countdown ticking, the view must send one [`Event::Tick`]: to open the
-    /// event stream again after its backoff, or to give up a stream silent for too long. On the
-    /// connected screens this is the only timer.
+    /// When, with no countdown ticking (the paused, phone number and expired screens), the view
+    /// must send one [`Event::Tick`]: to open the event stream again after its backoff, or to
+    /// give up a stream silent for too long.
     pub fn wake_at_ms(&self) -> Option<f64> {
         if self.wants_ticks() || !self.wants_stream() {
             return None;
@@ -1480,13 +1470,6 @@ impl Machine {
             (StatusPurpose::Poll, Ok(StatusAnswer::NotConnected) | Err(_)) => {
                 self.next_poll_ms = now_ms + self.poll_interval_ms(now_ms);
             }
-            (StatusPurpose::Unlinked, Ok(StatusAnswer::NotConnected)) => {
-                // A fresh start: the host's order of methods, from the status check.
-                self.method = None;
-                self.begin(out);
-            }
-            (StatusPurpose::Unlinked, Ok(StatusAnswer::RestoreSession)) => self.restore_session(),
-            (StatusPurpose::Unlinked, Ok(StatusAnswer::Connected) | Err(_)) => {}
         }
     }
 

@@ -44,19 +44,22 @@ test("removing the element stops every timer and request", async ({ widget, sim 
   expect(stream.requests.length).toBe(1);
 });
 
-test("the connected screen keeps no interval ticking", async ({ widget, sim }) => {
+test("the connected screen closes the event stream and keeps no interval ticking", async ({ widget, sim }) => {
   const stream = watchStream(widget.page);
   await widget.mount({}, { setup: trackIntervals });
   await widget.expectState("qr");
   // The countdown's tick.
   expect(await widget.page.evaluate(() => window.liveIntervals.size)).toBe(1);
   await expect.poll(() => stream.requests.length).toBe(1);
+  expect((await stream.requests[0].response()).status()).toBe(200);
   await sim.scan();
   await widget.expectState("connected");
   expect(await widget.page.evaluate(() => window.liveIntervals.size)).toBe(0);
-  // Minutes later (the stream given up as silent on the page's clock, and opened again), none.
+  await expect.poll(() => stream.failed).toEqual(["net::ERR_ABORTED"]);
+  // Minutes later, still nothing runs.
   await widget.advance(120_000);
   expect(await widget.page.evaluate(() => window.liveIntervals.size)).toBe(0);
+  expect(stream.requests.length).toBe(1);
 });
 
 test("the interval attribute changes the refresh period live", async ({ widget, sim }) => {

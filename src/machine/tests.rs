@@ -2264,12 +2264,13 @@ fn the_stream_opens_after_the_first_status_and_not_before() {
 }
 
 #[test]
-fn an_already_linked_phone_gets_a_stream_too_for_its_unlinking() {
+fn an_already_linked_phone_gets_no_stream() {
     let mut h = Harness::with_streams();
     let id = status_id(&h.send(Event::Start));
     let out = h.status(id, Ok(StatusAnswer::Connected));
     assert_eq!(h.state(), Some(StateName::AlreadyConnected));
-    assert_eq!(stream_opens(&out).len(), 1);
+    assert!(stream_opens(&out).is_empty());
+    assert!(stream_opens(&h.advance(120_000.0)).is_empty());
 }
 
 #[test]
@@ -2482,32 +2483,6 @@ fn news_from_a_stream_no_longer_read_is_ignored() {
     assert!(h.machine.awaits(current));
 }
 
-#[test]
-fn a_disconnected_event_while_connected_is_confirmed_then_starts_over() {
-    let mut h = Harness::with_streams();
-    let id = status_id(&h.send(Event::Start));
-    let out = h.status(id, Ok(StatusAnswer::Connected));
-    let stream = stream_id(&out);
-    h.send(Event::StreamOpened { id: stream });
-    let id = status_id(&h.news(stream, StreamNews::Unlinked));
-    let out = h.status(id, Ok(StatusAnswer::NotConnected));
-    assert_eq!(h.state(), Some(StateName::Loading));
-    // Starting over is the status check, then the QR.
-    let out = h.status(status_id(&out), Ok(StatusAnswer::NotConnected));
-    assert_eq!(qr_fetches(&out), 1);
-}
-
-#[test]
-fn a_disconnected_event_the_status_denies_keeps_the_connected_screen() {
-    let mut h = Harness::with_streams();
-    let id = status_id(&h.send(Event::Start));
-    let stream = stream_id(&h.status(id, Ok(StatusAnswer::Connected)));
-    let id = status_id(&h.news(stream, StreamNews::Unlinked));
-    h.status(id, Ok(StatusAnswer::Connected));
-    assert_eq!(h.state(), Some(StateName::AlreadyConnected));
-    assert!(h.machine.awaits(stream));
-}
-
 impl Harness {
     /// Runs `ms` as the runtime does: a tick every second while a countdown wants them, else one
     /// tick at each wake-up the machine asks for. Returns how many ticks were sent.
@@ -2534,41 +2509,38 @@ impl Harness {
         ticks
     }
 
-    /// The connected screen after a scan, with its stream open and heard from.
-    fn connected_with_stream(&mut self) -> RequestId {
+    /// The paused screen after a cycle of codes, with the stream open and heard from.
+    fn paused_with_stream(&mut self) -> RequestId {
         let stream = self.showing_code_with_stream();
-        let id = status_id(&self.news(stream, StreamNews::Linked));
-        self.status(id, Ok(StatusAnswer::Connected));
-        assert_eq!(self.state(), Some(StateName::Connected));
+        self.run_answering(60_000.0, Some(stream));
+        assert_eq!(self.state(), Some(StateName::Paused));
         assert!(self.machine.awaits(stream));
+        self.news(stream, StreamNews::Alive);
         stream
     }
 }
 
 #[test]
-fn nothing_ticks_on_the_connected_screen_but_the_streams_silence_check() {
+fn the_connected_screen_closes_the_stream_and_keeps_no_timer() {
     let mut h = Harness::with_streams();
-    let stream = h.connected_with_stream();
+    let stream = h.showing_code_with_stream();
+    let id = status_id(&h.news(stream, StreamNews::Linked));
+    h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::Connected));
+    assert!(!h.machine.awaits(stream));
     assert!(!h.machine.wants_ticks());
-    assert_eq!(h.machine.wake_at_ms(), Some(h.now + STREAM_SILENCE_MS));
-    // A heartbeat every 15 s moves the check: ten minutes cost no tick at all.
-    let mut ticks = 0;
-    for _ in 0..40 {
-        ticks += h.run_as_woken(15_000.0, &mut Vec::new());
-        h.news(stream, StreamNews::Alive);
-    }
-    assert_eq!(ticks, 0);
-    assert!(h.machine.awaits(stream));
-    // Hidden: no stream, so nothing to wake for.
-    h.send(Event::Hidden(true));
     assert_eq!(h.machine.wake_at_ms(), None);
-    assert!(!h.machine.wants_ticks());
+    let mut opened = Vec::new();
+    assert_eq!(h.run_as_woken(600_000.0, &mut opened), 0);
+    assert!(opened.is_empty(), "{opened:?}");
 }
 
 #[test]
-fn on_the_connected_screen_a_dropped_stream_is_opened_again_by_wake_ups_alone() {
+fn on_the_paused_screen_a_dropped_stream_is_opened_again_by_wake_ups_alone() {
     let mut h = Harness::with_streams();
-    let stream = h.connected_with_stream();
+    let stream = h.paused_with_stream();
+    assert!(!h.machine.wants_ticks());
+    assert_eq!(h.machine.wake_at_ms(), Some(h.now + STREAM_SILENCE_MS));
     h.send(Event::StreamEnded {
         id: stream,
         end: StreamEnd::Dropped,
@@ -2579,20 +2551,28 @@ fn on_the_connected_screen_a_dropped_stream_is_opened_again_by_wake_ups_alone() 
     assert_eq!(opened.len(), 1, "{opened:?}");
     // One wake-up to open it, then only its silence check, not due within these 5 s.
     assert_eq!(ticks, 1);
-    assert_eq!(
-        h.machine.wake_at_ms(),
-        Some(h.now - 4_000.0 + 1.0 + STREAM_SILENCE_MS)
-    );
 }
 
 #[test]
-fn on_the_connected_screen_a_silent_stream_is_given_up_and_opened_again() {
+fn on_the_paused_screen_a_heard_stream_costs_no_tick_and_a_silent_one_is_opened_again() {
     let mut h = Harness::with_streams();
-    let stream = h.connected_with_stream();
+    let stream = h.paused_with_stream();
+    // A heartbeat every 15 s moves the silence check: ten minutes cost no tick at all.
+    let mut ticks = 0;
+    for _ in 0..40 {
+        ticks += h.run_as_woken(15_000.0, &mut Vec::new());
+        h.news(stream, StreamNews::Alive);
+    }
+    assert_eq!(ticks, 0);
+    assert!(h.machine.awaits(stream));
     let mut opened = Vec::new();
     h.run_as_woken(STREAM_SILENCE_MS + STREAM_BACKOFF_MS + 2_000.0, &mut opened);
     assert!(!h.machine.awaits(stream));
     assert_eq!(opened.len(), 1, "{opened:?}");
+    // Hidden: no stream, so nothing to wake for.
+    h.send(Event::Hidden(true));
+    assert_eq!(h.machine.wake_at_ms(), None);
+    assert!(!h.machine.wants_ticks());
 }
 
 #[test]

@@ -81,7 +81,6 @@ async fn read(runtime: &Runtime, id: RequestId, response: gloo_net::http::Respon
         for item in items.drain(..) {
             let news = match item {
                 SseItem::Event(event) if event.name == "connected" => StreamNews::Linked,
-                SseItem::Event(event) if event.name == "disconnected" => StreamNews::Unlinked,
                 _ => StreamNews::Alive,
             };
             runtime.dispatch(Event::StreamNews { id, news });
