@@ -163,6 +163,27 @@ describe(`core flows in ${engineName}`, () => {
     assert.deepEqual(await sim.calls(), calls, "connected is final: no more calls");
   });
 
+  test("with the relay's event stream, a scan turns the widget to connected at once, confirmed by one /status", async () => {
+    await widget.mount({ interval: "20" }, { watchStream: true });
+    await widget.expectState("qr");
+    await eventually(
+      () => engine.driver.executeScript("return window.streamsOpened;"),
+      (opened) => opened === 1,
+      "the event stream open",
+    );
+    const before = await sim.calls();
+    const clockBefore = await engine.driver.executeScript("return Date.now();");
+    await sim.scan();
+    await widget.expectState("connected");
+    // Sooner than any poll: with the stream open, the next would come 30 s after it opened.
+    const waited = (await engine.driver.executeScript("return Date.now();")) - clockBefore;
+    assert.ok(waited < 5_000, `connected after ${waited} ms`);
+    const after = await sim.calls();
+    assert.equal(after.status, before.status + 1);
+    assert.equal(after["qr-code"], before["qr-code"]);
+    assert.equal((await sim.instance()).webhooksSent, 1);
+  });
+
   test("a hidden tab makes no relay calls, and an expired QR is replaced the moment it shows", async () => {
     await widget.mount({ interval: "15" });
     await widget.expectState("qr");
