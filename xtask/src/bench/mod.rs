@@ -29,8 +29,20 @@ pub(super) const WIDGET: &str = "zapi-connect";
 /// Measurements by key, each with every repetition.
 pub(super) type Results = BTreeMap<String, Vec<f64>>;
 
-pub fn run() -> Result {
+/// The sections `browser.mjs` measures.
+const BROWSER_SECTIONS: [&str; 4] = ["time-to-qr", "qr-encode", "idle", "calls"];
+
+/// Measures the sections named (all of them when none is), and rewrites them in BENCHMARKS.md.
+pub fn run(names: &[String]) -> Result {
     let started = Instant::now();
+    let known: Vec<&str> = report::SECTIONS.iter().map(|(name, _)| *name).collect();
+    if let Some(unknown) = names.iter().find(|n| !known.contains(&n.as_str())) {
+        return Err(format!(
+            "no benchmark section `{unknown}`; the sections: {}",
+            known.join(", ")
+        ));
+    }
+    let wanted = |name: &str| names.is_empty() || names.iter().any(|n| n == name);
     setup::build_tools()?;
     setup::test_tools()?;
     tools::bench_tools()?;
@@ -56,51 +68,72 @@ pub fn run() -> Result {
         .ok_or("the benchmarks need the simulator")?;
 
     let mut results = Results::new();
-    let vendor = site.join("vendor");
-    let files = |names: &[&str]| -> String {
-        let paths: Vec<String> = names
-            .iter()
-            .map(|name| vendor.join(name).display().to_string())
-            .collect();
-        paths.join(",")
-    };
-    let widget_files = files(&[
-        "zapi-connect/pkg/zapi_connect_bg.wasm",
-        "zapi-connect/index.js",
-    ]);
-    let baseline_files = files(&["baseline/baseline-connect.js"]);
-    collect(
-        node(
-            "size.mjs",
-            &[
-                &format!("{WIDGET}={widget_files}"),
-                &format!("{BASELINE}={baseline_files}"),
-            ],
-            &[],
-        )?,
-        &mut results,
-    );
-    collect(
-        node(
-            "browser.mjs",
-            &[],
-            &[
-                ("BENCH_BASE_URL", stack.relay_url.as_str()),
-                ("BENCH_SIM_URL", sim.as_str()),
-                ("CHROMIUM", setup::CHROMIUM),
-            ],
-        )?,
-        &mut results,
-    );
-    relay::relay_benchmarks(&stack, &sim, &mut results)?;
+    if wanted("size") {
+        let vendor = site.join("vendor");
+        let files = |names: &[&str]| -> String {
+            let paths: Vec<String> = names
+                .iter()
+                .map(|name| vendor.join(name).display().to_string())
+                .collect();
+            paths.join(",")
+        };
+        let widget_files = files(&[
+            "zapi-connect/pkg/zapi_connect_bg.wasm",
+            "zapi-connect/index.js",
+        ]);
+        let baseline_files = files(&["baseline/baseline-connect.js"]);
+        collect(
+            node(
+                "size.mjs",
+                &[
+                    &format!("{WIDGET}={widget_files}"),
+                    &format!("{BASELINE}={baseline_files}"),
+                ],
+                &[],
+            )?,
+            &mut results,
+        );
+    }
+    let browser: Vec<&str> = BROWSER_SECTIONS
+        .into_iter()
+        .filter(|name| wanted(name))
+        .collect();
+    if !browser.is_empty() {
+        let only = browser.join(",");
+        collect(
+            node(
+                "browser.mjs",
+                &[],
+                &[
+                    ("BENCH_BASE_URL", stack.relay_url.as_str()),
+                    ("BENCH_SIM_URL", sim.as_str()),
+                    ("CHROMIUM", setup::CHROMIUM),
+                    ("BENCH_ONLY", only.as_str()),
+                ],
+            )?,
+            &mut results,
+        );
+    }
+    if wanted("relay") {
+        relay::relay_benchmarks(&stack, &sim, &mut results)?;
+    }
     drop(stack);
-    let breakdown = wasm_size::wasm_breakdown(&unoptimized).unwrap_or_else(|error| {
-        eprintln!("xtask: no wasm size breakdown: {error}");
+    let breakdown = if wanted("wasm") {
+        wasm_size::wasm_breakdown(&unoptimized)
+            .map_err(|error| format!("no wasm size breakdown: {error}"))?
+    } else {
         String::new()
-    });
-    let report = report::report(&results, &breakdown);
-    report::write_report(&report)?;
-    println!("{report}");
+    };
+    let measured: BTreeMap<String, String> = known
+        .iter()
+        .filter(|name| wanted(name))
+        .map(|name| {
+            let md = report::section(name, &results, Some(breakdown.as_str()));
+            (name.to_string(), md)
+        })
+        .collect();
+    let block = report::write_report(&measured)?;
+    println!("{block}");
     println!(
         "xtask: BENCHMARKS.md written in {:.1} min",
         started.elapsed().as_secs_f64() / 60.0

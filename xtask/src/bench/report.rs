@@ -7,6 +7,7 @@ use super::wrk::WRK;
 use super::Results;
 use crate::cmd::{self, Result};
 use crate::setup;
+use std::collections::BTreeMap;
 
 pub(super) const BEGIN: &str =
     "<!-- bench:begin (written by `cargo xtask bench`; edits here are lost) -->";
@@ -14,6 +15,7 @@ pub(super) const END: &str = "<!-- bench:end -->";
 
 pub(super) struct Report<'a> {
     pub(super) results: &'a Results,
+    breakdown: Option<&'a str>,
     pub(super) md: String,
     pub(super) targets: Vec<(String, String, bool)>,
 }
@@ -82,6 +84,68 @@ pub(super) fn machine() -> String {
             format!("{:.1} GiB RAM", kib / 1024.0 / 1024.0)
         });
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let chromium = cmd::output(setup::CHROMIUM, &["--version"]).unwrap_or_default();
+    let nginx =
+        cmd::output("sh", &["-c", &format!("{} -v 2>&1", setup::NGINX)]).unwrap_or_default();
+    let wrk = cmd::output("sh", &["-c", &format!("{WRK} -v 2>&1 | head -1")]).unwrap_or_default();
+    format!(
+        "Machine: {cores} cores (nproc), {cpu}, {memory}; shared with other work, so compare \
+         figures within one run only. {chromium}; {nginx}; {wrk}; node {}.",
+        cmd::output("node", &["--version"]).unwrap_or_default()
+    )
+}
+
+/// Writes one section's heading, prose and tables.
+pub(super) type Table = fn(&mut Report);
+
+/// What `cargo xtask bench <section>` measures, in the order BENCHMARKS.md shows them; each is
+/// written between markers of its own, so that one re-measured keeps the others' figures.
+pub(super) const SECTIONS: &[(&str, Table)] = &[
+    ("size", size_table),
+    ("time-to-qr", time_to_qr_table),
+    ("qr-encode", qr_encode_table),
+    ("idle", idle_table),
+    ("calls", calls_table),
+    ("relay", relay_table),
+    ("wasm", wasm_table),
+];
+
+fn wasm_table(r: &mut Report) {
+    if let Some(breakdown) = r.breakdown {
+        r.line("\n### What the wasm is made of\n");
+        r.line(breakdown.trim_end());
+    }
+}
+
+fn marker(name: &str, end: bool) -> String {
+    format!("<!-- bench:{name}{} -->", if end { ":end" } else { "" })
+}
+
+/// The markdown of one section: its table, its targets, and when it was measured.
+pub(super) fn section(name: &str, results: &Results, breakdown: Option<&str>) -> String {
+    let Some((_, table)) = SECTIONS.iter().find(|(n, _)| *n == name) else {
+        return String::new();
+    };
+    let mut r = Report {
+        results,
+        breakdown,
+        md: String::new(),
+        targets: Vec::new(),
+    };
+    table(&mut r);
+    let targets = std::mem::take(&mut r.targets);
+    if !targets.is_empty() {
+        r.line("\n| target | measured | |\n|---|---|---|");
+        for (what, figure, met) in targets {
+            let verdict = if met { "met" } else { "**missed**" };
+            r.line(&format!("| {what} | {figure} | {verdict} |"));
+        }
+    }
+    r.line(&format!("\n*Measured {}.*", stamp()));
+    r.md
+}
+
+fn stamp() -> String {
     let date = cmd::output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_default();
     let commit = cmd::output(
         "git",
@@ -94,65 +158,81 @@ pub(super) fn machine() -> String {
         ],
     )
     .unwrap_or_default();
-    let chromium = cmd::output(setup::CHROMIUM, &["--version"]).unwrap_or_default();
-    let nginx =
-        cmd::output("sh", &["-c", &format!("{} -v 2>&1", setup::NGINX)]).unwrap_or_default();
-    let wrk = cmd::output("sh", &["-c", &format!("{WRK} -v 2>&1 | head -1")]).unwrap_or_default();
-    format!(
-        "Machine: {cores} cores (nproc), {cpu}, {memory}; shared with other work, so compare \
-         figures within one run only. Date: {date}; commit {commit} (plus the working tree). \
-         {chromium}; {nginx}; {wrk}; node {}.",
-        cmd::output("node", &["--version"]).unwrap_or_default()
-    )
+    format!("{date} at commit {commit} (plus the working tree)")
 }
 
-pub(super) fn report(results: &Results, breakdown: &str) -> String {
-    let mut r = Report {
-        results,
-        md: String::new(),
-        targets: Vec::new(),
+/// The generated block with `measured` (section name → markdown) in place of those sections
+/// and every other section kept as `old` (the whole file) had it.
+pub(super) fn merge(old: &str, measured: &BTreeMap<String, String>) -> String {
+    let kept = |name: &str| -> Option<String> {
+        let (begin, end) = (marker(name, false), marker(name, true));
+        let from = old.find(&begin)? + begin.len();
+        let to = from + old[from..].find(&end)?;
+        Some(old[from..to].trim().to_string())
     };
-    r.line(&format!("{BEGIN}\n"));
-    r.line(&machine());
-    r.line("");
-    r.line(
+    let mut md = format!("{BEGIN}\n\n{}\n\n", machine());
+    md.push_str(
         "Each table: our figure, the baseline measured in the same run, our figure divided by \
          the baseline's. Timings are medians with min–max and interquartile range over the \
-         repetitions given; counts and byte sizes are exact and identical on every run.",
+         repetitions given; counts and byte sizes are exact and identical on every run. Each \
+         section says when and at which commit it was measured.\n",
     );
-    size_table(&mut r);
-    time_to_qr_table(&mut r);
-    qr_encode_table(&mut r);
-    idle_table(&mut r);
-    calls_table(&mut r);
-    relay_table(&mut r);
-    r.line("\n### Targets\n");
-    r.line("| target | measured | |\n|---|---|---|");
-    for (what, figure, met) in std::mem::take(&mut r.targets) {
-        let verdict = if met { "met" } else { "**missed**" };
-        r.line(&format!("| {what} | {figure} | {verdict} |"));
+    for (name, _) in SECTIONS {
+        let Some(body) = measured
+            .get(*name)
+            .map(|body| body.trim().to_string())
+            .or_else(|| kept(name))
+        else {
+            continue;
+        };
+        md.push_str(&format!(
+            "\n{}\n{body}\n{}\n",
+            marker(name, false),
+            marker(name, true)
+        ));
     }
-    if !breakdown.is_empty() {
-        r.line("\n### What the wasm is made of\n");
-        r.line(breakdown.trim_end());
-    }
-    r.line(&format!("\n{END}"));
-    r.md
+    md.push_str(&format!("\n{END}"));
+    md
 }
 
-/// Replaces the generated section of BENCHMARKS.md, keeping what is written around it.
-pub(super) fn write_report(report: &str) -> Result {
+/// Replaces the generated block of BENCHMARKS.md, keeping what is written around it and the
+/// sections not measured this time.
+pub(super) fn write_report(measured: &BTreeMap<String, String>) -> Result<String> {
     let path = cmd::root().join("BENCHMARKS.md");
     let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let block = merge(&old, measured);
     let new = match (old.find(BEGIN), old.find(END)) {
         (Some(begin), Some(end)) if begin < end => {
-            format!("{}{report}{}", &old[..begin], &old[end + END.len()..])
+            format!("{}{block}{}", &old[..begin], &old[end + END.len()..])
         }
         _ => format!(
             "# Benchmarks\n\n`cargo xtask bench` measures the shipped widget and the relay \
              against what a team would use instead, and rewrites the generated section below.\n\n\
-             {report}\n"
+             {block}\n"
         ),
     };
-    std::fs::write(&path, new).map_err(|e| format!("{}: {e}", path.display()))
+    std::fs::write(&path, new).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(block)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_section_measured_alone_keeps_the_others() {
+        let old = format!(
+            "intro\n{BEGIN}\n{}\nold size\n{}\n{}\nold relay\n{}\n{END}\nafter",
+            marker("size", false),
+            marker("size", true),
+            marker("relay", false),
+            marker("relay", true)
+        );
+        let measured = BTreeMap::from([("relay".to_string(), "new relay".to_string())]);
+        let block = merge(&old, &measured);
+        assert!(block.contains("old size"));
+        assert!(block.contains("new relay"));
+        assert!(!block.contains("old relay"));
+        assert!(block.find("old size") < block.find("new relay"));
+    }
 }
