@@ -164,6 +164,11 @@ fn stamp() -> String {
 /// The generated block with `measured` (section name → markdown) in place of those sections
 /// and every other section kept as `old` (the whole file) had it.
 pub(super) fn merge(old: &str, measured: &BTreeMap<String, String>) -> String {
+    // Only the generated block: the prose around it may quote a marker.
+    let old = match (old.find(BEGIN), old.find(END)) {
+        (Some(begin), Some(end)) if begin < end => &old[begin..end],
+        _ => "",
+    };
     let kept = |name: &str| -> Option<String> {
         let (begin, end) = (marker(name, false), marker(name, true));
         let from = old.find(&begin)? + begin.len();
@@ -222,7 +227,8 @@ mod tests {
     #[test]
     fn a_section_measured_alone_keeps_the_others() {
         let old = format!(
-            "intro\n{BEGIN}\n{}\nold size\n{}\n{}\nold relay\n{}\n{END}\nafter",
+            "quoting {}\n{BEGIN}\n{}\nold size\n{}\n{}\nold relay\n{}\n{END}\nafter",
+            marker("size", false),
             marker("size", false),
             marker("size", true),
             marker("relay", false),
@@ -231,6 +237,7 @@ mod tests {
         let measured = BTreeMap::from([("relay".to_string(), "new relay".to_string())]);
         let block = merge(&old, &measured);
         assert!(block.contains("old size"));
+        assert_eq!(block.matches(BEGIN).count(), 1);
         assert!(block.contains("new relay"));
         assert!(!block.contains("old relay"));
         assert!(block.find("old size") < block.find("new relay"));
