@@ -7,8 +7,10 @@
 //! `RESULT <key> <value>...` lines; this module collects them and writes the tables.
 
 mod relay;
+mod relay_process;
 mod report;
 mod stats;
+mod streams;
 mod tools;
 mod wasm_size;
 mod widget;
@@ -115,7 +117,10 @@ pub fn run(names: &[String]) -> Result {
         );
     }
     if wanted("relay") {
-        relay::relay_benchmarks(&stack, &sim, &mut results)?;
+        relay::relay_benchmarks(&sim, &mut results)?;
+    }
+    if wanted("streams") {
+        streams::measure(&sim, &mut results)?;
     }
     drop(stack);
     let breakdown = if wanted("wasm") {

@@ -1,11 +1,12 @@
 //! The relay's throughput and latency against the simulator directly and nginx's recipe.
 
+use super::relay_process::{self, RelayProcess};
 use super::report::{ratio, spread, Report};
 use super::wrk::{wrk, wrk_with, WRK_CONNECTIONS, WRK_RUNS, WRK_SECONDS, WRK_THREADS};
 use super::Results;
 use crate::cmd::{self, Result};
 use crate::contract::{Nginx, Relay};
-use crate::services::{self, Stack};
+use crate::services;
 
 /// The paths measured, in the tables' order: key, label.
 const PATHS: [(&str, &str); 4] = [
@@ -60,7 +61,9 @@ fn without_upstream_keepalive(conf: String) -> String {
 
 /// `GET /status` with wrk: the simulator directly, through zapi-relay, through nginx with and
 /// without upstream keepalive.
-pub(super) fn relay_benchmarks(stack: &Stack, sim: &str, results: &mut Results) -> Result {
+pub(super) fn relay_benchmarks(sim: &str, results: &mut Results) -> Result {
+    // The limit's largest setting, 60,000 a minute, is far below what wrk sends.
+    let relay = RelayProcess::start("relay", &relay_process::config(sim, 0, ""))?;
     let nginx_settings = |dir, edit| Nginx {
         dir,
         // One worker per core, as `auto` does; tokio's runtime also uses every core.
@@ -82,7 +85,7 @@ pub(super) fn relay_benchmarks(stack: &Stack, sim: &str, results: &mut Results) 
         services::DEMO_INSTANCE,
         services::DEMO_TOKEN
     );
-    let relay = format!("{}/zapi/status", stack.relay_url);
+    let relay = format!("{}/zapi/status", relay.url);
     let proxied = format!("{}/status", nginx.base);
     let pooled = format!("{}/status", pooled.base);
     // The recipe refuses what lacks the widget's header, as a cross-site request.
@@ -156,7 +159,9 @@ pub(super) fn relay_table(r: &mut Report) {
         "`GET /status` with wrk ({WRK_THREADS} threads, {WRK_CONNECTIONS} connections, \
          {runs} runs × {WRK_SECONDS}, targets interleaved, after a 1 s warm-up each), loopback \
          only: zapi-sim directly (with the Client-Token header), through zapi-relay (release, \
-         `RUST_LOG=warn`), and through nginx with the repository's recipe \
+         `RUST_LOG=warn`, every check on (host, origin, CSRF, metrics, request ids, a webhook \
+         secret) but the per-address rate limit, whose largest setting (60,000 a minute) wrk \
+         exceeds in a second; nginx's `limit_req` is on, at 6,000,000 a minute), and through nginx with the repository's recipe \
          (`examples/nginx/zapi-relay.conf.template`, `worker_processes auto`, access log off), \
          twice: with its connections to the simulator reused from an `upstream` pool with \
          `keepalive 64` (how a production proxy runs; {keepalive_note}), and with a new \

@@ -107,6 +107,7 @@ pub(super) const SECTIONS: &[(&str, Table)] = &[
     ("idle", idle_table),
     ("calls", calls_table),
     ("relay", relay_table),
+    ("streams", super::streams::streams_table),
     ("wasm", wasm_table),
 ];
 
