@@ -10,6 +10,8 @@
 //                           secret), REFUSED_RELAY_HEADERS for the third (a ticket)
 //   SIM_URL, RELAY_SECRETS  the simulator, and the comma-separated values no answer may show
 //   LISTED_ORIGIN           (relays that answer CORS) an origin the first two relays allow
+//   WEBHOOK_SECRET          the secret of the first two relays' webhook route; the third has none
+//   RELAY_HEARTBEAT_MS      how often the first relay's event streams carry a heartbeat
 // The first two relays serve POST {base}/disconnect (the opt-in); the third does not.
 import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
@@ -54,7 +56,8 @@ function get(path, requestHeaders = {}, target = checked) {
 async function call(method, path, requestHeaders = {}, target = checked, body = undefined) {
   const sent = { "x-zapi-connect": "1", ...target.headers, ...requestHeaders };
   const headers = Object.entries(sent).filter(([, value]) => value !== undefined);
-  const response = await fetch(`${target.url}${path}`, { method, headers, body });
+  // A safety net: a relay that answers with a stream where it should refuse fails, not hangs.
+  const response = await fetch(`${target.url}${path}`, { method, headers, body, signal: AbortSignal.timeout(30_000) });
   const text = await response.text();
   const shown = [...response.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
   for (const secret of secrets) {
@@ -372,3 +375,215 @@ if (listedOrigin) {
     assert.ok(exposed.includes("date"), exposed.join(", "));
   });
 }
+
+const webhookSecret = env("WEBHOOK_SECRET");
+const heartbeatMs = Number(env("RELAY_HEARTBEAT_MS"));
+/** A safety net only: a broken relay fails here instead of hanging the suite. */
+const FRAME_BOUND_MS = Math.max(10_000, heartbeatMs * 5);
+
+/** `GET {base}/events` as the widget reads it, frame by frame. */
+async function openEvents(requestHeaders = {}, target = checked) {
+  const sent = { "x-zapi-connect": "1", accept: "text/event-stream", ...target.headers, ...requestHeaders };
+  const headers = Object.entries(sent).filter(([, value]) => value !== undefined);
+  const controller = new AbortController();
+  const response = await fetch(`${target.url}/events`, { headers, signal: controller.signal });
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const next = async () => {
+    for (;;) {
+      const end = buffer.indexOf("\n\n");
+      if (end >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        return frame;
+      }
+      let timer;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no frame within ${FRAME_BOUND_MS} ms`)), FRAME_BOUND_MS);
+      });
+      try {
+        const { done, value } = await Promise.race([reader.read(), timeout]);
+        if (done) return null;
+        buffer += decoder.decode(value, { stream: true });
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  };
+  return {
+    response,
+    next,
+    /** The next event, heartbeats skipped. */
+    async event() {
+      for (;;) {
+        const frame = await next();
+        assert.notEqual(frame, null, "the stream ended");
+        if (!frame.startsWith(":")) return parseEvent(frame);
+      }
+    },
+    close: () => controller.abort(),
+  };
+}
+
+function parseEvent(frame) {
+  const match = frame.match(/^id: ([0-9]+)\nevent: (connected|disconnected)\ndata: \{\}$/);
+  assert.ok(match, `not an event frame: ${JSON.stringify(frame)}`);
+  return { id: Number(match[1]), kind: match[2] };
+}
+
+/** An open stream of the checked relay, past its opening heartbeat. */
+async function subscribed(requestHeaders = {}) {
+  const stream = await openEvents(requestHeaders);
+  assert.equal(stream.response.status, 200);
+  assert.equal(await stream.next(), ": heartbeat");
+  return stream;
+}
+
+/** A Z-API callback as Z-API posts it: none of the widget's or the relay client's headers. */
+function callback(type, instanceId = instance) {
+  const flag = type === "ConnectedCallback" ? { connected: true } : { disconnected: true };
+  return JSON.stringify({ type, ...flag, phone: "5511987654321", momment: 1780000000, instanceId });
+}
+
+function webhook(body, { secret = webhookSecret, method = "POST", target = checked } = {}) {
+  return call(method, `/webhooks/${secret}`, { "x-zapi-connect": undefined, "content-type": "application/json" }, { url: target.url, headers: {} }, body);
+}
+
+/**
+ * Runs `refusals` between two accepted callbacks on an open stream: the second must arrive as
+ * the very next event, so nothing the refusals sent was published.
+ */
+async function assertNothingPublished(refusals) {
+  const stream = await subscribed();
+  try {
+    assert.equal((await webhook(callback("ConnectedCallback"))).status, 200);
+    const before = await stream.event();
+    assert.equal(before.kind, "connected");
+    await refusals();
+    assert.equal((await webhook(callback("DisconnectedCallback"))).status, 200);
+    assert.deepEqual(await stream.event(), { id: before.id + 1, kind: "disconnected" });
+  } finally {
+    stream.close();
+  }
+}
+
+test("the event stream is an uncached text/event-stream that opens with a heartbeat and repeats it", async () => {
+  const stream = await openEvents();
+  try {
+    assert.equal(stream.response.status, 200);
+    assert.match(stream.response.headers.get("content-type") ?? "", /^text\/event-stream/);
+    assert.match(stream.response.headers.get("cache-control") ?? "", /no-store/);
+    assert.equal(await stream.next(), ": heartbeat");
+    // The next comment arrives with no event in between: the heartbeat repeats.
+    assert.equal(await stream.next(), ": heartbeat");
+  } finally {
+    stream.close();
+  }
+});
+
+test("a callback with the webhook secret reaches an open stream as a numbered event", async () => {
+  const stream = await subscribed();
+  try {
+    const accepted = await webhook(callback("ConnectedCallback"));
+    assert.deepEqual([accepted.status, accepted.json], [200, { ok: true }]);
+    const connected = await stream.event();
+    assert.equal(connected.kind, "connected");
+    assert.equal((await webhook(callback("DisconnectedCallback"))).status, 200);
+    assert.deepEqual(await stream.event(), { id: connected.id + 1, kind: "disconnected" });
+  } finally {
+    stream.close();
+  }
+});
+
+test("a callback for another instance is 404 and reaches no stream of this one", async () => {
+  await assertNothingPublished(async () => {
+    for (const other of ["other-instance", instance.toUpperCase(), ` ${instance}`, `${instance}x`]) {
+      const refused = await webhook(callback("ConnectedCallback", other));
+      assert.deepEqual([refused.status, refused.json?.code], [404, "not_found"], other);
+    }
+  });
+});
+
+test("a wrong webhook secret is 404 not_found and publishes nothing", async () => {
+  await assertNothingPublished(async () => {
+    const almost = `${webhookSecret.slice(0, -1)}${webhookSecret.endsWith("0") ? "1" : "0"}`;
+    for (const secret of [almost, `${webhookSecret}0`, webhookSecret.slice(0, -1), "x"]) {
+      const refused = await webhook(callback("ConnectedCallback"), { secret });
+      assert.deepEqual([refused.status, refused.json?.code], [404, "not_found"], secret);
+    }
+  });
+});
+
+test("a webhook body that is not JSON is 400 invalid_webhook, one over 16 KiB 413 payload_too_large", async () => {
+  await assertNothingPublished(async () => {
+    for (const bad of ["not json", "", JSON.stringify({ type: "ReceivedCallback", instanceId: instance })]) {
+      const refused = await webhook(bad);
+      assert.deepEqual([refused.status, refused.json?.code], [400, "invalid_webhook"], bad);
+    }
+    const huge = JSON.stringify({ type: "ConnectedCallback", instanceId: instance, padding: "A".repeat(17 * 1024) });
+    const tooBig = await webhook(huge);
+    assert.deepEqual([tooBig.status, tooBig.json?.code], [413, "payload_too_large"]);
+  });
+});
+
+test("GET on the webhook route is 405 method_not_allowed", async () => {
+  await assertNothingPublished(async () => {
+    const refused = await webhook(undefined, { method: "GET" });
+    assert.deepEqual([refused.status, refused.json?.code], [405, "method_not_allowed"]);
+  });
+});
+
+test("a stream another site's page asks for is refused 403 cross_site_request", async () => {
+  for (const site of ["cross-site", "same-site"]) {
+    const { status, json } = await get("/events", { "sec-fetch-site": site });
+    assert.deepEqual([status, json?.code], [403, "cross_site_request"], site);
+  }
+});
+
+// The recipes take no credentials of their own; a relay that does refuses a stream without them.
+if (Object.keys(relayHeaders).length > 0) {
+  test("a stream without the relay's credentials is 401 unauthorized", async () => {
+    const without = Object.fromEntries(Object.keys(relayHeaders).map((name) => [name, undefined]));
+    const { status, json } = await get("/events", without);
+    assert.deepEqual([status, json?.code], [401, "unauthorized"]);
+  });
+}
+
+test("a stream opened again with Last-Event-ID first gets the events it missed", async () => {
+  const stream = await subscribed();
+  let seen;
+  try {
+    assert.equal((await webhook(callback("ConnectedCallback"))).status, 200);
+    seen = await stream.event();
+  } finally {
+    stream.close();
+  }
+  // Sent while no stream is open.
+  assert.equal((await webhook(callback("DisconnectedCallback"))).status, 200);
+  assert.equal((await webhook(callback("ConnectedCallback"))).status, 200);
+  const resumed = await openEvents({ "last-event-id": String(seen.id) });
+  try {
+    assert.equal(resumed.response.status, 200);
+    assert.deepEqual(parseEvent(await resumed.next()), { id: seen.id + 1, kind: "disconnected" });
+    assert.deepEqual(parseEvent(await resumed.next()), { id: seen.id + 2, kind: "connected" });
+  } finally {
+    resumed.close();
+  }
+});
+
+test("a relay without a webhook secret answers 404 not_found on both routes", async () => {
+  const events = await get("/events", {}, refused);
+  assert.deepEqual([events.status, events.json?.code], [404, "not_found"]);
+  const callbackSent = await webhook(callback("ConnectedCallback"), { target: refused });
+  assert.deepEqual([callbackSent.status, callbackSent.json?.code], [404, "not_found"]);
+});
+
+test("calls to Z-API reuse the relay's connections instead of opening one each", async () => {
+  const accepted = async () => (await control("/connections")).accepted;
+  const before = await accepted();
+  for (let i = 0; i < 10; i += 1) assert.equal((await get("/status")).status, 200);
+  // One for the relay if its idle connection had gone, one for this suite's own next control call.
+  const opened = (await accepted()) - before;
+  assert.ok(opened <= 2, `${opened} connections to Z-API for 10 calls`);
+});

@@ -1,7 +1,9 @@
 // A zapi-connect relay in plain Node.js (20+), no dependencies: the Z-API connection paths
 // (and, when allowed, disconnect), the secrets added here, a rate limit per client address,
-// everything else refused.
+// with a webhook secret Z-API's connection callbacks in and an event stream out, everything
+// else refused.
 // See docs/relay-contract.md and examples/README.md for what it does not do.
+import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 import { isIP } from "node:net";
 
@@ -79,8 +81,19 @@ function readConfig(env) {
     return problem(`RELAY_ALLOWED_HOSTS must list host or host:port names (or *), not ${JSON.stringify(bad)}`);
   })();
 
+  // Z-API signs nothing: this secret in the callback URL is the only credential.
+  const webhookSecret = (() => {
+    const text = value("RELAY_WEBHOOK_SECRET");
+    if (text === undefined || /^[A-Za-z0-9._~-]{32,256}$/.test(text)) return text ?? null;
+    return problem("RELAY_WEBHOOK_SECRET must be 32 to 256 URL-safe characters (letters, digits, - _ . ~), random (its value is not shown)");
+  })();
+
   const config = {
     upstream,
+    webhookSecret,
+    heartbeatMs: integer("RELAY_HEARTBEAT_MS", 15_000, 100, 300_000, "milliseconds"),
+    maxStreams: integer("RELAY_MAX_STREAMS", 1000, 1, 100_000, "streams"),
+    maxStreamsPerAddress: integer("RELAY_MAX_STREAMS_PER_ADDRESS", 8, 1, 10_000, "streams"),
     allowedHosts,
     instanceId: credential("ZAPI_INSTANCE_ID", true),
     token: credential("ZAPI_TOKEN", true),
@@ -125,6 +138,8 @@ const ERRORS = {
   upstream_malformed: [502, "Z-API answered something unreadable.", true],
   upstream_error: [502, "Z-API answered with an error.", true],
   upstream_timeout: [504, "Z-API did not answer in time.", true],
+  invalid_webhook: [400, "Expected Z-API's ConnectedCallback or DisconnectedCallback as JSON.", false],
+  payload_too_large: [413, "The request body is too large.", false],
 };
 
 // Only these headers leave the relay: nothing of Z-API's (CORS, cookies, caching) reaches a browser.
@@ -233,6 +248,182 @@ function allowHosts(port) {
 }
 let allowedHosts = null;
 
+/** Keeps two characters at each end and stars the rest, as zapi-relay logs a phone. */
+function mask(text) {
+  const chars = [...text];
+  if (chars.length <= 6) return "*".repeat(chars.length);
+  return `${chars.slice(0, 2).join("")}${"*".repeat(chars.length - 4)}${chars.slice(-2).join("")}`;
+}
+
+/** Events the stream replays after a `Last-Event-ID`. */
+const RING = 32;
+/** Bytes a stream may hold unsent before it is ended: a client that stops reading costs no more. */
+const MAX_UNSENT = 64 * 1024;
+/** Z-API's callbacks are a few hundred bytes. */
+const MAX_WEBHOOK_BYTES = 16 * 1024;
+/** Past this, a refused body is not even read to its end. */
+const MAX_DRAINED = 1024 * 1024;
+/** How long a client over a stream cap is asked to wait, as zapi-relay asks. */
+const STREAM_RETRY_AFTER_SECS = 30;
+
+/**
+ * The instance's connection events: numbered from 1, the last few held for `Last-Event-ID`, sent
+ * to every open stream. One instance, so one alias: a callback for any other id is refused.
+ */
+class EventBus {
+  #lastId = 0;
+  #ring = [];
+  #streams = new Set();
+  #perAddress = new Map();
+
+  /** Admits a stream under both caps and returns its key, or `null` when one is full. */
+  admit(address) {
+    const key = limitKey(address);
+    const fromAddress = this.#perAddress.get(key) ?? 0;
+    if (this.#streams.size >= config.maxStreams || fromAddress >= config.maxStreamsPerAddress) return null;
+    this.#perAddress.set(key, fromAddress + 1);
+    return key;
+  }
+
+  /** The held events after `lastSeen`, and `send` called with each later frame until `remove`. */
+  add(send, lastSeen) {
+    this.#streams.add(send);
+    return lastSeen === null ? [] : this.#ring.filter((event) => event.id > lastSeen).map(frame);
+  }
+
+  remove(send, key) {
+    if (!this.#streams.delete(send)) return;
+    const left = (this.#perAddress.get(key) ?? 1) - 1;
+    if (left > 0) this.#perAddress.set(key, left);
+    else this.#perAddress.delete(key);
+  }
+
+  publish(kind) {
+    const event = { id: ++this.#lastId, kind };
+    this.#ring.push(event);
+    if (this.#ring.length > RING) this.#ring.shift();
+    const text = frame(event);
+    for (const send of this.#streams) send(text);
+    return event;
+  }
+
+  /** Ends every stream (shutdown). */
+  endAll() {
+    for (const send of [...this.#streams]) send(null);
+  }
+}
+
+function frame(event) {
+  return `id: ${event.id}\nevent: ${event.kind}\ndata: {}\n\n`;
+}
+
+const bus = new EventBus();
+
+function lastEventId(headers) {
+  const text = (headers["last-event-id"] ?? "").trim();
+  return /^[0-9]{1,15}$/.test(text) ? Number(text) : null;
+}
+
+/** `GET {base}/events`: Server-Sent Events, a heartbeat first and then every `heartbeatMs`. */
+function openStream(req, res) {
+  const key = bus.admit(req.socket.remoteAddress);
+  if (key === null) {
+    return fail(res, "rate_limited", { "retry-after": String(STREAM_RETRY_AFTER_SECS) });
+  }
+  res.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "x-accel-buffering": "no",
+  });
+  let heartbeat = null;
+  // `null` ends the stream cleanly (shutdown) and then its connection, which would stay open
+  // for the next request otherwise.
+  const send = (text) => {
+    if (text === null) return res.end(() => res.socket?.destroy());
+    if (res.writableLength > MAX_UNSENT) return res.destroy();
+    res.write(text);
+  };
+  // Released together, however the stream ends: the client leaves, falls behind, or shutdown.
+  res.on("close", () => {
+    clearInterval(heartbeat);
+    bus.remove(send, key);
+  });
+  for (const held of bus.add(send, lastEventId(req.headers))) res.write(held);
+  res.write(": heartbeat\n\n");
+  heartbeat = setInterval(() => send(": heartbeat\n\n"), config.heartbeatMs);
+}
+
+function sha256(text) {
+  return createHash("sha256").update(text).digest();
+}
+const webhookDigest = config.webhookSecret === null ? null : sha256(config.webhookSecret);
+
+/** Compared in constant time: equal-length digests, whatever the lengths given. */
+function knowsSecret(given) {
+  return timingSafeEqual(sha256(given), webhookDigest);
+}
+
+/** The body, or `null` when it passed the cap (read on to `MAX_DRAINED`, then cut off). */
+async function readWebhookBody(req) {
+  if (Number(req.headers["content-length"] ?? 0) > MAX_DRAINED) return null;
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > MAX_DRAINED) {
+      req.destroy();
+      return null;
+    }
+    if (size <= MAX_WEBHOOK_BYTES) chunks.push(chunk);
+  }
+  return size > MAX_WEBHOOK_BYTES ? null : Buffer.concat(chunks).toString("utf8");
+}
+
+const CALLBACKS = { ConnectedCallback: "connected", DisconnectedCallback: "disconnected" };
+
+/** What the relay reads of a callback, or `null` when it is not one of the two it takes. */
+function parseCallback(text) {
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return null;
+  const { type, instanceId, phone, momment } = body;
+  if (typeof type !== "string" || typeof instanceId !== "string") return null;
+  if (phone !== undefined && phone !== null && typeof phone !== "string") return null;
+  if (momment !== undefined && momment !== null && !(Number.isSafeInteger(momment) && momment >= 0)) return null;
+  return { kind: CALLBACKS[type] ?? null, instanceId, phone: phone ?? null, momment: momment ?? null };
+}
+
+/**
+ * `POST {base}/webhooks/{secret}`: a wrong secret answers like an unknown path, whatever the
+ * method; the callback's `instanceId` must be this relay's instance.
+ */
+async function receiveWebhook(req, res, secret) {
+  if (!knowsSecret(secret)) return fail(res, "not_found");
+  if (req.method !== "POST") return fail(res, "method_not_allowed");
+  const text = await readWebhookBody(req);
+  if (text === null) return fail(res, "payload_too_large", { connection: "close" });
+  const callback = parseCallback(text);
+  if (callback === null || callback.kind === null) {
+    console.error("node-relay: webhook refused: not a connection callback");
+    return fail(res, "invalid_webhook");
+  }
+  if (callback.instanceId !== config.instanceId) {
+    console.error("node-relay: webhook refused: unknown instance");
+    return fail(res, "not_found");
+  }
+  const event = bus.publish(callback.kind);
+  const shown = callback.phone === null ? "-" : mask(callback.phone);
+  console.log(
+    `node-relay: the phone ${callback.kind === "connected" ? "linked" : "unlinked"} (webhook) event=${callback.kind} id=${event.id} phone=${shown} momment=${callback.momment ?? "-"}`,
+  );
+  send(res, 200, { ok: true });
+}
+
 const limits = config.perMinute > 0 ? new RateLimit(config.perMinute, config.burst) : null;
 const instancePath = `/instances/${encodeURIComponent(config.instanceId)}/token/${encodeURIComponent(config.token)}`;
 
@@ -246,6 +437,29 @@ async function relay(req, res) {
   const url = new URL(req.url, "http://relay");
   if (!url.pathname.startsWith(`${config.basePath}/`)) return fail(res, "not_found");
   const rest = url.pathname.slice(config.basePath.length);
+  // Served only with a webhook secret: otherwise 404, like any unknown path.
+  if (config.webhookSecret !== null) {
+    const webhook = rest.match(/^\/webhooks\/([^/]+)$/);
+    if (webhook) {
+      // Z-API sends none of a browser's headers: no cross-site check here.
+      const retryAfter = limits?.check(req.socket.remoteAddress);
+      if (retryAfter) return fail(res, "rate_limited", { "retry-after": String(retryAfter) });
+      let secret;
+      try {
+        secret = decodeURIComponent(webhook[1]);
+      } catch {
+        return fail(res, "not_found");
+      }
+      return receiveWebhook(req, res, secret);
+    }
+    if (rest === "/events") {
+      if (req.method !== "GET") return fail(res, "method_not_allowed");
+      if (fromAnotherSite(req.headers)) return fail(res, "cross_site_request");
+      const retryAfter = limits?.check(req.socket.remoteAddress);
+      if (retryAfter) return fail(res, "rate_limited", { "retry-after": String(retryAfter) });
+      return openStream(req, res);
+    }
+  }
   let route;
   for (const [pattern, method, build] of ROUTES) {
     const match = rest.match(pattern);
@@ -322,6 +536,7 @@ for (const signal of ["SIGTERM", "SIGINT"]) {
   process.on(signal, () => {
     clearInterval(pruning);
     server.close(() => process.exit(0));
+    bus.endAll();
     server.closeIdleConnections();
     // In-flight calls get the upstream timeout to finish; then whatever is open is dropped.
     setTimeout(() => {

@@ -168,3 +168,184 @@ test("RELAY_ALLOW_DISCONNECT must be true or false", async () => {
   assert.equal(relay.code, 2);
   assert.match(relay.stderr(), /RELAY_ALLOW_DISCONNECT must be true or false/);
 });
+
+const SECRET = "f3a91c7e5b2d4068a1c9e7f3b5d20486";
+const pushed = { ...base, RELAY_WEBHOOK_SECRET: SECRET, ZAPI_UPSTREAM: "http://127.0.0.1:9", RELAY_RATE_LIMIT_PER_MIN: "0" };
+/** Long enough that no heartbeat but the first comes during a test. */
+const QUIET = { RELAY_HEARTBEAT_MS: "120000" };
+
+/** An open event stream read frame by frame, each wait bounded so that a broken relay fails. */
+async function openStream(url, headers = {}) {
+  const controller = new AbortController();
+  const response = await fetch(`${url}/zapi/events`, { headers: { ...widget, ...headers }, signal: controller.signal });
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  return {
+    response,
+    /** The next frame without its blank line, or `null` once the stream ended. */
+    async next() {
+      for (;;) {
+        const end = buffer.indexOf("\n\n");
+        if (end >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          return frame;
+        }
+        const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("no frame within 10 s")), 10_000).unref());
+        const { done, value } = await Promise.race([reader.read(), timeout]);
+        if (done) return null;
+        buffer += decoder.decode(value, { stream: true });
+      }
+    },
+    close: () => controller.abort(),
+  };
+}
+
+function callback(type, instanceId = "instance-1") {
+  return JSON.stringify({ type, instanceId, phone: "5511987654321", momment: 1780000000 });
+}
+
+async function postWebhook(url, body, secret = SECRET) {
+  const response = await fetch(`${url}/zapi/webhooks/${secret}`, { method: "POST", headers: { "content-type": "application/json" }, body });
+  return { status: response.status, body: await response.json().catch(() => null) };
+}
+
+test("a callback with the secret reaches the open streams, numbered, and Last-Event-ID replays what was missed", async () => {
+  const relay = await start({ ...pushed, ...QUIET });
+  try {
+    assert.ok(relay.url, relay.stderr());
+    const stream = await openStream(relay.url);
+    assert.equal(stream.response.status, 200);
+    assert.equal(stream.response.headers.get("content-type"), "text/event-stream");
+    assert.equal(stream.response.headers.get("cache-control"), "no-store");
+    assert.equal(stream.response.headers.get("x-accel-buffering"), "no");
+    assert.equal(await stream.next(), ": heartbeat");
+
+    assert.deepEqual(await postWebhook(relay.url, callback("ConnectedCallback")), { status: 200, body: { ok: true } });
+    assert.equal(await stream.next(), "id: 1\nevent: connected\ndata: {}");
+    assert.equal((await postWebhook(relay.url, callback("DisconnectedCallback"))).status, 200);
+    assert.equal(await stream.next(), "id: 2\nevent: disconnected\ndata: {}");
+    stream.close();
+
+    const resumed = await openStream(relay.url, { "last-event-id": "1" });
+    assert.equal(await resumed.next(), "id: 2\nevent: disconnected\ndata: {}");
+    assert.equal(await resumed.next(), ": heartbeat");
+    resumed.close();
+    // The phone is masked in the log, and the secret never shows.
+    await stop(relay.child);
+    assert.ok(!relay.stderr().includes(SECRET));
+  } finally {
+    await stop(relay.child);
+  }
+});
+
+test("a wrong secret, another instance, a non-JSON or a too big body is refused and publishes nothing", async () => {
+  const relay = await start({ ...pushed, ...QUIET });
+  try {
+    assert.ok(relay.url, relay.stderr());
+    const stream = await openStream(relay.url);
+    assert.equal(await stream.next(), ": heartbeat");
+    const almost = `${SECRET.slice(0, -1)}0`;
+    for (const secret of [almost, `${SECRET}0`, SECRET.slice(0, 31), "x", "%E0%A4%A"]) {
+      const refused = await postWebhook(relay.url, callback("ConnectedCallback"), secret);
+      assert.deepEqual([refused.status, refused.body?.code], [404, "not_found"], secret);
+    }
+    // Other methods: 405 to the holder of the secret only.
+    assert.equal((await fetch(`${relay.url}/zapi/webhooks/${SECRET}`)).status, 405);
+    assert.equal((await fetch(`${relay.url}/zapi/webhooks/${almost}`)).status, 404);
+    for (const instance of ["instance-2", "INSTANCE-1", " instance-1", ""]) {
+      const refused = await postWebhook(relay.url, callback("ConnectedCallback", instance));
+      assert.deepEqual([refused.status, refused.body?.code], [404, "not_found"], instance);
+    }
+    for (const bad of ["not json", "[]", "null", JSON.stringify({ type: "ConnectedCallback" }), callback("ReceivedCallback"), JSON.stringify({ type: "ConnectedCallback", instanceId: "instance-1", phone: 5511 })]) {
+      const refused = await postWebhook(relay.url, bad);
+      assert.deepEqual([refused.status, refused.body?.code], [400, "invalid_webhook"], bad);
+    }
+    const huge = JSON.stringify({ type: "ConnectedCallback", instanceId: "instance-1", padding: "A".repeat(17 * 1024) });
+    const tooBig = await postWebhook(relay.url, huge);
+    assert.deepEqual([tooBig.status, tooBig.body?.code], [413, "payload_too_large"]);
+
+    // Had any of the above been published, this would not be id 1.
+    assert.equal((await postWebhook(relay.url, callback("ConnectedCallback"))).status, 200);
+    assert.equal(await stream.next(), "id: 1\nevent: connected\ndata: {}");
+    stream.close();
+  } finally {
+    await stop(relay.child);
+  }
+});
+
+test("streams over the address cap get 429 with Retry-After, and a closed stream frees its place", async () => {
+  const relay = await start({ ...pushed, ...QUIET, RELAY_MAX_STREAMS_PER_ADDRESS: "1" });
+  try {
+    assert.ok(relay.url, relay.stderr());
+    const first = await openStream(relay.url);
+    assert.equal(await first.next(), ": heartbeat");
+    const refused = await fetch(`${relay.url}/zapi/events`, { headers: widget });
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers.get("retry-after"), "30");
+    assert.equal((await refused.json()).code, "rate_limited");
+    first.close();
+    const deadline = Date.now() + 10_000;
+    let again;
+    for (;;) {
+      again = await openStream(relay.url);
+      if (again.response.status === 200 || Date.now() > deadline) break;
+      await again.response.body.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(again.response.status, 200);
+    again.close();
+  } finally {
+    await stop(relay.child);
+  }
+});
+
+test("the stream checks the widget's header and the site, and heartbeats every RELAY_HEARTBEAT_MS", async () => {
+  const relay = await start({ ...pushed, RELAY_HEARTBEAT_MS: "200" });
+  try {
+    assert.ok(relay.url, relay.stderr());
+    for (const headers of [{}, { ...widget, "sec-fetch-site": "cross-site" }]) {
+      const refused = await fetch(`${relay.url}/zapi/events`, { headers });
+      assert.equal(refused.status, 403);
+      assert.equal((await refused.json()).code, "cross_site_request");
+    }
+    const stream = await openStream(relay.url);
+    for (let i = 0; i < 3; i += 1) assert.equal(await stream.next(), ": heartbeat");
+    stream.close();
+  } finally {
+    await stop(relay.child);
+  }
+});
+
+test("SIGTERM ends the open streams cleanly and the relay exits", async () => {
+  const relay = await start({ ...pushed, ...QUIET });
+  assert.ok(relay.url, relay.stderr());
+  const stream = await openStream(relay.url);
+  assert.equal(await stream.next(), ": heartbeat");
+  const exited = once(relay.child, "exit");
+  relay.child.kill("SIGTERM");
+  assert.equal(await stream.next(), null);
+  const [code] = await exited;
+  assert.equal(code, 0);
+});
+
+test("without a webhook secret both routes are 404, and a weak secret stops the relay unshown", async () => {
+  const relay = await start({ ...base, ZAPI_UPSTREAM: "http://127.0.0.1:9" });
+  try {
+    assert.ok(relay.url, relay.stderr());
+    const events = await fetch(`${relay.url}/zapi/events`, { headers: widget });
+    assert.deepEqual([events.status, (await events.json()).code], [404, "not_found"]);
+    const webhook = await postWebhook(relay.url, callback("ConnectedCallback"), SECRET);
+    assert.deepEqual([webhook.status, webhook.body?.code], [404, "not_found"]);
+  } finally {
+    await stop(relay.child);
+  }
+  for (const weak of ["short-secret-value", `${SECRET}/x`, `${SECRET} x`]) {
+    const refused = await start({ ...base, RELAY_WEBHOOK_SECRET: weak });
+    await stop(refused.child);
+    assert.equal(refused.code, 2, weak);
+    assert.match(refused.stderr(), /RELAY_WEBHOOK_SECRET must be/);
+    assert.ok(!refused.stderr().includes(weak), refused.stderr());
+  }
+});

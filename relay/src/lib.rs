@@ -104,7 +104,7 @@ pub fn app_with_metrics(config: ValidConfig, metrics: &Metrics) -> Router {
     let origins = cors::Origins::new(&config.cors);
     let cors_layer = origins.layer(&config.cors);
     let allow_disconnect = config.allow_disconnect;
-    let push = push_routes(&config, &clients);
+    let push = push_routes(&config, &clients, metrics);
     let upstream = Upstream::new(config.into_inner()).with_metrics(metrics.clone());
 
     let mut zapi = Router::new()
@@ -237,6 +237,7 @@ pub fn app_with_metrics(config: ValidConfig, metrics: &Metrics) -> Router {
 fn push_routes(
     config: &RelayConfig,
     clients: &Arc<client::ClientAddress>,
+    metrics: &Metrics,
 ) -> Option<(MethodRouter<Upstream>, MethodRouter<Upstream>)> {
     let secret = config.webhooks.secret.as_deref()?;
     let bus = Arc::new(events::Bus::new(config));
@@ -244,10 +245,12 @@ fn push_routes(
         bus: bus.clone(),
         clients: clients.clone(),
         heartbeat: config.webhooks.heartbeat,
+        metrics: metrics.clone(),
     };
     let webhooks = routes::webhooks::Webhooks {
         bus,
         secret: secret.into(),
+        metrics: metrics.clone(),
     };
     let events = get(routes::events::get).with_state(streams);
     let webhook = post(routes::webhooks::post)

@@ -18,6 +18,7 @@ use axum::Router;
 use prometheus_client::encoding::{prometheus_text, EncodeLabelSet};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
@@ -75,6 +76,7 @@ struct Series {
     upstream_latency: Family<RouteLabel, Histogram, fn() -> Histogram>,
     rate_limited: Family<RouteLabel, Counter>,
     refused: Family<CodeLabel, Counter>,
+    push: PushSeries,
 }
 
 impl Default for Metrics {
@@ -116,12 +118,14 @@ impl Metrics {
         for code in REFUSAL_CODES {
             drop(refused.get_or_create(&CodeLabel { code }));
         }
+        let push = PushSeries::register(&mut registry);
         Self(Arc::new(Series {
             registry,
             requests,
             upstream_latency,
             rate_limited,
             refused,
+            push,
         }))
     }
 
@@ -187,6 +191,79 @@ impl Metrics {
                 route: route.to_owned(),
             })
             .observe(elapsed.as_secs_f64());
+    }
+}
+
+// The event streams and Z-API's callbacks.
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WebhookLabel {
+    outcome: &'static str,
+    /// The refusal's error code; `none` for an accepted callback.
+    code: &'static str,
+}
+
+struct PushSeries {
+    event_streams: Gauge,
+    webhooks: Family<WebhookLabel, Counter>,
+}
+
+impl PushSeries {
+    fn register(registry: &mut Registry) -> Self {
+        let event_streams = Gauge::default();
+        registry.register(
+            "event_streams",
+            "Event streams open now",
+            event_streams.clone(),
+        );
+        let webhooks = Family::<WebhookLabel, Counter>::default();
+        registry.register(
+            "webhooks",
+            "Z-API callbacks answered, by outcome (accepted, refused) and the refusal's error code",
+            webhooks.clone(),
+        );
+        drop(webhooks.get_or_create(&WebhookLabel {
+            outcome: "accepted",
+            code: "none",
+        }));
+        Self {
+            event_streams,
+            webhooks,
+        }
+    }
+}
+
+/// One open event stream, counted in `zapi_relay_event_streams` until it is dropped with the
+/// stream, however the stream ends.
+pub(crate) struct OpenStream(Gauge);
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+impl Metrics {
+    /// An event stream opened: held by the stream, so that its end is counted too.
+    pub(crate) fn stream_opened(&self) -> OpenStream {
+        let gauge = self.0.push.event_streams.clone();
+        gauge.inc();
+        OpenStream(gauge)
+    }
+
+    /// One callback answered: accepted, or refused with `error`'s code.
+    pub(crate) fn webhook_answered(&self, error: Option<&RelayError>) {
+        let label = match error {
+            None => WebhookLabel {
+                outcome: "accepted",
+                code: "none",
+            },
+            Some(error) => WebhookLabel {
+                outcome: "refused",
+                code: error.code(),
+            },
+        };
+        self.0.push.webhooks.get_or_create(&label).inc();
     }
 }
 

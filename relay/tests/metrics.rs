@@ -6,8 +6,14 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use serde_json::json;
 use zapi_relay::{AuthMode, Metrics, RateLimitConfig, RelayConfig};
 use zapi_sim::{InstanceConfig, Sim, SimConfig};
+
+// Shared by several test binaries, each of which uses part of it.
+#[allow(dead_code)]
+#[path = "push/harness.rs"]
+mod harness;
 
 const ID: &str = "instance-7c2e91";
 const TOKEN: &str = "token-5d8a3f";
@@ -436,4 +442,125 @@ fn a_public_metrics_bind_is_refused_without_the_opt_in() {
         "{first}"
     );
     relay.stop();
+}
+
+/// The relay with push on (the push tests' configuration), counting into `metrics`.
+async fn start_push(metrics: &Metrics) -> harness::Relay {
+    let mut config = harness::config();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    config.bind = addr.to_string();
+    config.webhooks.max_streams_per_address = 2;
+    let limits = config.connections;
+    let app = zapi_relay::app_with_metrics(config.validate().unwrap(), metrics);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(zapi_relay::serve::serve(listener, app, limits, async {
+        let _ = stopped.await;
+    }));
+    harness::Relay {
+        addr,
+        http: reqwest::Client::new(),
+        stop: Some(stop),
+        served,
+    }
+}
+
+const OPEN_STREAMS: &str = "zapi_relay_event_streams";
+
+/// Waits, within the harness's bound, until `series` reads `expected`.
+async fn settles_at(metrics: &Metrics, series: &str, expected: f64) {
+    let deadline = tokio::time::Instant::now() + harness::BOUND;
+    loop {
+        let text = metrics.encode();
+        let value = sample(&text, series);
+        if value == expected {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{series} stays at {value}, expected {expected}:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn open_streams_are_counted_until_each_ends_however_it_ends() {
+    let metrics = Metrics::new();
+    let mut relay = start_push(&metrics).await;
+    assert_eq!(sample(&metrics.encode(), OPEN_STREAMS), 0.0);
+
+    let a = relay.stream("shop-a", None).await;
+    let mut b = relay.stream("shop-b", None).await;
+    assert_eq!(sample(&metrics.encode(), OPEN_STREAMS), 2.0);
+
+    // Refused streams were never open, so they take nothing away: over the address cap, and
+    // without credentials.
+    assert_eq!(relay.events_with("shop-a", None).await.status(), 429);
+    let anonymous = relay.http.get(relay.url("/zapi/events")).send().await;
+    assert_eq!(anonymous.unwrap().status(), 401);
+    assert_eq!(sample(&metrics.encode(), OPEN_STREAMS), 2.0);
+
+    // The client goes away: the relay notices when it next writes (a heartbeat or an event).
+    drop(a);
+    assert_eq!(relay.webhook(harness::connected("id-a")).await.0, 200);
+    settles_at(&metrics, OPEN_STREAMS, 1.0).await;
+
+    // Shutdown ends the rest.
+    relay.stop.take().unwrap().send(()).unwrap();
+    assert_eq!(b.next().await, None);
+    settles_at(&metrics, OPEN_STREAMS, 0.0).await;
+    tokio::time::timeout(harness::BOUND, relay.served)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(sample(&metrics.encode(), OPEN_STREAMS), 0.0);
+}
+
+#[tokio::test]
+async fn webhooks_are_counted_accepted_or_refused_by_code() {
+    let metrics = Metrics::new();
+    let relay = start_push(&metrics).await;
+    let series = |outcome: &str, code: &str| {
+        format!("zapi_relay_webhooks_total{{outcome=\"{outcome}\",code=\"{code}\"}}")
+    };
+    assert!(
+        metrics
+            .encode()
+            .contains(&format!("{} 0\n", series("accepted", "none"))),
+        "the accepted series exists from the start:\n{}",
+        metrics.encode()
+    );
+
+    assert_eq!(relay.webhook(harness::connected("id-a")).await.0, 200);
+    assert_eq!(relay.webhook(harness::disconnected("id-b")).await.0, 200);
+    let wrong = format!("{}0", &harness::WEBHOOK_SECRET[1..]);
+    let body = harness::connected("id-a").to_string();
+    assert_eq!(relay.webhook_raw(&wrong, body).await.0, 404);
+    assert_eq!(relay.webhook(harness::connected("id-z")).await.0, 404);
+    let secret = harness::WEBHOOK_SECRET;
+    assert_eq!(relay.webhook_raw(secret, "not json").await.0, 400);
+    let mut huge = harness::connected("id-a");
+    huge["padding"] = json!("A".repeat(17 * 1024));
+    assert_eq!(relay.webhook(huge).await.0, 413);
+    let url = relay.url(&format!("/zapi/webhooks/{secret}"));
+    let get = relay.http.get(url).send().await.unwrap();
+    assert_eq!(get.status(), 405);
+
+    let text = metrics.encode();
+    for (outcome, code, count) in [
+        ("accepted", "none", 2.0),
+        ("refused", "not_found", 2.0),
+        ("refused", "invalid_webhook", 1.0),
+        ("refused", "payload_too_large", 1.0),
+        ("refused", "method_not_allowed", 1.0),
+    ] {
+        assert_eq!(
+            sample(&text, &series(outcome, code)),
+            count,
+            "{outcome} {code}:\n{text}"
+        );
+    }
+    assert!(!text.contains(secret), "{text}");
+    assert!(!text.contains("id-a") && !text.contains("shop-a"), "{text}");
 }

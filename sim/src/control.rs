@@ -33,6 +33,7 @@ pub(crate) fn router() -> Router<Sim> {
         .route("/__sim/instances/{id}/extension", post(extension))
         .route("/__sim/clock/advance", post(advance_clock))
         .route("/__sim/reset", post(reset_all))
+        .route("/__sim/connections", get(connections))
         .layer(cors)
 }
 
@@ -54,6 +55,12 @@ fn show_or_404(sim: &Sim, result: Result<(), UnknownInstance>, id: &str) -> Resp
         )
             .into_response(),
     }
+}
+
+/// The TCP connections the binary's listener accepted, so that tests can tell whether a relay
+/// keeps its connections to Z-API alive.
+async fn connections(State(sim): State<Sim>) -> Response {
+    Json(json!({ "accepted": sim.connections_accepted() })).into_response()
 }
 
 async fn show(State(sim): State<Sim>, Path(id): Path<String>) -> Response {

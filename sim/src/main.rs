@@ -1,6 +1,7 @@
 use std::io::IsTerminal;
 use std::net::{IpAddr, SocketAddr};
 
+use axum::serve::ListenerExt;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use zapi_sim::{InstanceConfig, Sim, SimConfig};
@@ -51,9 +52,12 @@ async fn main() -> std::io::Result<()> {
 
     let listener = tokio::net::TcpListener::bind(&args.bind).await?;
     println!("zapi-sim listening on http://{}", listener.local_addr()?);
+    let sim = Sim::new(config);
+    let counted = sim.clone();
+    let listener = listener.tap_io(move |_| counted.connection_accepted());
     axum::serve(
         listener,
-        zapi_sim::app(Sim::new(config)).into_make_service_with_connect_info::<SocketAddr>(),
+        zapi_sim::app(sim).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(zapi_sim::shutdown_signal())
     .await?;

@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -284,6 +285,8 @@ struct Inner {
     config: SimConfig,
     started: Instant,
     state: Mutex<State>,
+    /// TCP connections accepted: a client that keeps its connections alive opens few.
+    connections: AtomicU64,
 }
 
 struct State {
@@ -465,8 +468,19 @@ impl Sim {
                     clock_offset: Duration::ZERO,
                     instances,
                 }),
+                connections: AtomicU64::new(0),
             }),
         }
+    }
+
+    /// Counts one TCP connection accepted by the listener serving [`crate::app`].
+    pub fn connection_accepted(&self) {
+        self.inner.connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The TCP connections accepted so far (`GET /__sim/connections`).
+    pub fn connections_accepted(&self) -> u64 {
+        self.inner.connections.load(Ordering::Relaxed)
     }
 
     pub fn config(&self) -> &SimConfig {

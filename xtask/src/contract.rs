@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 
 /// Short, so that the suite's timeout cases take a second each.
 const UPSTREAM_TIMEOUT_MS: u32 = 1000;
+/// Short, so that the suite sees a stream's heartbeat repeat within a second.
+const HEARTBEAT_MS: u32 = 500;
 /// The rate-limited relay: 3 at once, then one every 10 s.
 const LIMITED: Limit = Limit {
     per_minute: 6,
@@ -202,6 +204,7 @@ fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
     let _ = std::fs::remove_dir_all(&folder);
     let hostname_sim = sim.replace("127.0.0.1", "localhost");
     let closed = format!("http://127.0.0.1:{}", free_port()?);
+    let webhook_secret = random_hex(32)?;
     let (proxied, ticketed) = match make {
         Make::ZapiRelay => (
             Auth::ProxySecret(&credentials.proxy_secret),
@@ -236,8 +239,11 @@ fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
             // The refused relay shows the opt-in's absence: 404 where, allowed, the dead
             // upstream would make it 502.
             allow_disconnect: !matches!(role, Role::Refused),
+            // The refused relay is the one without the event stream and webhooks too.
+            webhook_secret: (!matches!(role, Role::Refused)).then_some(webhook_secret.as_str()),
             dir: folder.join(name),
             auth,
+            any_host: false,
         };
         relays.push((role, settings.dir.clone(), Relay::start(make, &settings)?));
     }
@@ -247,7 +253,8 @@ fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
         Auth::ProxySecret(secret) => format!(r#"{{"X-Relay-Proxy-Secret":"{secret}"}}"#),
         Auth::Ticket { .. } => format!(r#"{{"Authorization":"Bearer {}"}}"#, credentials.ticket),
     };
-    let secrets = credentials.secrets(make);
+    let mut secrets = credentials.secrets(make);
+    secrets.push(("the webhook secret", webhook_secret.as_str()));
     let shown: Vec<&str> = secrets.iter().map(|(_, value)| *value).collect();
     println!(
         "xtask: relay contract suite against {} ({})",
@@ -277,6 +284,9 @@ fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
             ("REFUSED_RELAY_HEADERS", &headers(ticketed)),
             ("SIM_URL", sim),
             ("RELAY_SECRETS", &shown.join(",")),
+            ("SIM_INSTANCE", services::DEMO_INSTANCE),
+            ("WEBHOOK_SECRET", &webhook_secret),
+            ("RELAY_HEARTBEAT_MS", &HEARTBEAT_MS.to_string()),
         ],
     );
     let mut scans = Vec::new();
@@ -287,6 +297,9 @@ fn check(make: Make, sim: &str, credentials: &Credentials) -> Result {
             &secrets,
             make.failure_evidence(role),
         ));
+        if make == Make::Nginx {
+            scans.push(scan_logs(&dir.join("stream-server/logs"), &secrets, None));
+        }
     }
     let problems: Vec<String> = std::iter::once(suite)
         .chain(scans)
@@ -333,14 +346,21 @@ struct Settings<'a> {
     limit: Limit,
     /// Serve `POST {base}/disconnect`.
     allow_disconnect: bool,
+    /// Serve the event stream and the webhook route, with this secret.
+    webhook_secret: Option<&'a str>,
     /// Its folder: nginx's prefix, and `logs/` for whatever the relay writes.
     dir: PathBuf,
     auth: Auth<'a>,
+    /// Behind nginx, which checks the `Host` itself.
+    any_host: bool,
 }
 
 /// A relay running as a child process, stopped on drop.
 pub(crate) struct Relay {
     child: Child,
+    /// What serves nginx's event stream and webhooks: the Node recipe.
+    stream_server: Option<Box<Relay>>,
+    port: u16,
     /// The relay's base URL, such as `http://127.0.0.1:PORT/zapi`.
     pub(crate) base: String,
 }
@@ -384,8 +404,12 @@ impl Relay {
                         settings.allow_disconnect.to_string(),
                     ),
                     ("RELAY_CORS_ORIGINS", LISTED_ORIGIN.to_string()),
+                    ("RELAY_HEARTBEAT_MS", HEARTBEAT_MS.to_string()),
                     ("RUST_LOG", "info".to_string()),
                 ]);
+                if let Some(secret) = settings.webhook_secret {
+                    relay.env("RELAY_WEBHOOK_SECRET", secret);
+                }
                 match settings.auth {
                     Auth::None => {}
                     Auth::ProxySecret(secret) => {
@@ -418,9 +442,30 @@ impl Relay {
                             settings.allow_disconnect.to_string(),
                         ),
                     ]);
+                node.env("RELAY_HEARTBEAT_MS", HEARTBEAT_MS.to_string());
+                if let Some(secret) = settings.webhook_secret {
+                    node.env("RELAY_WEBHOOK_SECRET", secret);
+                }
+                if settings.any_host {
+                    node.env("RELAY_ALLOWED_HOSTS", "*");
+                }
                 spawn_logged(node, &logs)?
             }
             Make::Nginx => {
+                let stream_server = Relay::start(
+                    Make::Node,
+                    &Settings {
+                        dir: settings.dir.join("stream-server"),
+                        any_host: true,
+                        // nginx limits each client; behind it, every client has its address.
+                        limit: Limit {
+                            per_minute: 0,
+                            burst: 1,
+                        },
+                        ..*settings
+                    },
+                )?;
+                let stream_port = stream_server.port;
                 let conf = nginx_conf(
                     settings.upstream,
                     &settings.dir,
@@ -429,8 +474,11 @@ impl Relay {
                     true,
                     settings.limit,
                     settings.allow_disconnect,
+                    &format!("127.0.0.1:{stream_port}"),
                 )?;
-                start_nginx(&settings.dir, &conf, &logs)?
+                let mut nginx = Relay::ready(start_nginx(&settings.dir, &conf, &logs)?, port)?;
+                nginx.stream_server = Some(Box::new(stream_server));
+                return Ok(nginx);
             }
         };
         Relay::ready(child, port)
@@ -451,6 +499,8 @@ impl Relay {
             settings.access_log,
             BENCHMARK_LIMIT,
             false,
+            // No stream server: the benchmark measures the Z-API routes.
+            &format!("127.0.0.1:{}", free_port()?),
         )?;
         let filled = std::fs::read_to_string(&conf).map_err(|e| e.to_string())?;
         std::fs::write(&conf, (settings.edit)(filled)).map_err(|e| e.to_string())?;
@@ -470,6 +520,8 @@ impl Relay {
         }
         Ok(Relay {
             child,
+            stream_server: None,
+            port,
             base: format!("http://127.0.0.1:{port}/zapi"),
         })
     }
@@ -486,7 +538,9 @@ impl Drop for Relay {
 
 /// nginx's whole config: the recipe's template, filled in as `envsubst` would, in an http
 /// block whose paths all lie under `prefix`; with `allow_disconnect`, the disconnect location
-/// filled in too and named in `RELAY_DISCONNECT_LOCATION`.
+/// filled in too and named in `RELAY_DISCONNECT_LOCATION`; `stream_server` serves the event
+/// stream and the webhooks.
+#[allow(clippy::too_many_arguments)]
 fn nginx_conf(
     upstream: &str,
     prefix: &Path,
@@ -495,6 +549,7 @@ fn nginx_conf(
     access_log: bool,
     limit: Limit,
     allow_disconnect: bool,
+    stream_server: &str,
 ) -> Result<PathBuf> {
     let read = |name: &str| {
         std::fs::read_to_string(cmd::root().join("examples/nginx").join(name))
@@ -523,8 +578,13 @@ fn nginx_conf(
             60u32.div_ceil(limit.per_minute).to_string(),
         ),
         ("RELAY_DISCONNECT_LOCATION", disconnect),
+        ("RELAY_STREAM_SERVER", stream_server.to_string()),
     ];
-    let values: Vec<_> = values.into_iter().chain(upstream_env(upstream)).collect();
+    let values: Vec<_> = values
+        .into_iter()
+        .chain(upstream_env(upstream))
+        .chain(nginx_upstream(upstream)?)
+        .collect();
     if allow_disconnect {
         let filled = fill(read("zapi-relay-disconnect.location.template")?, &values);
         std::fs::write(&location, filled).map_err(|e| e.to_string())?;
@@ -583,6 +643,29 @@ fn upstream_env(upstream: &str) -> Vec<(&'static str, String)> {
         ("ZAPI_TOKEN", services::DEMO_TOKEN.to_string()),
         ("ZAPI_CLIENT_TOKEN", services::DEMO_CLIENT_TOKEN.to_string()),
     ]
+}
+
+/// `upstream`'s URL as the nginx template takes it: the scheme, the `upstream` block's
+/// `HOST:PORT` (the port written out), and the `Host` name.
+fn nginx_upstream(upstream: &str) -> Result<[(&'static str, String); 3]> {
+    let (scheme, rest) = upstream
+        .split_once("://")
+        .ok_or_else(|| format!("{upstream}: not a URL"))?;
+    let host = rest.split('/').next().unwrap_or_default().to_string();
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    let server = if host
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| !port.contains(']'))
+    {
+        host.clone()
+    } else {
+        format!("{host}:{default_port}")
+    };
+    Ok([
+        ("ZAPI_UPSTREAM_SCHEME", scheme.to_string()),
+        ("ZAPI_UPSTREAM_SERVER", server),
+        ("ZAPI_UPSTREAM_HOST", host),
+    ])
 }
 
 fn random_hex(bytes: usize) -> Result<String> {

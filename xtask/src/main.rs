@@ -189,7 +189,7 @@ fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
             ("ZAPI_E2E_SSR_URL", ssr_url),
         ],
     )?;
-    check_metrics_moved(&stack)?;
+    check_metrics_moved(&stack, filter.is_empty())?;
     if filter.is_empty() {
         engines::run(&site, &stack)?;
     }
@@ -201,8 +201,9 @@ fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
 }
 
 /// After the specs, one scrape of the relay's `/metrics`: the widgets' requests were counted, Z-API's
-/// answer times measured, and no credential of the demo instance shows.
-fn check_metrics_moved(stack: &services::Stack) -> cmd::Result {
+/// answer times measured, and no credential of the demo instance shows; after every spec
+/// (`all_specs`), the simulated phones' connection callbacks were accepted too.
+fn check_metrics_moved(stack: &services::Stack, all_specs: bool) -> cmd::Result {
     let text = stack.scrape_metrics()?;
     let total = |prefix: &str, with: &str| -> f64 {
         text.lines()
@@ -212,23 +213,26 @@ fn check_metrics_moved(stack: &services::Stack) -> cmd::Result {
     };
     let answered = total("zapi_relay_requests_total{", "status=\"200\"");
     let upstream_calls = total("zapi_relay_upstream_request_duration_seconds_count{", "");
-    if answered < 1.0 || upstream_calls < 1.0 {
+    let webhooks = total("zapi_relay_webhooks_total{", "outcome=\"accepted\"");
+    if answered < 1.0 || upstream_calls < 1.0 || (all_specs && webhooks < 1.0) {
         return Err(format!(
             "/metrics did not move during the specs ({answered} answers with 200, \
-             {upstream_calls} Z-API calls):\n{text}"
+             {upstream_calls} Z-API calls, {webhooks} webhooks accepted):\n{text}"
         ));
     }
     for secret in [
         services::DEMO_INSTANCE,
         services::DEMO_TOKEN,
         services::DEMO_CLIENT_TOKEN,
+        services::TEST_WEBHOOK_SECRET,
     ] {
         if text.contains(secret) {
             return Err(format!("/metrics shows {secret}"));
         }
     }
     println!(
-        "xtask: /metrics counted {answered} answers with 200 and {upstream_calls} Z-API calls"
+        "xtask: /metrics counted {answered} answers with 200, {upstream_calls} Z-API calls and \
+         {webhooks} webhooks accepted"
     );
     Ok(())
 }

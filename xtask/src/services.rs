@@ -11,7 +11,7 @@ pub const DEMO_CLIENT_TOKEN: &str = "demo-client-token";
 /// Signs the browser tests' tickets; only ever used on loopback.
 const TEST_TICKET_SECRET: &str = "e2e-only-4f9a1c7d2b8e6035a9d4c1f7b2e8a603";
 /// The demo relay's webhook secret, which the simulator's callbacks carry; loopback only.
-const TEST_WEBHOOK_SECRET: &str = "e2e-only-7c1d9b3f5a0e2864c7d1f9b3a5e0c286";
+pub const TEST_WEBHOOK_SECRET: &str = "e2e-only-7c1d9b3f5a0e2864c7d1f9b3a5e0c286";
 
 pub enum Upstream {
     Simulator,

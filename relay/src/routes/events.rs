@@ -21,6 +21,7 @@ use crate::auth::Tenant;
 use crate::client::{limit_key, ClientAddress};
 use crate::error::RelayError;
 use crate::events::{Bus, Event, StreamSlot};
+use crate::metrics::{Metrics, OpenStream};
 use crate::serve::Stopping;
 
 /// How long a client over a cap is asked to wait.
@@ -31,6 +32,7 @@ pub(crate) struct Streams {
     pub bus: Arc<Bus>,
     pub clients: Arc<ClientAddress>,
     pub heartbeat: Duration,
+    pub metrics: Metrics,
 }
 
 fn last_event_id(headers: &HeaderMap) -> Option<u64> {
@@ -81,6 +83,7 @@ pub(crate) async fn get(
         heartbeat,
         stopping,
         _slot: slot,
+        _open: streams.metrics.stream_opened(),
     };
     let body = Body::from_stream(stream::unfold(state, next_chunk));
     (
@@ -107,6 +110,7 @@ struct StreamState {
     heartbeat: tokio::time::Interval,
     stopping: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
     _slot: StreamSlot,
+    _open: OpenStream,
 }
 
 fn frame(event: Event) -> Bytes {
@@ -153,6 +157,10 @@ mod tests {
     use crate::events::EventKind;
 
     fn state(bus: &Arc<Bus>, last_seen: Option<u64>) -> StreamState {
+        state_counted(bus, last_seen, &Metrics::new())
+    }
+
+    fn state_counted(bus: &Arc<Bus>, last_seen: Option<u64>, metrics: &Metrics) -> StreamState {
         let slot = bus.admit(&"default".into(), [192, 0, 2, 1].into()).unwrap();
         let (backlog, receiver) = bus.subscribe("default", last_seen).unwrap();
         StreamState {
@@ -162,6 +170,7 @@ mod tests {
             heartbeat: tokio::time::interval(Duration::from_secs(3600)),
             stopping: Box::pin(std::future::pending()),
             _slot: slot,
+            _open: metrics.stream_opened(),
         }
     }
 
@@ -176,12 +185,15 @@ mod tests {
     #[tokio::test]
     async fn a_stream_that_fell_behind_ends_and_frees_its_place() {
         let bus = Arc::new(Bus::new(&RelayConfig::new("id", "token")));
-        let (first, state) = text(state(&bus, None)).await.unwrap();
+        let metrics = Metrics::new();
+        let (first, state) = text(state_counted(&bus, None, &metrics)).await.unwrap();
         assert_eq!(first, ": heartbeat\n\n");
+        assert!(metrics.encode().contains("zapi_relay_event_streams 1\n"));
         for _ in 0..100 {
             bus.publish("default", EventKind::Connected);
         }
         assert!(next_chunk(state).await.is_none());
+        assert!(metrics.encode().contains("zapi_relay_event_streams 0\n"));
         // Every place is free again: the ended stream's slot was dropped with it.
         let cap = RelayConfig::new("id", "token")
             .webhooks

@@ -14,6 +14,7 @@ use subtle::ConstantTimeEq;
 
 use crate::error::RelayError;
 use crate::events::{Bus, EventKind};
+use crate::metrics::Metrics;
 use crate::upstream::mask;
 
 /// Z-API's callbacks are a few hundred bytes.
@@ -23,6 +24,7 @@ pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024;
 pub(crate) struct Webhooks {
     pub bus: Arc<Bus>,
     pub secret: Arc<str>,
+    pub metrics: Metrics,
 }
 
 impl Webhooks {
@@ -44,12 +46,25 @@ struct Callback {
     momment: Option<u64>,
 }
 
+/// Counts each answer, by its error code when refused.
+fn counted(webhooks: &Webhooks, response: Response) -> Response {
+    webhooks
+        .metrics
+        .webhook_answered(response.extensions().get::<RelayError>());
+    response
+}
+
 pub(crate) async fn post(
     State(webhooks): State<Webhooks>,
     Path(secret): Path<String>,
     request: Request,
 ) -> Response {
-    if !webhooks.knows(&secret) {
+    let response = receive(&webhooks, &secret, request).await;
+    counted(&webhooks, response)
+}
+
+async fn receive(webhooks: &Webhooks, secret: &str, request: Request) -> Response {
+    if !webhooks.knows(secret) {
         return RelayError::NotFound.into_response();
     }
     let body = match axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await {
@@ -98,9 +113,10 @@ pub(crate) async fn other_method(
     State(webhooks): State<Webhooks>,
     Path(secret): Path<String>,
 ) -> Response {
-    if webhooks.knows(&secret) {
+    let response = if webhooks.knows(&secret) {
         RelayError::MethodNotAllowed.into_response()
     } else {
         RelayError::NotFound.into_response()
-    }
+    };
+    counted(&webhooks, response)
 }
