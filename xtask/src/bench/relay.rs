@@ -2,6 +2,7 @@
 
 use super::relay_process::{self, RelayProcess};
 use super::report::{ratio, spread, Report};
+use super::streams::{clock_ticks_per_second, cpu_ticks};
 use super::wrk::{wrk, wrk_with, WRK_CONNECTIONS, WRK_RUNS, WRK_SECONDS, WRK_THREADS};
 use super::Results;
 use crate::cmd::{self, Result};
@@ -85,6 +86,11 @@ pub(super) fn relay_benchmarks(sim: &str, results: &mut Results) -> Result {
         services::DEMO_INSTANCE,
         services::DEMO_TOKEN
     );
+    let processes = [
+        ("relay", vec![relay.pid()]),
+        ("nginx-keepalive", nginx_processes("bench/nginx-keepalive")?),
+        ("nginx", nginx_processes("bench/nginx")?),
+    ];
     let relay = format!("{}/zapi/status", relay.url);
     let proxied = format!("{}/status", nginx.base);
     let pooled = format!("{}/status", pooled.base);
@@ -110,7 +116,20 @@ pub(super) fn relay_benchmarks(sim: &str, results: &mut Results) -> Result {
                     .or_default()
                     .push(value);
             }
+            let pids = processes
+                .iter()
+                .find(|(proxy, _)| proxy == name)
+                .map(|(_, pids)| pids.as_slice())
+                .unwrap_or_default();
+            let cpu_before = cpu_seconds(pids)?;
             let run = wrk(url, headers, WRK_SECONDS)?;
+            if !pids.is_empty() {
+                let cpu = cpu_seconds(pids)? - cpu_before;
+                results
+                    .entry(format!("wrk.{name}.cpu-us"))
+                    .or_default()
+                    .push(cpu * 1e6 / run.requests);
+            }
             for (key, value) in [
                 ("rps", run.requests_per_sec),
                 ("p50", run.p50_ms),
@@ -124,6 +143,56 @@ pub(super) fn relay_benchmarks(sim: &str, results: &mut Results) -> Result {
         }
     }
     Ok(())
+}
+
+/// User + system CPU time of `pids` so far, in seconds.
+fn cpu_seconds(pids: &[u32]) -> Result<f64> {
+    let ticks_per_second = clock_ticks_per_second();
+    let mut ticks = 0.0;
+    for pid in pids {
+        ticks += cpu_ticks(*pid)?;
+    }
+    Ok(ticks / ticks_per_second)
+}
+
+/// nginx's master (from `nginx.pid` under its prefix `dir`) and its workers.
+fn nginx_processes(dir: &str) -> Result<Vec<u32>> {
+    let pid_file = cmd::target_dir().join(dir).join("nginx.pid");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let master: u32 = loop {
+        if let Some(pid) = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+        {
+            break pid;
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{} never appeared", pid_file.display()));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut pids = vec![master];
+    let entries = std::fs::read_dir("/proc").map_err(|e| format!("/proc: {e}"))?;
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // Field 4, the parent, comes second after the parenthesized command name.
+        let parent = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+        if parent == Some(master) {
+            pids.push(pid);
+        }
+    }
+    Ok(pids)
 }
 
 /// One row per path measured with wrk: each metric's spread (with its decimals), then how much
@@ -169,9 +238,14 @@ pub(super) fn relay_table(r: &mut Report) {
          relay and simulator share the machine's cores.\n"
     ));
     r.line(
-        "| path | requests/s | p50, ms | p99, ms | p99 added to direct, ms |\n|---|---:|---:|---:|---:|",
+        "| path | requests/s | proxy's CPU per request, µs | p50, ms | p99, ms | p99 added to direct, ms |\n|---|---:|---:|---:|---:|---:|",
     );
-    relay_rows(r, &[("rps", 0), ("p50", 2), ("p99", 2)], "p99", 2);
+    relay_rows(
+        r,
+        &[("rps", 0), ("cpu-us", 1), ("p50", 2), ("p99", 2)],
+        "p99",
+        2,
+    );
     r.line(
         "\nLatency one request pays, one connection (`-t 1 -c 1`, 3 s per run, same \
          interleaving), ms:\n",
@@ -198,6 +272,16 @@ pub(super) fn relay_table(r: &mut Report) {
             ),
         ));
     }
+    r.line(&format!(
+        "\nCPU per request: the proxy's processes' user + system time (`/proc/<pid>/stat`: \
+         zapi-relay's one process, nginx's master and workers) over a run, divided by the \
+         requests wrk completed in it; less sensitive to the machine's other load than \
+         requests/s. zapi-relay / nginx with keepalive: {}.",
+        ratio(
+            r.median("wrk.relay.cpu-us"),
+            r.median("wrk.nginx-keepalive.cpu-us")
+        )
+    ));
     let pooled = r.median("wrk.nginx-keepalive.rps");
     r.target(
         "relay throughput ≥ 1.0× nginx's with upstream keepalive",

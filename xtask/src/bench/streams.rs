@@ -247,7 +247,7 @@ fn rss_kib(pid: u32) -> Result<f64> {
 }
 
 /// User and system time of a process, in clock ticks (fields 14 and 15 of `stat`).
-fn cpu_ticks(pid: u32) -> Result<f64> {
+pub(super) fn cpu_ticks(pid: u32) -> Result<f64> {
     let stat = proc_file(pid, "stat")?;
     // The command name may hold spaces; the fields after it do not.
     let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
@@ -260,7 +260,7 @@ fn cpu_ticks(pid: u32) -> Result<f64> {
     }
 }
 
-fn clock_ticks_per_second() -> f64 {
+pub(super) fn clock_ticks_per_second() -> f64 {
     crate::cmd::output("getconf", &["CLK_TCK"])
         .and_then(|ticks| ticks.trim().parse().ok())
         .unwrap_or(100.0)

@@ -12,6 +12,8 @@ pub(super) const WRK_CONNECTIONS: &str = "32";
 
 pub(super) struct WrkRun {
     pub(super) requests_per_sec: f64,
+    /// Requests completed in the run.
+    pub(super) requests: f64,
     pub(super) p50_ms: f64,
     pub(super) p99_ms: f64,
 }
@@ -52,6 +54,13 @@ pub(super) fn wrk_with(
     let parsed = (|| {
         Some(WrkRun {
             requests_per_sec: field("Requests/sec:")?.parse().ok()?,
+            requests: out
+                .lines()
+                .find(|line| line.contains(" requests in "))?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()?,
             p50_ms: latency("50%")?,
             p99_ms: latency("99%")?,
         })
