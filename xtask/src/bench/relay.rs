@@ -23,35 +23,6 @@ const PATHS: [(&str, &str); 4] = [
     ),
 ];
 
-/// The recipe's config with connections to the upstream reused: as it is when its `upstream`
-/// block has `keepalive`, otherwise with such a block added.
-fn with_upstream_keepalive(conf: String) -> String {
-    if conf
-        .lines()
-        .any(|line| line.trim().starts_with("keepalive "))
-    {
-        return conf;
-    }
-    let Some(start) = conf.find("proxy_pass http://") else {
-        return conf;
-    };
-    let end = start + conf[start..].find(';').unwrap_or(0);
-    let server = conf[start + "proxy_pass http://".len()..end].trim_end_matches('/');
-    let pool = format!("upstream zapi_bench {{\n    server {server};\n    keepalive 64;\n}}\n");
-    let conf = format!(
-        "{}proxy_pass http://zapi_bench{}",
-        &conf[..start],
-        &conf[end..]
-    );
-    conf.replacen("http {\n", &format!("http {{\n{pool}"), 1)
-        .replacen(
-            "proxy_pass_request_headers off;",
-            "proxy_pass_request_headers off;\n    proxy_http_version 1.1;\n    \
-             proxy_set_header Connection \"\";",
-            1,
-        )
-}
-
 /// The recipe's config with every upstream connection closed after its request.
 fn without_upstream_keepalive(conf: String) -> String {
     conf.lines()
@@ -78,7 +49,7 @@ pub(super) fn relay_benchmarks(sim: &str, results: &mut Results) -> Result {
     )?;
     let pooled = Relay::nginx(
         sim,
-        &nginx_settings("bench/nginx-keepalive", with_upstream_keepalive),
+        &nginx_settings("bench/nginx-keepalive", |recipe| recipe),
     )?;
     let client_token = format!("Client-Token: {}", services::DEMO_CLIENT_TOKEN);
     let direct = format!(
@@ -217,12 +188,6 @@ pub(super) fn relay_rows(r: &mut Report, metrics: &[(&str, usize)], p99: &str, d
 
 pub(super) fn relay_table(r: &mut Report) {
     let runs = r.get("wrk.relay.rps").map_or(0, |s| s.n);
-    let keepalive_note = if recipe_has_keepalive() {
-        "the recipe's own pool"
-    } else {
-        "the recipe has no pool yet, so the benchmark adds an `upstream` block with \
-         `keepalive 64`, `proxy_http_version 1.1` and an empty `Connection` header to its copy"
-    };
     r.line("\n### 6. Relay\n");
     r.line(&format!(
         "`GET /status` with wrk ({WRK_THREADS} threads, {WRK_CONNECTIONS} connections, \
@@ -233,7 +198,7 @@ pub(super) fn relay_table(r: &mut Report) {
          exceeds in a second; nginx's `limit_req` is on, at 6,000,000 a minute), and through nginx with the repository's recipe \
          (`examples/nginx/zapi-relay.conf.template`, `worker_processes auto`, access log off), \
          twice: with its connections to the simulator reused from an `upstream` pool with \
-         `keepalive 64` (how a production proxy runs; {keepalive_note}), and with a new \
+         `keepalive 64` (the recipe as it is, as a production proxy runs), and with a new \
          connection per request (the recipe's `keepalive` line removed). Load generator, \
          relay and simulator share the machine's cores.\n"
     ));
@@ -297,37 +262,25 @@ pub(super) fn relay_table(r: &mut Report) {
     );
 }
 
-fn recipe_has_keepalive() -> bool {
-    std::fs::read_to_string(cmd::root().join("examples/nginx/zapi-relay.conf.template"))
-        .is_ok_and(|recipe| recipe.lines().any(|l| l.trim().starts_with("keepalive ")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const FILLED: &str = "http {\n  proxy_temp_path /t;\nserver {\n    \
-        proxy_pass_request_headers off;\n    location ~ x {\n        \
-        proxy_pass http://127.0.0.1:4010;\n    }\n}\n}\n";
-
     #[test]
-    fn a_config_without_a_pool_gets_one_used_by_its_proxy_pass() {
-        let conf = with_upstream_keepalive(FILLED.to_string());
-        assert!(
-            conf.contains("upstream zapi_bench {\n    server 127.0.0.1:4010;\n    keepalive 64;")
+    fn the_recipes_pools_lose_their_keepalive_and_nothing_else() {
+        let recipe =
+            std::fs::read_to_string(cmd::root().join("examples/nginx/zapi-relay.conf.template"))
+                .unwrap();
+        assert!(recipe.contains("keepalive 64;"), "the baseline's pool");
+        let closed = without_upstream_keepalive(recipe.clone());
+        assert!(!closed.contains("keepalive "));
+        assert_eq!(
+            closed.lines().count(),
+            recipe
+                .lines()
+                .filter(|l| !l.trim().starts_with("keepalive "))
+                .count()
         );
-        assert!(conf.contains("proxy_pass http://zapi_bench;"));
-        assert!(conf.contains("proxy_http_version 1.1;"));
-        assert!(conf.contains("proxy_set_header Connection \"\";"));
-        assert!(!conf.contains("proxy_pass http://127.0.0.1"));
-    }
-
-    #[test]
-    fn a_pool_with_keepalive_is_kept_or_emptied() {
-        let recipe = "upstream zapi {\n    server 127.0.0.1:4010;\n    keepalive 64;\n}\n";
-        assert_eq!(with_upstream_keepalive(recipe.to_string()), recipe);
-        let closed = without_upstream_keepalive(recipe.to_string());
-        assert!(!closed.contains("keepalive"));
-        assert!(closed.contains("server 127.0.0.1:4010;"));
+        assert!(closed.contains("upstream zapi {"));
     }
 }
