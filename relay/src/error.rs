@@ -40,6 +40,10 @@ pub enum RelayError {
     InvalidWebhook,
     /// A request body over the route's cap (413 `payload_too_large`).
     PayloadTooLarge,
+    /// Replicas share events through Redis, which cannot be reached now: no event stream opens
+    /// and no callback is taken until it returns (503 `events_unavailable`). Widgets poll
+    /// meanwhile; Z-API retries its callbacks.
+    EventsUnavailable,
     /// The client asked too often (429 `rate_limited`, with `Retry-After`).
     RateLimited { retry_after_secs: u64 },
     /// Any other non-2xx answer (502 `upstream_error`). `message` is Z-API's `error` text, kept
@@ -70,6 +74,7 @@ impl RelayError {
             RelayError::MethodNotAllowed => "method_not_allowed",
             RelayError::InvalidWebhook => "invalid_webhook",
             RelayError::PayloadTooLarge => "payload_too_large",
+            RelayError::EventsUnavailable => "events_unavailable",
         }
     }
 
@@ -80,7 +85,9 @@ impl RelayError {
             RelayError::Unauthorized => StatusCode::UNAUTHORIZED,
             RelayError::OriginNotAllowed | RelayError::CrossSiteRequest => StatusCode::FORBIDDEN,
             RelayError::HostNotAllowed => StatusCode::MISDIRECTED_REQUEST,
-            RelayError::AuthUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            RelayError::AuthUnavailable | RelayError::EventsUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             RelayError::UpstreamUnreachable
             | RelayError::UpstreamMalformed
             | RelayError::UpstreamError { .. } => StatusCode::BAD_GATEWAY,
@@ -101,6 +108,7 @@ impl RelayError {
             | RelayError::UpstreamTimeout
             | RelayError::UpstreamMalformed
             | RelayError::AuthUnavailable
+            | RelayError::EventsUnavailable
             | RelayError::RateLimited { .. } => true,
             RelayError::UpstreamError { status, .. } => *status >= 500 || *status == 429,
             RelayError::NotFound
@@ -155,6 +163,9 @@ impl RelayError {
                 "Expected Z-API's ConnectedCallback or DisconnectedCallback as JSON.".to_owned()
             }
             RelayError::PayloadTooLarge => "The request body is too large.".to_owned(),
+            RelayError::EventsUnavailable => {
+                "Events are unavailable for now; poll the status meanwhile.".to_owned()
+            }
             RelayError::UpstreamError {
                 status,
                 message: Some(message),
@@ -277,6 +288,12 @@ mod tests {
             ),
             (RelayError::InvalidWebhook, "invalid_webhook", 400, false),
             (RelayError::PayloadTooLarge, "payload_too_large", 413, false),
+            (
+                RelayError::EventsUnavailable,
+                "events_unavailable",
+                503,
+                true,
+            ),
         ]);
         for (error, code, status, retryable) in cases {
             assert_eq!(error.code(), code);

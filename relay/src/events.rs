@@ -1,9 +1,13 @@
 //! The in-process event bus: what Z-API's connection callbacks report, fanned out to the event
 //! streams of the alias whose instance it concerns, and nowhere else. Each alias keeps its last
 //! few events so that a stream that reconnects with `Last-Event-ID` misses none of them.
+//!
+//! Replicas sharing Redis feed the bus from Redis instead ([`Bus::deliver`]): it is then open
+//! only while Redis can be reached, and every stream ends when Redis is lost.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::broadcast;
@@ -41,14 +45,36 @@ pub(crate) struct Event {
 }
 
 struct Channel {
-    sender: broadcast::Sender<Event>,
     ring: Mutex<Ring>,
 }
 
-#[derive(Default)]
 struct Ring {
+    // Replaced when Redis is lost: dropping the old sender ends every stream subscribed to it.
+    sender: broadcast::Sender<Event>,
     last_id: u64,
     events: VecDeque<Event>,
+}
+
+impl Ring {
+    fn new() -> Self {
+        Self {
+            sender: broadcast::channel(CHANNEL).0,
+            last_id: 0,
+            events: VecDeque::new(),
+        }
+    }
+
+    /// Records the event and sends it to the streams, under the ring's lock, so a subscriber
+    /// sees every event either in its backlog or on its receiver.
+    fn push(&mut self, event: Event) {
+        self.last_id = event.id;
+        if self.events.len() == RING {
+            self.events.pop_front();
+        }
+        self.events.push_back(event);
+        // No receiver is not an error.
+        let _ = self.sender.send(event);
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -62,6 +88,14 @@ pub(crate) enum Full {
     Address,
 }
 
+/// Why no events can be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoEvents {
+    UnknownAlias,
+    /// Events come from Redis, which cannot be reached now.
+    Unavailable,
+}
+
 /// The aliases' channels, the instance ids that lead to them, and the stream counts.
 pub(crate) struct Bus {
     channels: HashMap<Arc<str>, Channel>,
@@ -69,6 +103,7 @@ pub(crate) struct Bus {
     max_per_alias: usize,
     max_per_address: usize,
     open: Mutex<OpenStreams>,
+    available: AtomicBool,
 }
 
 #[derive(Default)]
@@ -83,12 +118,10 @@ impl Bus {
         let mut aliases_by_instance: HashMap<String, Vec<Arc<str>>> = HashMap::new();
         for (alias, instance) in &config.instances {
             let alias: Arc<str> = alias.as_str().into();
-            let (sender, _) = broadcast::channel(CHANNEL);
             channels.insert(
                 alias.clone(),
                 Channel {
-                    sender,
-                    ring: Mutex::default(),
+                    ring: Mutex::new(Ring::new()),
                 },
             );
             aliases_by_instance
@@ -102,7 +135,35 @@ impl Bus {
             max_per_alias: config.webhooks.max_streams_per_alias,
             max_per_address: config.webhooks.max_streams_per_address,
             open: Mutex::default(),
+            available: AtomicBool::new(true),
         }
+    }
+
+    /// A bus fed from Redis by [`Bus::deliver`], closed until [`Bus::set_available`] opens it.
+    pub fn fed_from_redis(config: &RelayConfig) -> Self {
+        let bus = Self::new(config);
+        bus.available.store(false, Ordering::SeqCst);
+        bus
+    }
+
+    /// Opens the bus, or closes it and ends every open stream.
+    pub fn set_available(&self, available: bool) {
+        self.available.store(available, Ordering::SeqCst);
+        if !available {
+            for channel in self.channels.values() {
+                lock(&channel.ring).sender = broadcast::channel(CHANNEL).0;
+            }
+        }
+    }
+
+    /// Sends an event read back from Redis, with the id Redis gave it, to this process's
+    /// streams of its alias.
+    pub fn deliver(&self, alias: &str, event: Event) -> bool {
+        let Some(channel) = self.channels.get(alias) else {
+            return false;
+        };
+        lock(&channel.ring).push(event);
+        true
     }
 
     /// The aliases configured with this Z-API instance id (compared exactly).
@@ -116,18 +177,11 @@ impl Bus {
     pub fn publish(&self, alias: &str, kind: EventKind) -> Option<Event> {
         let channel = self.channels.get(alias)?;
         let mut ring = lock(&channel.ring);
-        ring.last_id += 1;
         let event = Event {
-            id: ring.last_id,
+            id: ring.last_id + 1,
             kind,
         };
-        if ring.events.len() == RING {
-            ring.events.pop_front();
-        }
-        ring.events.push_back(event);
-        // Sent under the ring's lock, so a subscriber sees every event either in its backlog or
-        // on its receiver. No receiver is not an error.
-        let _ = channel.sender.send(event);
+        ring.push(event);
         Some(event)
     }
 
@@ -137,10 +191,15 @@ impl Bus {
         &self,
         alias: &str,
         last_seen: Option<u64>,
-    ) -> Option<(Vec<Event>, broadcast::Receiver<Event>)> {
-        let channel = self.channels.get(alias)?;
+    ) -> Result<(Vec<Event>, broadcast::Receiver<Event>), NoEvents> {
+        let channel = self.channels.get(alias).ok_or(NoEvents::UnknownAlias)?;
         let ring = lock(&channel.ring);
-        let receiver = channel.sender.subscribe();
+        // Read under the ring's lock, which `set_available` takes after clearing the flag: a
+        // receiver made while the flag is set is one that an outage ends.
+        if !self.available.load(Ordering::SeqCst) {
+            return Err(NoEvents::Unavailable);
+        }
+        let receiver = ring.sender.subscribe();
         let backlog = match last_seen {
             Some(last_seen) => ring
                 .events
@@ -150,7 +209,7 @@ impl Bus {
                 .collect(),
             None => Vec::new(),
         };
-        Some((backlog, receiver))
+        Ok((backlog, receiver))
     }
 
     /// Counts a stream against both caps, or says which one is full. The stream stops counting
@@ -236,6 +295,48 @@ mod tests {
         let (backlog, _) = bus.subscribe("default", None).unwrap();
         assert!(backlog.is_empty());
         assert!(bus.publish("nobody", EventKind::Connected).is_none());
+    }
+
+    #[test]
+    fn a_bus_fed_from_redis_opens_with_it_and_ends_its_streams_when_it_is_lost() {
+        let mut config = RelayConfig::new("id-a", "token-a");
+        config
+            .instances
+            .insert("b".to_owned(), Instance::new("id-b", "token-b"));
+        let bus = Bus::fed_from_redis(&config);
+        assert_eq!(
+            bus.subscribe("default", None).err(),
+            Some(NoEvents::Unavailable)
+        );
+        bus.set_available(true);
+        let (_, mut receiver) = bus.subscribe("default", None).unwrap();
+        let event = Event {
+            id: 1_764_480_000_001,
+            kind: EventKind::Connected,
+        };
+        assert!(bus.deliver("default", event));
+        assert!(!bus.deliver("nobody", event));
+        assert_eq!(receiver.try_recv(), Ok(event));
+        let (backlog, _) = bus.subscribe("default", Some(0)).unwrap();
+        assert_eq!(backlog, [event]);
+        assert!(bus.subscribe("b", Some(0)).unwrap().0.is_empty());
+
+        bus.set_available(false);
+        assert_eq!(
+            receiver.try_recv(),
+            Err(broadcast::error::TryRecvError::Closed)
+        );
+        assert_eq!(
+            bus.subscribe("default", None).err(),
+            Some(NoEvents::Unavailable)
+        );
+        assert_eq!(
+            bus.subscribe("nobody", None).err(),
+            Some(NoEvents::UnknownAlias)
+        );
+        // What the alias held is kept for the streams that resume after the outage.
+        bus.set_available(true);
+        assert_eq!(bus.subscribe("default", Some(0)).unwrap().0, [event]);
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub mod metrics;
 mod proptests;
 mod rate_limit;
 mod register;
+mod replicas;
 mod request_id;
 mod routes;
 pub mod serve;
@@ -61,9 +62,9 @@ use tracing::Level;
 pub use auth::{mint_ticket, TicketClaims};
 pub use config::{
     AuthConfig, AuthMode, ConfigError, ConnectionLimits, CorsConfig, EnvVar, Instance,
-    MetricsConfig, RateLimitConfig, RelayConfig, ValidConfig, WebhookConfig, DEFAULT_ALIAS,
-    DEFAULT_BIND, DEFAULT_PROXY_SECRET_HEADER, DEFAULT_UPSTREAM, ENV_VARS, MIN_PROXY_SECRET_CHARS,
-    MIN_TICKET_SECRET_BYTES,
+    MetricsConfig, RateLimitConfig, RedisConfig, RelayConfig, ValidConfig, WebhookConfig,
+    DEFAULT_ALIAS, DEFAULT_BIND, DEFAULT_PROXY_SECRET_HEADER, DEFAULT_UPSTREAM, ENV_VARS,
+    MIN_PROXY_SECRET_CHARS, MIN_TICKET_SECRET_BYTES,
 };
 pub use csrf::WIDGET_HEADER;
 pub use error::RelayError;
@@ -90,6 +91,9 @@ pub fn app(config: ValidConfig) -> Router {
 }
 
 /// [`app`], counting into `metrics`, which [`Metrics::router`] serves on a listener of its own.
+///
+/// With [`RedisConfig::url`] set, call it within a Tokio runtime: it starts the task that
+/// keeps the connection to Redis, which ends when the router is dropped.
 pub fn app_with_metrics(config: ValidConfig, metrics: &Metrics) -> Router {
     let recorder = metrics::Recorder::new(metrics.clone(), &config.normalized_base_path());
     let base = config.normalized_base_path();
@@ -99,12 +103,24 @@ pub fn app_with_metrics(config: ValidConfig, metrics: &Metrics) -> Router {
         require_widget_header: config.auth.mode.uses_cookies(),
     };
     let hosts = hosts::AllowedHosts::new(&config.allowed_hosts, &config.bind);
-    let limits = rate_limit::Limits::new(config.rate_limit).map(Arc::new);
+    // Replicas: with `[redis] url`, events and rate limits are shared through Redis.
+    let bus = config.webhooks.secret.is_some().then(|| {
+        Arc::new(match config.redis.url {
+            Some(_) => events::Bus::fed_from_redis(&config),
+            None => events::Bus::new(&config),
+        })
+    });
+    let redis = config
+        .redis
+        .url
+        .as_ref()
+        .map(|url| replicas::Redis::start(url, bus.clone(), metrics.clone()));
+    let limits = rate_limit::RateLimits::new(config.rate_limit, redis.clone()).map(Arc::new);
     let clients = Arc::new(client::ClientAddress::new(config.trusted_proxies.clone()));
     let origins = cors::Origins::new(&config.cors);
     let cors_layer = origins.layer(&config.cors);
     let allow_disconnect = config.allow_disconnect;
-    let push = push_routes(&config, &clients, metrics);
+    let push = push_routes(&config, bus, redis, &clients, metrics);
     let upstream = Upstream::new(config.into_inner()).with_metrics(metrics.clone());
 
     let mut zapi = Router::new()
@@ -236,11 +252,13 @@ pub fn app_with_metrics(config: ValidConfig, metrics: &Metrics) -> Router {
 /// webhook secret, so that neither route exists.
 fn push_routes(
     config: &RelayConfig,
+    bus: Option<Arc<events::Bus>>,
+    redis: Option<replicas::Redis>,
     clients: &Arc<client::ClientAddress>,
     metrics: &Metrics,
 ) -> Option<(MethodRouter<Upstream>, MethodRouter<Upstream>)> {
     let secret = config.webhooks.secret.as_deref()?;
-    let bus = Arc::new(events::Bus::new(config));
+    let bus = bus?;
     let streams = routes::events::Streams {
         bus: bus.clone(),
         clients: clients.clone(),
@@ -251,6 +269,7 @@ fn push_routes(
         bus,
         secret: secret.into(),
         metrics: metrics.clone(),
+        redis,
     };
     let events = get(routes::events::get).with_state(streams);
     let webhook = post(routes::webhooks::post)

@@ -184,6 +184,7 @@ async fn serve(config: ValidConfig) -> std::io::Result<()> {
         allow_disconnect = config.allow_disconnect,
         metrics = ?config.metrics,
         webhooks = ?config.webhooks,
+        redis = ?config.redis,
         "starting"
     );
     // Both listeners are bound before the relay says it listens, so that the line means ready.

@@ -77,6 +77,7 @@ struct Series {
     rate_limited: Family<RouteLabel, Counter>,
     refused: Family<CodeLabel, Counter>,
     push: PushSeries,
+    redis_up: Family<NoLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -119,6 +120,7 @@ impl Metrics {
             drop(refused.get_or_create(&CodeLabel { code }));
         }
         let push = PushSeries::register(&mut registry);
+        let redis_up = register_redis_up(&mut registry);
         Self(Arc::new(Series {
             registry,
             requests,
@@ -126,6 +128,7 @@ impl Metrics {
             rate_limited,
             refused,
             push,
+            redis_up,
         }))
     }
 
@@ -267,6 +270,32 @@ impl Metrics {
     }
 }
 
+// Redis reachability, for replicas sharing one Redis.
+
+/// A series without labels that shows only once set: `zapi_relay_redis_up` is absent from a
+/// relay without `[redis]`.
+type NoLabels = Vec<(&'static str, &'static str)>;
+
+fn register_redis_up(registry: &mut Registry) -> Family<NoLabels, Gauge> {
+    let redis_up = Family::<NoLabels, Gauge>::default();
+    registry.register(
+        "redis_up",
+        "1 while the Redis shared by the replicas is reachable, 0 while not",
+        redis_up.clone(),
+    );
+    redis_up
+}
+
+impl Metrics {
+    /// Whether the shared Redis is reachable now.
+    pub(crate) fn redis_up(&self, up: bool) {
+        self.0
+            .redis_up
+            .get_or_create(&Vec::new())
+            .set(i64::from(up));
+    }
+}
+
 impl FromRef<Upstream> for Metrics {
     fn from_ref(upstream: &Upstream) -> Self {
         upstream.metrics().clone()
@@ -395,5 +424,15 @@ mod tests {
             assert!(text.contains(line), "{line} in {text}");
         }
         assert!(!text.contains("upstream_timeout"), "{text}");
+    }
+
+    #[test]
+    fn redis_up_shows_only_once_set() {
+        let metrics = Metrics::new();
+        assert!(!metrics.encode().contains("zapi_relay_redis_up "));
+        metrics.redis_up(true);
+        assert!(metrics.encode().contains("\nzapi_relay_redis_up 1\n"));
+        metrics.redis_up(false);
+        assert!(metrics.encode().contains("\nzapi_relay_redis_up 0\n"));
     }
 }

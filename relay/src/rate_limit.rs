@@ -1,6 +1,7 @@
 //! Limits on the Z-API routes, per client address and per ticket (alias + subject): every code
 //! the relay hands out costs a call on the instance. GCRA (governor): `per_minute` sustained,
-//! `burst` at once. The counters live in this process only.
+//! `burst` at once. The counters live in this process, or, for replicas sharing Redis, in Redis
+//! ([`RateLimits`]), with this process's as the fallback while Redis cannot be reached.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -21,6 +22,7 @@ use crate::auth::Tenant;
 use crate::client::{limit_key, ClientAddress};
 use crate::config::RateLimitConfig;
 use crate::error::RelayError;
+use crate::replicas::Redis;
 
 /// Forget idle keys this often (in checks), so a scan from many addresses cannot grow memory.
 const PRUNE_EVERY: u64 = 4096;
@@ -79,13 +81,60 @@ impl<C: Clock + Clone> Limits<C> {
     }
 }
 
+/// The limits the middleware checks: counted in Redis when the relay shares one, else (and
+/// while Redis cannot be reached) in this process.
+pub(crate) struct RateLimits {
+    local: Limits,
+    shared: Option<Redis>,
+    period: Duration,
+    burst: u32,
+}
+
+impl RateLimits {
+    /// `None` when the limits are off.
+    pub fn new(config: RateLimitConfig, shared: Option<Redis>) -> Option<Self> {
+        Some(Self {
+            local: Limits::new(config)?,
+            shared,
+            period: Duration::from_secs(60) / config.per_minute,
+            burst: config.burst.max(1),
+        })
+    }
+
+    async fn shared_count(&self, key: impl FnOnce() -> String) -> Option<Result<(), u64>> {
+        let redis = self.shared.as_ref()?;
+        redis.admit(&key(), self.period, self.burst).await.ok()
+    }
+
+    pub async fn check_address(&self, ip: IpAddr) -> Result<(), u64> {
+        match self
+            .shared_count(|| format!("address:{}", limit_key(ip)))
+            .await
+        {
+            Some(counted) => counted,
+            None => self.local.check_address(ip),
+        }
+    }
+
+    pub async fn check_ticket(&self, alias: &Arc<str>, subject: &Arc<str>) -> Result<(), u64> {
+        // The alias has no ':' (aliases are validated), so the key names one ticket only.
+        match self
+            .shared_count(|| format!("ticket:{alias}:{subject}"))
+            .await
+        {
+            Some(counted) => counted,
+            None => self.local.check_ticket(alias, subject),
+        }
+    }
+}
+
 fn whole_seconds(wait: Duration) -> u64 {
     (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 #[derive(Clone)]
 pub(crate) struct AddressLimit {
-    pub limits: Arc<Limits>,
+    pub limits: Arc<RateLimits>,
     pub clients: Arc<ClientAddress>,
 }
 
@@ -98,7 +147,7 @@ pub(crate) async fn by_address(
 ) -> Response {
     let peer = peer.map(|Extension(ConnectInfo(addr))| addr.ip());
     let client = state.clients.resolve(peer, request.headers());
-    match state.limits.check_address(client) {
+    match state.limits.check_address(client).await {
         Ok(()) => next.run(request).await,
         Err(retry_after_secs) => {
             tracing::info!(%client, retry_after_secs, "rate limited (client address)");
@@ -109,7 +158,7 @@ pub(crate) async fn by_address(
 
 /// Runs after authentication; only ticket holders have a ticket to count.
 pub(crate) async fn by_ticket(
-    State(limits): State<Arc<Limits>>,
+    State(limits): State<Arc<RateLimits>>,
     tenant: Option<Extension<Tenant>>,
     request: Request,
     next: Next,
@@ -120,7 +169,7 @@ pub(crate) async fn by_ticket(
         ..
     })) = &tenant
     {
-        if let Err(retry_after_secs) = limits.check_ticket(alias, subject) {
+        if let Err(retry_after_secs) = limits.check_ticket(alias, subject).await {
             tracing::info!(%alias, retry_after_secs, "rate limited (ticket)");
             return RelayError::RateLimited { retry_after_secs }.into_response();
         }

@@ -16,30 +16,53 @@ use crate::state::{Endpoint, FailureMode, Sim, WebhookKind};
 use crate::webhooks;
 
 pub(crate) fn router(sim: &Sim) -> Router<Sim> {
+    let admitted = |endpoint| {
+        middleware::from_fn_with_state(
+            Gate {
+                sim: sim.clone(),
+                endpoint,
+            },
+            admission,
+        )
+    };
+    let instance = "/instances/{id}/token/{token}";
     Router::new()
-        .route("/instances/{id}/token/{token}/qr-code", get(qr_code))
         .route(
-            "/instances/{id}/token/{token}/qr-code/image",
-            get(qr_code_image),
+            &format!("{instance}/qr-code"),
+            get(qr_code).route_layer(admitted(Some(Endpoint::QrCode))),
         )
         .route(
-            "/instances/{id}/token/{token}/phone-code/{phone}",
-            get(phone_code),
-        )
-        .route("/instances/{id}/token/{token}/status", get(status))
-        .route(
-            "/instances/{id}/token/{token}/extension-token",
-            get(extension_token),
-        )
-        .route("/instances/{id}/token/{token}/device", get(device))
-        .route("/instances/{id}/token/{token}/disconnect", get(disconnect))
-        .route(
-            "/instances/{id}/token/{token}/update-webhook-connected",
-            put(update_webhook_connected),
+            &format!("{instance}/qr-code/image"),
+            get(qr_code_image).route_layer(admitted(Some(Endpoint::QrCodeImage))),
         )
         .route(
-            "/instances/{id}/token/{token}/update-webhook-disconnected",
-            put(update_webhook_disconnected),
+            &format!("{instance}/phone-code/{{phone}}"),
+            get(phone_code).route_layer(admitted(Some(Endpoint::PhoneCode))),
+        )
+        .route(
+            &format!("{instance}/status"),
+            get(status).route_layer(admitted(Some(Endpoint::Status))),
+        )
+        .route(
+            &format!("{instance}/extension-token"),
+            get(extension_token).route_layer(admitted(Some(Endpoint::ExtensionToken))),
+        )
+        .route(
+            &format!("{instance}/device"),
+            get(device).route_layer(admitted(Some(Endpoint::Device))),
+        )
+        .route(
+            &format!("{instance}/disconnect"),
+            get(disconnect).route_layer(admitted(Some(Endpoint::Disconnect))),
+        )
+        // Configuration, not connection traffic: `calls` does not count these.
+        .route(
+            &format!("{instance}/update-webhook-connected"),
+            put(update_webhook_connected).route_layer(admitted(None)),
+        )
+        .route(
+            &format!("{instance}/update-webhook-disconnected"),
+            put(update_webhook_disconnected).route_layer(admitted(None)),
         )
         .route_layer(middleware::from_fn_with_state(sim.clone(), any_origin))
 }
@@ -180,6 +203,53 @@ async fn admit(
     }
 }
 
+/// Which endpoint a route counts its calls under (`None`: not counted).
+#[derive(Clone)]
+struct Gate {
+    sim: Sim,
+    endpoint: Option<Endpoint>,
+}
+
+/// What a handler learns from its admission: `/status` reports a dropped session.
+#[derive(Clone, Copy)]
+struct Admitted {
+    restore_session: bool,
+}
+
+/// Runs [`admit`] before every instance route's handler, which then only gives the answer.
+async fn admission(
+    State(gate): State<Gate>,
+    Path(params): Path<Vec<(String, String)>>,
+    peer: Peer,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let param = |wanted: &str| {
+        params
+            .iter()
+            .find_map(|(name, value)| (name == wanted).then_some(value.as_str()))
+            .unwrap_or_default()
+    };
+    let admitted = admit(
+        &gate.sim,
+        gate.endpoint,
+        param("id"),
+        param("token"),
+        request.headers(),
+        peer,
+    )
+    .await;
+    match admitted {
+        Err(rejection) => rejection.into_response(),
+        Ok(restore_session) => {
+            request
+                .extensions_mut()
+                .insert(Admitted { restore_session });
+            next.run(request).await
+        }
+    }
+}
+
 fn header_names(headers: &HeaderMap) -> Vec<String> {
     let mut names: Vec<String> = headers
         .keys()
@@ -199,15 +269,9 @@ fn oversized() -> Response {
         .into_response()
 }
 
-async fn qr_code(
-    State(sim): State<Sim>,
-    Path((id, token)): Path<(String, String)>,
-    headers: HeaderMap,
-    peer: Peer,
-) -> Response {
-    if let Err(rejection) = admit(&sim, Some(Endpoint::QrCode), &id, &token, &headers, peer).await {
-        return rejection.into_response();
-    }
+type Instance = Path<(String, String)>;
+
+async fn qr_code(State(sim): State<Sim>, Path((id, _)): Instance) -> Response {
     match sim.qr_answer(&id) {
         None => instance_not_found(),
         Some(answer) if answer.connected => already_connected(),
@@ -215,24 +279,7 @@ async fn qr_code(
     }
 }
 
-async fn qr_code_image(
-    State(sim): State<Sim>,
-    Path((id, token)): Path<(String, String)>,
-    headers: HeaderMap,
-    peer: Peer,
-) -> Response {
-    if let Err(rejection) = admit(
-        &sim,
-        Some(Endpoint::QrCodeImage),
-        &id,
-        &token,
-        &headers,
-        peer,
-    )
-    .await
-    {
-        return rejection.into_response();
-    }
+async fn qr_code_image(State(sim): State<Sim>, Path((id, _)): Instance) -> Response {
     match sim.qr_image_answer(&id) {
         None => instance_not_found(),
         Some(answer) if answer.connected => already_connected(),
@@ -247,15 +294,8 @@ fn valid_phone(phone: &str) -> bool {
 
 async fn phone_code(
     State(sim): State<Sim>,
-    Path((id, token, phone)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    peer: Peer,
+    Path((id, _, phone)): Path<(String, String, String)>,
 ) -> Response {
-    if let Err(rejection) =
-        admit(&sim, Some(Endpoint::PhoneCode), &id, &token, &headers, peer).await
-    {
-        return rejection.into_response();
-    }
     if !valid_phone(&phone) {
         return error(
             StatusCode::BAD_REQUEST,
@@ -271,16 +311,10 @@ async fn phone_code(
 
 async fn status(
     State(sim): State<Sim>,
-    Path((id, token)): Path<(String, String)>,
-    headers: HeaderMap,
-    peer: Peer,
+    Path((id, _)): Instance,
+    Extension(admitted): Extension<Admitted>,
 ) -> Response {
-    let restore_session =
-        match admit(&sim, Some(Endpoint::Status), &id, &token, &headers, peer).await {
-            Ok(restore) => restore,
-            Err(rejection) => return rejection.into_response(),
-        };
-    let body = if restore_session {
+    let body = if admitted.restore_session {
         json!({"connected": false, "error": "You need to restore the session.", "smartphoneConnected": false})
     } else {
         match sim.is_connected(&id) {
@@ -296,24 +330,7 @@ async fn status(
     Json(body).into_response()
 }
 
-async fn extension_token(
-    State(sim): State<Sim>,
-    Path((id, token)): Path<(String, String)>,
-    headers: HeaderMap,
-    peer: Peer,
-) -> Response {
-    let admitted = admit(
-        &sim,
-        Some(Endpoint::ExtensionToken),
-        &id,
-        &token,
-        &headers,
-        peer,
-    )
-    .await;
-    if let Err(rejection) = admitted {
-        return rejection.into_response();
-    }
+async fn extension_token(State(sim): State<Sim>, Path((id, _)): Instance) -> Response {
     match sim.extension_token_answer(&id) {
         None => instance_not_found(),
         Some(None) => already_connected(),
@@ -323,15 +340,7 @@ async fn extension_token(
 
 /// Z-API does not document its answer when nothing is linked; the simulator answers 400 with
 /// the same text as `/status`.
-async fn device(
-    State(sim): State<Sim>,
-    Path((id, token)): Path<(String, String)>,
-    headers: HeaderMap,
-    peer: Peer,
-) -> Response {
-    if let Err(rejection) = admit(&sim, Some(Endpoint::Device), &id, &token, &headers, peer).await {
-        return rejection.into_response();
-    }
+async fn device(State(sim): State<Sim>, Path((id, _)): Instance) -> Response {
     match sim.device_answer(&id) {
         None => instance_not_found(),
         Some(None) => error(StatusCode::BAD_REQUEST, "You are not connected."),
@@ -339,24 +348,7 @@ async fn device(
     }
 }
 
-async fn disconnect(
-    State(sim): State<Sim>,
-    Path((id, token)): Path<(String, String)>,
-    headers: HeaderMap,
-    peer: Peer,
-) -> Response {
-    if let Err(rejection) = admit(
-        &sim,
-        Some(Endpoint::Disconnect),
-        &id,
-        &token,
-        &headers,
-        peer,
-    )
-    .await
-    {
-        return rejection.into_response();
-    }
+async fn disconnect(State(sim): State<Sim>, Path((id, _)): Instance) -> Response {
     match sim.disconnect(&id) {
         Err(_) => instance_not_found(),
         Ok(()) => Json(json!({ "value": true })).into_response(),
@@ -368,20 +360,9 @@ struct WebhookUrl {
     value: String,
 }
 
-/// `update-webhook-*`: an empty value removes the URL. These calls are configuration, not
-/// connection traffic, so `calls` does not count them.
-async fn update_webhook(
-    sim: Sim,
-    kind: WebhookKind,
-    (id, token): (String, String),
-    headers: HeaderMap,
-    peer: Peer,
-    body: Bytes,
-) -> Response {
-    if let Err(rejection) = admit(&sim, None, &id, &token, &headers, peer).await {
-        return rejection.into_response();
-    }
-    let Ok(WebhookUrl { value }) = serde_json::from_slice(&body) else {
+/// `update-webhook-*`: an empty value removes the URL.
+fn update_webhook(sim: &Sim, kind: WebhookKind, id: &str, body: &[u8]) -> Response {
+    let Ok(WebhookUrl { value }) = serde_json::from_slice(body) else {
         return error(
             StatusCode::BAD_REQUEST,
             "Invalid body: expected {\"value\": \"https://...\"}",
@@ -395,7 +376,7 @@ async fn update_webhook(
     } else {
         return error(StatusCode::BAD_REQUEST, webhooks::URL_REFUSED);
     };
-    match sim.set_webhook(&id, kind, url) {
+    match sim.set_webhook(id, kind, url) {
         Err(_) => instance_not_found(),
         Ok(()) => Json(json!({ "value": true })).into_response(),
     }
@@ -403,22 +384,18 @@ async fn update_webhook(
 
 async fn update_webhook_connected(
     State(sim): State<Sim>,
-    Path(params): Path<(String, String)>,
-    headers: HeaderMap,
-    peer: Peer,
+    Path((id, _)): Instance,
     body: Bytes,
 ) -> Response {
-    update_webhook(sim, WebhookKind::Connected, params, headers, peer, body).await
+    update_webhook(&sim, WebhookKind::Connected, &id, &body)
 }
 
 async fn update_webhook_disconnected(
     State(sim): State<Sim>,
-    Path(params): Path<(String, String)>,
-    headers: HeaderMap,
-    peer: Peer,
+    Path((id, _)): Instance,
     body: Bytes,
 ) -> Response {
-    update_webhook(sim, WebhookKind::Disconnected, params, headers, peer, body).await
+    update_webhook(&sim, WebhookKind::Disconnected, &id, &body)
 }
 
 #[cfg(test)]

@@ -292,6 +292,55 @@ async fn auth_errors_match_zapi() {
     assert!(!body.to_string().contains("guess-123"));
 }
 
+/// Every route of an instance checks the token and the Client-Token before it answers, and a
+/// refused call changes nothing: no webhook URL stored, no phone unlinked.
+#[tokio::test]
+async fn every_instance_route_refuses_a_wrong_token_or_client_token() {
+    let h = Harness::default().await;
+    h.control(&format!("instances/{ID}/scan"), None).await;
+    let routes = [
+        ("GET", "qr-code"),
+        ("GET", "qr-code/image"),
+        ("GET", "phone-code/5511999999999"),
+        ("GET", "status"),
+        ("GET", "extension-token"),
+        ("GET", "device"),
+        ("GET", "disconnect"),
+        ("PUT", "update-webhook-connected"),
+        ("PUT", "update-webhook-disconnected"),
+    ];
+    for (method, route) in routes {
+        for (token, client_token, expected) in [
+            ("nope", Some(CLIENT_TOKEN), StatusCode::NOT_FOUND),
+            (TOKEN, None, StatusCode::BAD_REQUEST),
+            (TOKEN, Some("guess-123"), StatusCode::FORBIDDEN),
+        ] {
+            let url = format!("{}/instances/{ID}/token/{token}/{route}", h.base);
+            let mut request = match method {
+                "PUT" => h
+                    .http
+                    .put(url)
+                    .body(r#"{"value":"http://127.0.0.1:9/hook"}"#),
+                _ => h.http.get(url),
+            };
+            if let Some(client_token) = client_token {
+                request = request.header("Client-Token", client_token);
+            }
+            let status = request.send().await.unwrap().status();
+            assert_eq!(
+                status, expected,
+                "{method} {route} as {token}, {client_token:?}"
+            );
+        }
+    }
+    let snapshot = h.snapshot().await;
+    assert_eq!(snapshot["connected"], true, "{snapshot}");
+    assert_eq!(
+        snapshot["webhooks"],
+        json!({"connected": null, "disconnected": null})
+    );
+}
+
 #[tokio::test]
 async fn without_a_client_token_configured_the_header_is_optional() {
     let h = Harness::start(SimConfig {

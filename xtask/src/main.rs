@@ -42,7 +42,7 @@ usage: cargo xtask <command>
            and validators (or one of them: cargo xtask mutants widget, cargo xtask mutants relay);
            every mutant must be caught. The relay's run edits its sources in place meanwhile
   setup    install the build tools only (add --test for the browsers and their drivers, nginx,
-           trunk, Playwright)
+           redis-server, trunk, Playwright)
 ";
 
 fn main() -> ExitCode {

@@ -8,6 +8,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const NGINX: &str = "/usr/sbin/nginx";
+/// The relay's replica tests start their own on a free port.
+pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
 pub const FIREFOX: &str = "/usr/bin/firefox-esr";
 pub const WEBKIT_WEBDRIVER: &str = "/usr/bin/WebKitWebDriver";
 pub const XVFB: &str = "/usr/bin/Xvfb";
@@ -65,7 +67,8 @@ pub fn build_tools() -> Result {
 }
 
 /// What the tests add: Chromium with its driver, Firefox ESR with geckodriver, WebKitGTK's
-/// WebDriver with MiniBrowser and the X server it draws on, nginx (a relay recipe), trunk,
+/// WebDriver with MiniBrowser and the X server it draws on, nginx (a relay recipe), Redis (the
+/// relay's replica tests, behind nginx too), trunk,
 /// Playwright and the WebDriver client, the consumer apps' tools (Vite, Next.js).
 pub fn test_tools() -> Result {
     let missing: Vec<&str> = [
@@ -75,6 +78,7 @@ pub fn test_tools() -> Result {
         (WEBKIT_WEBDRIVER, "webkit2gtk-driver"),
         (XVFB, "xvfb"),
         (NGINX, "nginx"),
+        (REDIS_SERVER, "redis-server"),
     ]
     .iter()
     .filter(|(path, _)| !Path::new(path).exists())
@@ -90,6 +94,9 @@ pub fn test_tools() -> Result {
             cmd::root(),
             &[("DEBIAN_FRONTEND", "noninteractive")],
         )?;
+        if missing.contains(&"redis-server") {
+            stop_system_redis();
+        }
     }
     let trunk = cmd::output("trunk", &["--version"]).unwrap_or_default();
     if !trunk.ends_with(TRUNK_VERSION) {
@@ -111,6 +118,24 @@ pub fn test_tools() -> Result {
         npm_ci(&crate::consumers::dir().join(app))?;
     }
     Ok(())
+}
+
+/// The package starts a system-wide Redis where an init system runs; the tests need none, and
+/// one left on 6379 would answer whatever else expects that port free. Where no init system
+/// runs, there is nothing to stop.
+fn stop_system_redis() {
+    for (program, args) in [
+        (
+            "systemctl",
+            &["disable", "--now", "redis-server.service"][..],
+        ),
+        ("service", &["redis-server", "stop"][..]),
+    ] {
+        if cmd::output(program, args).is_some() {
+            eprintln!("xtask: the system-wide redis-server is stopped ({program})");
+            return;
+        }
+    }
 }
 
 /// Where `cargo install` puts geckodriver.

@@ -7,7 +7,9 @@ use std::time::Duration;
 use super::access::parse_forward_url;
 use super::error::invalid;
 use super::file::FileConfig;
-use super::validate::{parse_proxies, parse_public_url, parse_upstream, COOKIE_REFUSED};
+use super::validate::{
+    parse_proxies, parse_public_url, parse_redis_url, parse_upstream, COOKIE_REFUSED,
+};
 use super::{
     AuthMode, ConfigError, Instance, RateLimitConfig, RelayConfig, ValidConfig, DEFAULT_ALIAS,
 };
@@ -327,6 +329,15 @@ pub const ENV_VARS: &[EnvVar] = &[
         meaning: "a comment line on each event stream this often, in milliseconds",
         apply: Apply::Setting(|config, ms| {
             config.webhooks.heartbeat = Duration::from_millis(parse_number(&ms, "milliseconds")?);
+            Ok(())
+        }),
+    },
+    EnvVar {
+        name: "RELAY_REDIS_URL",
+        setting: "[redis] url",
+        meaning: "redis:// or rediss:// URL shared by the relay's replicas (events, rate limits)",
+        apply: Apply::Setting(|config, url| {
+            config.redis.url = Some(parse_redis_url(&url)?);
             Ok(())
         }),
     },

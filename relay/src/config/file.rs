@@ -8,7 +8,9 @@ use serde::Deserialize;
 
 use super::access::parse_forward_url;
 use super::error::{invalid, without_quoted_values};
-use super::validate::{parse_proxies, parse_public_url, parse_upstream, COOKIE_REFUSED};
+use super::validate::{
+    parse_proxies, parse_public_url, parse_redis_url, parse_upstream, COOKIE_REFUSED,
+};
 use super::{AuthMode, ConfigError, CorsConfig, Instance, RateLimitConfig, RelayConfig};
 
 /// The file's shape; every section and key is optional except the instances.
@@ -38,6 +40,14 @@ pub(super) struct FileConfig {
     metrics: FileMetrics,
     #[serde(default)]
     webhooks: FileWebhooks,
+    #[serde(default)]
+    redis: FileRedis,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRedis {
+    url: Option<String>,
 }
 
 #[derive(Default, Deserialize)]
@@ -230,6 +240,9 @@ impl FileConfig {
         }
         if let Some(max) = self.webhooks.max_streams_per_address {
             webhooks.max_streams_per_address = max;
+        }
+        if let Some(url) = self.redis.url.filter(|url| !url.trim().is_empty()) {
+            config.redis.url = Some(parse_redis_url(&url).map_err(invalid("redis.url"))?);
         }
         Ok(config)
     }

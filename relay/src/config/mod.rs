@@ -281,6 +281,31 @@ impl fmt::Debug for WebhookConfig {
     }
 }
 
+/// Replicas sharing one Redis: event fan-out through pub/sub, event ids and rate limits counted
+/// there. Unset (the default): everything stays in this process.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RedisConfig {
+    /// `redis://[user:password@]host[:port][/db]` or `rediss://` for TLS.
+    pub url: Option<Url>,
+}
+
+impl fmt::Debug for RedisConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisConfig")
+            .field("url", &self.url.as_ref().map(masked_url))
+            .finish()
+    }
+}
+
+/// The URL with its password, if any, replaced by `***`.
+fn masked_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some("***"));
+    }
+    shown.to_string()
+}
+
 /// Everything the relay needs. The secrets live only here and in upstream requests.
 #[derive(Clone)]
 pub struct RelayConfig {
@@ -320,6 +345,8 @@ pub struct RelayConfig {
     pub metrics: MetricsConfig,
     /// Z-API's connection callbacks and the event stream.
     pub webhooks: WebhookConfig,
+    /// Redis shared by the relay's replicas.
+    pub redis: RedisConfig,
 }
 
 impl RelayConfig {
@@ -348,6 +375,7 @@ impl RelayConfig {
             connections: ConnectionLimits::default(),
             metrics: MetricsConfig::default(),
             webhooks: WebhookConfig::default(),
+            redis: RedisConfig::default(),
         }
     }
 
@@ -390,6 +418,7 @@ impl RelayConfig {
             .chain(self.auth.ticket_secret.as_deref())
             .chain(self.auth.proxy_secret.as_deref())
             .chain(self.webhooks.secret.as_deref())
+            .chain(self.redis.url.as_ref().and_then(Url::password))
             .filter(|secret| !secret.is_empty())
     }
 }
@@ -447,6 +476,7 @@ impl fmt::Debug for RelayConfig {
             .field("connections", &self.connections)
             .field("metrics", &self.metrics)
             .field("webhooks", &self.webhooks)
+            .field("redis", &self.redis)
             .finish()
     }
 }

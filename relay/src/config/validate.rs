@@ -317,6 +317,23 @@ pub(super) fn parse_public_url(value: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// A Redis URL, checked without echoing it: it may hold a password.
+pub(super) fn parse_redis_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value.trim()).map_err(|_| "is not a URL".to_owned())?;
+    if !matches!(url.scheme(), "redis" | "rediss") || url.host().is_none() {
+        return Err(
+            "must be a redis:// or rediss:// URL with a host (redis://host:6379)".to_owned(),
+        );
+    }
+    if url.fragment().is_some() {
+        return Err("must have no fragment".to_owned());
+    }
+    redis::IntoConnectionInfo::into_connection_info(url.as_str()).map_err(|_| {
+        "is not a Redis URL the client accepts (check the database number)".to_owned()
+    })?;
+    Ok(url)
+}
+
 pub(super) fn parse_upstream(value: &str) -> Result<Url, String> {
     let url = Url::parse(value.trim()).map_err(|e| format!("not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
@@ -900,5 +917,67 @@ mod tests {
         ] {
             assert!(with(&[edge]).is_ok(), "{edge:?}");
         }
+    }
+
+    #[test]
+    fn the_redis_url_is_checked_and_its_password_never_shown() {
+        let with = |vars: &[(&str, &str)]| {
+            env(&[&[("ZAPI_INSTANCE_ID", "i"), ("ZAPI_TOKEN", "t")], vars].concat())
+        };
+        assert_eq!(with(&[]).unwrap().redis.url, None);
+        for url in [
+            "redis://127.0.0.1:6379",
+            "rediss://cache.internal:6380/2",
+            "redis://relay:s3cr3t-pa55@cache.internal",
+        ] {
+            let config = with(&[("RELAY_REDIS_URL", url)]).unwrap();
+            assert_eq!(
+                config
+                    .redis
+                    .url
+                    .as_ref()
+                    .map(Url::as_str)
+                    .map(|u| u.trim_end_matches('/')),
+                Some(url)
+            );
+        }
+        let config = with(&[(
+            "RELAY_REDIS_URL",
+            "redis://relay:s3cr3t-pa55@cache.internal",
+        )])
+        .unwrap();
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cr3t-pa55"), "{shown}");
+        assert!(
+            shown.contains("redis://relay:***@cache.internal"),
+            "{shown}"
+        );
+        assert!(config.secrets().any(|secret| secret == "s3cr3t-pa55"));
+        let not_redis = "must be a redis:// or rediss:// URL with a host (redis://host:6379)";
+        for (bad, reason) in [
+            ("http://s3cr3t@cache:6379", not_redis),
+            ("cache:6379", not_redis),
+            ("redis://", not_redis),
+            ("redis:///0", not_redis),
+            ("s3cr3t", "is not a URL"),
+            (
+                "redis://s3cr3t@cache/notadb",
+                "is not a Redis URL the client accepts (check the database number)",
+            ),
+            ("redis://s3cr3t@cache#frag", "must have no fragment"),
+        ] {
+            let err = with(&[("RELAY_REDIS_URL", bad)]).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                format!("RELAY_REDIS_URL is invalid: {reason}"),
+                "{bad}"
+            );
+        }
+        let file = format!("{FILE}\n[redis]\nurl = \"ftp://s3cr3t@cache\"\n");
+        let err = from(Some(&file), &[]).unwrap_err().to_string();
+        assert!(err.starts_with("redis.url is invalid"), "{err}");
+        assert!(!err.contains("s3cr3t"), "{err}");
+        let file = format!("{FILE}\n[redis]\nurl = \"redis://cache:6379\"\n");
+        assert!(from(Some(&file), &[]).unwrap().redis.url.is_some());
     }
 }

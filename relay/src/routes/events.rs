@@ -20,7 +20,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::auth::Tenant;
 use crate::client::{limit_key, ClientAddress};
 use crate::error::RelayError;
-use crate::events::{Bus, Event, StreamSlot};
+use crate::events::{Bus, Event, NoEvents, StreamSlot};
 use crate::metrics::{Metrics, OpenStream};
 use crate::serve::Stopping;
 
@@ -64,11 +64,13 @@ pub(crate) async fn get(
             .into_response();
         }
     };
-    let Some((backlog, receiver)) = streams
+    let (backlog, receiver) = match streams
         .bus
         .subscribe(&tenant.alias, last_event_id(&headers))
-    else {
-        return RelayError::NotFound.into_response();
+    {
+        Ok(subscribed) => subscribed,
+        Err(NoEvents::UnknownAlias) => return RelayError::NotFound.into_response(),
+        Err(NoEvents::Unavailable) => return RelayError::EventsUnavailable.into_response(),
     };
     let stopping: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> = match stopping {
         Some(Extension(stopping)) => Box::pin(stopping.wait()),

@@ -1,7 +1,8 @@
 //! `POST {base}/webhooks/{secret}`: Z-API's `ConnectedCallback` and `DisconnectedCallback`.
 //! Z-API signs nothing, so the secret in the registered URL is the only credential; a wrong one
 //! answers like an unknown path. The callback is published to the streams of the aliases
-//! configured with its `instanceId`, and to no other.
+//! configured with its `instanceId`, and to no other; for replicas sharing Redis, published
+//! through Redis, and refused (503, so that Z-API retries) while Redis cannot be reached.
 
 use std::sync::Arc;
 
@@ -13,8 +14,9 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use crate::error::RelayError;
-use crate::events::{Bus, EventKind};
+use crate::events::{Bus, Event, EventKind};
 use crate::metrics::Metrics;
+use crate::replicas::Redis;
 use crate::upstream::mask;
 
 /// Z-API's callbacks are a few hundred bytes.
@@ -25,6 +27,7 @@ pub(crate) struct Webhooks {
     pub bus: Arc<Bus>,
     pub secret: Arc<str>,
     pub metrics: Metrics,
+    pub redis: Option<Redis>,
 }
 
 impl Webhooks {
@@ -90,7 +93,14 @@ async fn receive(webhooks: &Webhooks, secret: &str, request: Request) -> Respons
     }
     let phone = callback.phone.as_deref().map(mask);
     for alias in aliases {
-        if let Some(event) = webhooks.bus.publish(alias, kind) {
+        let published = match &webhooks.redis {
+            Some(redis) => match redis.publish(alias, kind).await {
+                Ok(id) => Some(Event { id, kind }),
+                Err(_) => return RelayError::EventsUnavailable.into_response(),
+            },
+            None => webhooks.bus.publish(alias, kind),
+        };
+        if let Some(event) = published {
             tracing::info!(
                 %alias,
                 event = kind.name(),
