@@ -6,6 +6,7 @@
 //! `bench/runner/size.mjs` (node's zlib), the relay figures from `wrk`. Each prints
 //! `RESULT <key> <value>...` lines; this module collects them and writes the tables.
 
+mod redis;
 mod relay;
 mod relay_process;
 mod report;
@@ -118,6 +119,9 @@ pub fn run(names: &[String]) -> Result {
     }
     if wanted("relay") {
         relay::relay_benchmarks(&sim, &mut results)?;
+    }
+    if wanted("redis") {
+        redis::measure(&sim, &mut results)?;
     }
     if wanted("streams") {
         streams::measure(&sim, &mut results)?;

@@ -108,6 +108,7 @@ pub(super) const SECTIONS: &[(&str, Table)] = &[
     ("calls", calls_table),
     ("relay", relay_table),
     ("streams", super::streams::streams_table),
+    ("redis", super::redis::redis_table),
     ("wasm", wasm_table),
 ];
 

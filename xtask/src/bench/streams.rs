@@ -127,14 +127,14 @@ pub(super) fn measure(sim: &str, results: &mut Results) -> Result {
     Ok(())
 }
 
-fn percentile(values: &mut [f64], q: f64) -> f64 {
+pub(super) fn percentile(values: &mut [f64], q: f64) -> f64 {
     values.sort_by(f64::total_cmp);
     let index = ((values.len() - 1) as f64 * q).round() as usize;
     values[index]
 }
 
 /// `GET /zapi/events` as the widget sends it, up to the end of the answer's head (a 200).
-async fn open_stream(addr: &str) -> Result<TcpStream> {
+pub(super) async fn open_stream(addr: &str) -> Result<TcpStream> {
     let mut stream = TcpStream::connect(addr)
         .await
         .map_err(|e| format!("connecting to {addr}: {e}"))?;
@@ -171,7 +171,7 @@ async fn open_stream(addr: &str) -> Result<TcpStream> {
 }
 
 /// Reads a stream until it ends, sending the time each event (not heartbeat) arrived.
-async fn read_events(mut stream: TcpStream, arrivals: mpsc::UnboundedSender<Instant>) {
+pub(super) async fn read_events(mut stream: TcpStream, arrivals: mpsc::UnboundedSender<Instant>) {
     let mut buffer = [0u8; 1024];
     loop {
         match stream.read(&mut buffer).await {
@@ -186,7 +186,7 @@ async fn read_events(mut stream: TcpStream, arrivals: mpsc::UnboundedSender<Inst
 }
 
 /// Z-API's `ConnectedCallback` or `DisconnectedCallback` for the demo instance, alternating.
-async fn post_webhook(addr: &str, round: usize) -> Result {
+pub(super) async fn post_webhook(addr: &str, round: usize) -> Result {
     let kind = if round.is_multiple_of(2) {
         "ConnectedCallback"
     } else {
