@@ -8,7 +8,59 @@ export function formattedPhone(digits) {
   const match = digits.match(/^55(\d\d)(9?\d{4})(\d{4})$/);
   return match ? `+55 ${match[1]} ${match[2]}-${match[3]}` : `+${digits}`;
 }
+
+/** Where a paused clock starts. */
+const PAUSED_CLOCK_START = Date.UTC(2030, 0, 1);
 const EVENTS = ["zapi-state", "zapi-code", "zapi-expired", "zapi-connected", "zapi-error"];
+
+/**
+ * Counts the page's fetches until their bodies have arrived, the event stream aside, whose chunks
+ * (heartbeats, events) are counted instead, from a copy of its body.
+ */
+export function watchFetches() {
+  const fetch = window.fetch;
+  window.inflight = 0;
+  window.streamChunks = 0;
+  window.fetch = function (...args) {
+    const promise = fetch.apply(this, args);
+    const url = args[0] instanceof Request ? args[0].url : String(args[0]);
+    if (new URL(url, location.href).pathname.endsWith("/events")) {
+      promise.then(async (response) => {
+        const reader = response.clone().body.getReader();
+        try {
+          while (!(await reader.read()).done) window.streamChunks++;
+        } catch {
+          // Aborted with the widget's copy.
+        }
+      }, () => {});
+      return promise;
+    }
+    window.inflight++;
+    const done = () => window.inflight--;
+    promise.then((response) => response.clone().arrayBuffer().then(done, done), done);
+    return promise;
+  };
+}
+
+/** Waits until the widget's requests are answered and read (after `watchFetches`). */
+export async function settle(page) {
+  await expect.poll(() => page.evaluate(() => window.inflight), { intervals: [1, 5, 20] }).toBe(0);
+  // The widget reads each answer a task after its body arrived.
+  await page.waitForTimeout(20);
+}
+
+/** Moves the paused clock by `ms` and waits for what the widget asked meanwhile. */
+export async function step(page, ms = 5_000) {
+  await page.clock.runFor(ms);
+  await settle(page);
+}
+
+/** Waits until the stream has brought `count` chunks, the first heartbeat coming at once. */
+export async function heard(page, count = 1) {
+  await expect
+    .poll(() => page.evaluate(() => window.streamChunks), { timeout: 25_000 })
+    .toBeGreaterThanOrEqual(count);
+}
 
 /** The simulator's control API (zapi-sim serves it under /__sim). */
 export class Simulator {
@@ -99,10 +151,16 @@ export class Widget {
     }, hidden);
   }
 
-  /** Opens the bare fixture page and inserts the element with `attributes`. */
-  async mount(attributes = {}, { pageLang } = {}) {
-    await this.page.clock.install();
+  /**
+   * Opens the bare fixture page and inserts the element with `attributes`. With `paused`, the
+   * page's clock stands still until the test moves it; `setup` runs in the page, after the clock
+   * is installed, before the element is inserted.
+   */
+  async mount(attributes = {}, { pageLang, paused = false, setup } = {}) {
+    await this.page.clock.install(paused ? { time: PAUSED_CLOCK_START } : {});
     await this.page.goto("/fixture.html");
+    if (paused) await this.page.clock.pauseAt(PAUSED_CLOCK_START + 1_000);
+    if (setup) await this.page.evaluate(setup);
     await this.page.evaluate(
       ({ attributes, names, pageLang }) => {
         if (pageLang) document.documentElement.lang = pageLang;

@@ -1,6 +1,6 @@
 //! Requests to the relay, read into [`Body`] values for [`crate::relay`].
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, Response};
 use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::JsValue;
 use web_sys::{AbortSignal, Headers, RequestCache, RequestCredentials, RequestInit};
@@ -67,27 +67,7 @@ pub async fn send(
     signal: &AbortSignal,
     credentials: &Credentials,
 ) -> Result<Reply, ()> {
-    // The request is built here and only sent by gloo-net: its builder parses the URL to merge
-    // query parameters, which the relay's paths never have, at 1.5 KB of bundle.
-    let init = RequestInit::new();
-    init.set_method(method);
-    init.set_cache(RequestCache::NoStore);
-    init.set_signal(Some(signal));
-    let headers = Headers::new().map_err(drop)?;
-    // A header no simple request carries: a relay that requires it (cookie modes) makes every
-    // cross-origin caller pass a CORS preflight first.
-    headers.set(WIDGET_HEADER, "1").map_err(drop)?;
-    if let Some(ticket) = &credentials.ticket {
-        headers
-            .set("authorization", &concat(&["Bearer ", ticket.trim()]))
-            .map_err(drop)?;
-    }
-    init.set_headers(&headers);
-    if credentials.include_cookies {
-        init.set_credentials(RequestCredentials::Include);
-    }
-    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(drop)?;
-    let response = Request::from(request).send().await.map_err(drop)?;
+    let response = start(method, url, signal, credentials, &[]).await?;
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
     let date_ms = response
@@ -103,6 +83,53 @@ pub async fn send(
         retry_after,
         date_ms,
     })
+}
+
+/// Asks for the relay's event stream; the response's body is the stream, read by the caller
+/// until `signal` aborts it. No `Last-Event-ID`: a header the relay's CORS does not allow would
+/// fail every cross-origin stream, and `/status` covers the gap between two streams.
+pub async fn open_stream(
+    url: &str,
+    signal: &AbortSignal,
+    credentials: &Credentials,
+) -> Result<Response, ()> {
+    let accept = ("accept", "text/event-stream");
+    start("GET", url, signal, credentials, &[accept]).await
+}
+
+/// Sends a request with the headers and credentials every call to the relay carries, and
+/// `extra` headers.
+async fn start(
+    method: &str,
+    url: &str,
+    signal: &AbortSignal,
+    credentials: &Credentials,
+    extra: &[(&str, &str)],
+) -> Result<Response, ()> {
+    // The request is built here and only sent by gloo-net: its builder parses the URL to merge
+    // query parameters, which the relay's paths never have, at 1.5 KB of bundle.
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_cache(RequestCache::NoStore);
+    init.set_signal(Some(signal));
+    let headers = Headers::new().map_err(drop)?;
+    // A header no simple request carries: a relay that requires it (cookie modes) makes every
+    // cross-origin caller pass a CORS preflight first.
+    headers.set(WIDGET_HEADER, "1").map_err(drop)?;
+    if let Some(ticket) = &credentials.ticket {
+        headers
+            .set("authorization", &concat(&["Bearer ", ticket.trim()]))
+            .map_err(drop)?;
+    }
+    for (name, value) in extra {
+        headers.set(name, value).map_err(drop)?;
+    }
+    init.set_headers(&headers);
+    if credentials.include_cookies {
+        init.set_credentials(RequestCredentials::Include);
+    }
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(drop)?;
+    Request::from(request).send().await.map_err(drop)
 }
 
 fn parse_body(text: &str) -> Body {

@@ -21,6 +21,7 @@ mod control;
 mod element;
 mod fetch;
 mod runtime;
+mod sse;
 mod view;
 
 pub use control::WidgetControl;

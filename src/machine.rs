@@ -19,6 +19,15 @@ pub const MAX_QR_CALLS: u8 = 3;
 pub const QR_LIFETIME_MS: f64 = 20_000.0;
 /// How often `/status` is polled while a QR is shown.
 pub const POLL_MS: f64 = 5_000.0;
+/// How often `/status` is polled while the relay's event stream is healthy: a fallback only.
+pub const STREAM_POLL_MS: f64 = 30_000.0;
+/// A stream that said nothing (no heartbeat, no event) for this long is dropped; the relay
+/// sends a heartbeat every 15 s.
+pub const STREAM_SILENCE_MS: f64 = 45_000.0;
+/// The first wait before opening a stream again after it failed; it doubles up to
+/// [`STREAM_MAX_BACKOFF_MS`].
+pub const STREAM_BACKOFF_MS: f64 = 1_000.0;
+pub const STREAM_MAX_BACKOFF_MS: f64 = 30_000.0;
 /// The refresh interval used when none, or an unusable one, is given.
 pub const DEFAULT_INTERVAL_SECS: u32 = crate::api::INTERVAL_SECS.default;
 pub const MIN_INTERVAL_SECS: u32 = crate::api::INTERVAL_SECS.min;
@@ -457,11 +466,63 @@ impl Phase {
 /// Identifies a request so that a late answer to an abandoned one is ignored.
 pub type RequestId = u32;
 
+/// What the relay's event stream said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StreamNews {
+    /// A heartbeat, or an event the widget does not act on (`disconnected`: no stream is open
+    /// on the connected screens).
+    Alive,
+    /// `event: connected`: a phone linked.
+    Linked,
+}
+
+/// How a stream ended, or why it never opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamEnd {
+    /// The stream ended, failed or was refused for a while: opened again after a backoff.
+    Dropped,
+    /// The relay has no stream (404, 405, 501): never asked again.
+    Absent,
+    /// The relay refused the credentials (401), as it would any other route.
+    Unauthorized,
+}
+
+/// The relay's event stream, as far as the machine knows.
+#[derive(Clone, Debug, PartialEq)]
+enum Stream {
+    /// None open; the next one may open at `retry_at_ms`, after `failures` in a row.
+    Closed { retry_at_ms: f64, failures: u32 },
+    /// Asked for at `since_ms`, no answer yet.
+    Opening {
+        id: RequestId,
+        since_ms: f64,
+        failures: u32,
+    },
+    /// Open; it last said something at `heard_ms`.
+    Open {
+        id: RequestId,
+        heard_ms: f64,
+        failures: u32,
+    },
+    /// The relay has none.
+    Absent,
+}
+
+impl Default for Stream {
+    fn default() -> Self {
+        Self::Closed {
+            retry_at_ms: 0.0,
+            failures: 0,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     Start,
     Stop,
-    /// Time passes; sent every second while [`Machine::wants_ticks`].
+    /// Time passes; sent every second while [`Machine::wants_ticks`], and at
+    /// [`Machine::wake_at_ms`].
     Tick,
     StatusLoaded {
         id: RequestId,
@@ -520,6 +581,21 @@ pub enum Event {
         id: RequestId,
         result: Result<(), WidgetError>,
     },
+
+    // The relay's event stream.
+    /// The relay answered the stream's request with a stream.
+    StreamOpened {
+        id: RequestId,
+    },
+    /// The stream said something.
+    StreamNews {
+        id: RequestId,
+        news: StreamNews,
+    },
+    StreamEnded {
+        id: RequestId,
+        end: StreamEnd,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -549,6 +625,10 @@ pub enum Command {
     },
     /// `POST {relay}/disconnect`.
     Disconnect {
+        id: RequestId,
+    },
+    /// `GET {relay}/events`, read until the machine no longer [`awaits`](Machine::awaits) `id`.
+    OpenStream {
         id: RequestId,
     },
 }
@@ -589,6 +669,11 @@ pub struct Machine {
     linked_phone: LinkedPhone,
     device_request: Option<RequestId>,
     disconnect_request: Option<RequestId>,
+
+    // The relay's event stream.
+    stream: Stream,
+    /// The first `/status` of this start has answered.
+    status_known: bool,
 }
 
 impl Machine {
@@ -623,6 +708,157 @@ impl Machine {
             || self.extension_request == Some(id)
             || self.device_request == Some(id)
             || self.disconnect_request == Some(id)
+            || self.stream_id() == Some(id)
+    }
+
+    fn stream_id(&self) -> Option<RequestId> {
+        match self.stream {
+            Stream::Opening { id, .. } | Stream::Open { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Whether the event stream is open and said something within [`STREAM_SILENCE_MS`].
+    pub fn stream_healthy(&self, now_ms: f64) -> bool {
+        matches!(self.stream, Stream::Open { heard_ms, .. } if now_ms - heard_ms <= STREAM_SILENCE_MS)
+    }
+
+    /// How long until the next `/status` poll from `now_ms`.
+    fn poll_interval_ms(&self, now_ms: f64) -> f64 {
+        if self.stream_healthy(now_ms) {
+            STREAM_POLL_MS
+        } else {
+            POLL_MS
+        }
+    }
+
+    /// Whether a stream should be open: after the first `/status`, while the page is visible
+    /// and online, on the screens that wait for a link. Not on the connected screens: a page
+    /// with a request in flight is never kept in Firefox's back-forward cache.
+    fn wants_stream(&self) -> bool {
+        self.status_known
+            && !self.hidden
+            && !self.offline
+            && self.stream != Stream::Absent
+            && !matches!(
+                self.phase,
+                Phase::Idle
+                    | Phase::Error(_)
+                    | Phase::Offline
+                    | Phase::RestoreSession
+                    | Phase::Connected
+                    | Phase::AlreadyConnected
+            )
+    }
+
+    /// Opens the stream when it is wanted and its backoff is over; closes it when it is not
+    /// wanted (the runtime aborts a stream the machine no longer awaits).
+    fn sync_stream(&mut self, now_ms: f64, out: &mut Vec<Command>) {
+        if !self.wants_stream() {
+            if let Stream::Opening { failures, .. } | Stream::Open { failures, .. } = self.stream {
+                // Closed on purpose: open again at once when wanted again.
+                self.stream = Stream::Closed {
+                    retry_at_ms: 0.0,
+                    failures,
+                };
+            }
+            return;
+        }
+        match self.stream {
+            Stream::Closed {
+                retry_at_ms,
+                failures,
+            } if now_ms >= retry_at_ms => {
+                let id = self.new_id();
+                self.stream = Stream::Opening {
+                    id,
+                    since_ms: now_ms,
+                    failures,
+                };
+                out.push(Command::OpenStream { id });
+            }
+            Stream::Opening {
+                since_ms: heard_ms,
+                failures,
+                ..
+            }
+            | Stream::Open {
+                heard_ms, failures, ..
+            } if now_ms - heard_ms > STREAM_SILENCE_MS => self.stream_dropped(failures, now_ms),
+            _ => {}
+        }
+    }
+
+    /// Back to 5 s polling, and a new stream after a backoff of 1, 2, 4 … 30 s.
+    fn stream_dropped(&mut self, failures: u32, now_ms: f64) {
+        let backoff = STREAM_BACKOFF_MS * 2f64.powi(failures.min(5) as i32);
+        self.stream = Stream::Closed {
+            retry_at_ms: now_ms + backoff.min(STREAM_MAX_BACKOFF_MS),
+            failures: failures + 1,
+        };
+        self.next_poll_ms = self.next_poll_ms.min(now_ms + POLL_MS);
+    }
+
+    fn stream_event(&mut self, event: Event, now_ms: f64, out: &mut Vec<Command>) {
+        let (Stream::Opening { id, failures, .. } | Stream::Open { id, failures, .. }) =
+            self.stream
+        else {
+            return;
+        };
+        match event {
+            Event::StreamOpened { id: opened } if opened == id => {
+                if matches!(self.stream, Stream::Opening { .. }) {
+                    self.stream = Stream::Open {
+                        id,
+                        heard_ms: now_ms,
+                        failures,
+                    };
+                    // The stream brings the news now: `/status` is only its fallback.
+                    self.next_poll_ms = self.next_poll_ms.max(now_ms + STREAM_POLL_MS);
+                }
+            }
+            Event::StreamNews { id: from, news } if from == id => {
+                // A stream that speaks works: the next failure starts the backoff over.
+                self.stream = Stream::Open {
+                    id,
+                    heard_ms: now_ms,
+                    failures: 0,
+                };
+                match news {
+                    StreamNews::Alive => {}
+                    StreamNews::Linked => self.confirm_link(out),
+                }
+            }
+            Event::StreamEnded { id: ended, end } if ended == id => match end {
+                StreamEnd::Dropped => self.stream_dropped(failures, now_ms),
+                StreamEnd::Absent => self.stream = Stream::Absent,
+                StreamEnd::Unauthorized => {
+                    self.stream_dropped(failures, now_ms);
+                    self.fail(WidgetError::new(ErrorCode::Unauthorized), out);
+                }
+            },
+            _ => {}
+        }
+    }
+
+    /// The stream says a phone linked: one `/status` says whether it is this widget's news.
+    fn confirm_link(&mut self, out: &mut Vec<Command>) {
+        let waiting = matches!(
+            self.phase,
+            Phase::Qr { .. }
+                | Phase::Paused
+                | Phase::PhoneInput { .. }
+                | Phase::PhoneConfirm { .. }
+                | Phase::PhoneCode { .. }
+                | Phase::CodeExpired { .. }
+                | Phase::ExtensionCode { .. }
+                | Phase::ExtensionExpired
+        ) || (matches!(self.phase, Phase::Loading) && self.status_known);
+        if waiting && self.status_request.is_none() {
+            let id = self.new_id();
+            self.status_request = Some((id, StatusPurpose::Poll));
+            out.push(Command::FetchStatus { id });
+        }
     }
 
     /// The card of the connected screens; `None` on every other screen.
@@ -641,14 +877,31 @@ impl Machine {
         }
     }
 
-    /// Whether the view must send [`Event::Tick`] every second: a countdown or a poll is running
-    /// and the page is visible.
+    /// Whether the view must send [`Event::Tick`] every second: a countdown (and the polls
+    /// beside it) is on screen and the page is visible.
     pub fn wants_ticks(&self) -> bool {
         !self.hidden
             && matches!(
                 self.phase,
                 Phase::Qr { .. } | Phase::PhoneCode { .. } | Phase::ExtensionCode { .. }
             )
+    }
+
+    /// When, with no countdown ticking (the paused, phone number and expired screens), the view
+    /// must send one [`Event::Tick`]: to open the event stream again after its backoff, or to
+    /// give up a stream silent for too long.
+    pub fn wake_at_ms(&self) -> Option<f64> {
+        if self.wants_ticks() || !self.wants_stream() {
+            return None;
+        }
+        match self.stream {
+            Stream::Closed { retry_at_ms, .. } => Some(retry_at_ms),
+            Stream::Opening {
+                since_ms: heard_ms, ..
+            }
+            | Stream::Open { heard_ms, .. } => Some(heard_ms + STREAM_SILENCE_MS),
+            Stream::Absent => None,
+        }
     }
 
     pub fn update(&mut self, event: Event, now_ms: f64) -> Vec<Command> {
@@ -663,6 +916,7 @@ impl Machine {
             Event::Stop => {
                 self.phase = Phase::Idle;
                 self.forget_requests();
+                self.status_known = false;
             }
             Event::Retry => {
                 if matches!(self.phase, Phase::Error(_) | Phase::RestoreSession) {
@@ -834,6 +1088,9 @@ impl Machine {
                     }
                 }
             }
+            Event::StreamOpened { .. } | Event::StreamNews { .. } | Event::StreamEnded { .. } => {
+                self.stream_event(event, now_ms, &mut out)
+            }
             Event::Hidden(hidden) => {
                 self.hidden = hidden;
                 if !hidden {
@@ -845,6 +1102,7 @@ impl Machine {
                 }
             }
         }
+        self.sync_stream(now_ms, &mut out);
         let after = self.phase.name();
         if let Some(name) = after.filter(|_| after != before) {
             out.insert(0, Command::Emit(WidgetEvent::State(name)));
@@ -998,6 +1256,12 @@ impl Machine {
             self.linked_phone.disconnect = DisconnectStep::Offered;
         }
         self.config = config;
+        if relay_changed {
+            self.status_known = false;
+            if self.stream == Stream::Absent {
+                self.stream = Stream::default();
+            }
+        }
         let restart = match &self.phase {
             Phase::Idle => false,
             // The user's Retry picks up a new relay; only a missing one is fixed by setting it.
@@ -1026,6 +1290,7 @@ impl Machine {
     /// A fresh start from the status check.
     fn begin(&mut self, out: &mut Vec<Command>) {
         self.qr_calls = 0;
+        self.status_known = false;
         self.shown_code = false;
         self.forget_requests();
         if self.config.relay.trim().is_empty() {
@@ -1184,6 +1449,7 @@ impl Machine {
             _ => return,
         };
         self.status_request = None;
+        self.status_known = true;
         match (purpose, result) {
             (StatusPurpose::Initial, Ok(StatusAnswer::Connected)) => {
                 self.linked(!self.shown_code, out);
@@ -1202,7 +1468,7 @@ impl Machine {
             }
             // A failed background check changes nothing while the code is still valid.
             (StatusPurpose::Poll, Ok(StatusAnswer::NotConnected) | Err(_)) => {
-                self.next_poll_ms = now_ms + POLL_MS;
+                self.next_poll_ms = now_ms + self.poll_interval_ms(now_ms);
             }
         }
     }
@@ -1222,7 +1488,7 @@ impl Machine {
             Ok(QrAnswer::Code(code)) => {
                 let deadline_ms = now_ms + f64::from(self.config.interval_secs) * 1000.0;
                 if !matches!(self.phase, Phase::Qr { .. }) {
-                    self.next_poll_ms = now_ms + POLL_MS;
+                    self.next_poll_ms = now_ms + self.poll_interval_ms(now_ms);
                 }
                 self.shown_code = true;
                 self.phase = Phase::Qr {
@@ -1260,7 +1526,7 @@ impl Machine {
         match result {
             Ok(CodeAnswer::Code(code)) => {
                 let deadline_ms = now_ms + f64::from(self.config.code_ttl_secs) * 1000.0;
-                self.next_poll_ms = now_ms + POLL_MS;
+                self.next_poll_ms = now_ms + self.poll_interval_ms(now_ms);
                 self.shown_code = true;
                 self.phase = Phase::PhoneCode {
                     code,
@@ -1303,7 +1569,7 @@ impl Machine {
             }) => {
                 let deadline_ms =
                     now_ms + extension_lifetime_ms(expires_at_ms, relay_now_ms, now_ms);
-                self.next_poll_ms = now_ms + POLL_MS;
+                self.next_poll_ms = now_ms + self.poll_interval_ms(now_ms);
                 self.shown_code = true;
                 self.phase = Phase::ExtensionCode { token, deadline_ms };
                 out.push(Command::Emit(WidgetEvent::Code {

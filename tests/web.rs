@@ -1,6 +1,6 @@
 //! Browser tests (Chromium): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
 //! wasm32-unknown-unknown -p zapi-connect`. A stub `fetch` answers for relays under
-//! `/stub-relay/`; other URLs go to the network.
+//! `/stub-relay/`, which have no event stream; other URLs go to the network.
 #![cfg(target_arch = "wasm32")]
 
 use std::sync::{Arc, Mutex};
@@ -45,7 +45,9 @@ fn stub(routes: &str) {
             const at = url.indexOf("/stub-relay/");
             if (at < 0) return realFetch(input, init);
             const path = url.slice(url.indexOf("/", at + 1));
-            g.__zc.calls.push(path);
+            // The event stream's probe is counted apart: the stub has no stream (404).
+            if (path === "/events") g.__zc.streamProbes++;
+            else g.__zc.calls.push(path);
             const signal = (init && init.signal) || input.signal;
             const route = g.__zc.routes[path];
             if (route === "hang") {
@@ -60,6 +62,7 @@ fn stub(routes: &str) {
           };
         }
         g.__zc.calls = [];
+        g.__zc.streamProbes = 0;
         g.__zc.aborted = 0;
         g.__zc.routes = JSON.parse(routes);
         "#,
@@ -203,6 +206,11 @@ async fn the_svg_qr_is_square_with_a_quiet_zone() {
     let (root, events, _handle) = mount("/stub-relay/", QrFormat::Svg);
     wait_for("the QR", || state(&root).as_deref() == Some("qr")).await;
     assert_eq!(calls(), ["/status", "/qr-code"]);
+    assert_eq!(
+        zc("streamProbes").as_f64(),
+        Some(1.0),
+        "the event stream is asked for once after the status check"
+    );
 
     let svg = find(&root, "svg[part=qr]").expect("an inline svg");
     assert_eq!(svg.get_attribute("role").as_deref(), Some("img"));

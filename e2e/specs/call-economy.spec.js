@@ -5,6 +5,8 @@ import { test, expect } from "../fixtures.js";
 // are answered, so that every count is exact. Default interval (15 s), `/status` every 5 s while
 // a code is shown (machine::POLL_MS) except when a new code is asked for (its answer says whether
 // the phone is linked), 3 codes per cycle, then nothing until "Get new code".
+// The relay is the ticket relay, which has no event stream: with one, `/status` is polled every
+// 30 s only (push.spec.js).
 
 const INTERVAL_MS = 15_000;
 const POLL_MS = 5_000;
@@ -54,11 +56,15 @@ test("one /status, then 3 /qr-code per cycle, 8 /status polls a minute, and noth
   await page.clock.install({ time: START });
   await page.goto("/fixture.html");
   await page.clock.pauseAt(START + 60_000);
-  await page.evaluate(() => {
-    const element = document.createElement("zapi-connect");
-    element.setAttribute("relay", "/zapi");
-    document.body.append(element);
-  });
+  await page.evaluate(
+    ({ relay, token }) => {
+      const element = document.createElement("zapi-connect");
+      element.setAttribute("relay", relay);
+      element.setAttribute("token", token);
+      document.body.append(element);
+    },
+    { relay: `${process.env.ZAPI_E2E_TICKET_RELAY_URL}/zapi`, token: process.env.ZAPI_E2E_TICKET },
+  );
   await widget.expectState("qr");
   await settle(page);
   // One status check, then the first code; nothing else.

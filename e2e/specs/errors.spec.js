@@ -35,7 +35,9 @@ test("every request to the relay carries X-Zapi-Connect: 1", async ({ widget, pa
   });
   await widget.mount();
   await widget.expectState("qr");
-  expect(requests.map((r) => new URL(r.url()).pathname)).toEqual(["/zapi/status", "/zapi/qr-code"]);
+  // The event stream too, asked for beside the first code.
+  await expect.poll(() => requests.length).toBe(3);
+  expect(requests.map((r) => new URL(r.url()).pathname).sort()).toEqual(["/zapi/events", "/zapi/qr-code", "/zapi/status"]);
   for (const request of requests) {
     expect(await request.headerValue("x-zapi-connect"), request.url()).toBe("1");
   }

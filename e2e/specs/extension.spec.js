@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { test, expect, formattedPhone, INSTANCE } from "../fixtures.js";
+import { test, expect, formattedPhone, INSTANCE, watchFetches, step } from "../fixtures.js";
 
 // Accounts that WhatsApp asks for a passkey: neither the QR code nor the pairing code links
 // them; the code for Z-API's Chrome extension does.
@@ -37,12 +37,20 @@ async function openExtension(widget, page) {
 
 test("passkey required: a scan does not link, the extension code does, without a reload", async ({ widget, sim, page }) => {
   await passkeyRequired(sim);
+  await page.addInitScript(watchFetches);
   await widget.mount();
   await widget.expectState("qr");
   await sim.scan();
   expect((await sim.instance()).passkeyPending).toBe(true);
-  await widget.advance(5_000);
-  await expect.poll(async () => (await sim.calls()).status).toBeGreaterThanOrEqual(2);
+  // A status check or a new code's answer would tell a link: with the relay's event stream up,
+  // the next comes within 30 s.
+  const scanned = await sim.calls();
+  for (let k = 0; k < 6; k++) {
+    await sim.advance(5_000);
+    await step(page);
+  }
+  const checked = await sim.calls();
+  expect(checked.status + checked["qr-code"]).toBeGreaterThan(scanned.status + scanned["qr-code"]);
   await widget.expectState("qr");
 
   const shown = await openExtension(widget, page);
@@ -54,12 +62,10 @@ test("passkey required: a scan does not link, the extension code does, without a
   expect(event.detail.expiresAt).toBeLessThanOrEqual((await page.evaluate(() => Date.now())) + 300_000);
   await expect(widget.countdown).toHaveText(/^Code expires in [45]:\d\d$/);
 
-  // The extension links; the next status check notices it.
+  // The extension links; the relay's event brings it, confirmed by one status check.
+  const { status: statusCalls, "qr-code": qrCalls } = await sim.calls();
   const linked = await typeIntoExtension(sim, shown);
   expect(linked.status()).toBe(200);
-  const statusCalls = (await sim.calls()).status;
-  const qrCalls = (await sim.calls())["qr-code"];
-  await widget.advance(5_000);
   await widget.expectState("connected");
   await expect(widget.connected).toBeVisible();
   const after = await sim.calls();
@@ -108,6 +114,7 @@ test("extension-url sets the install link; anything but https falls back with a 
 
 test("an expired extension code waits for the user, then a new one follows", async ({ widget, sim, page }) => {
   await passkeyRequired(sim);
+  await page.addInitScript(watchFetches);
   await widget.mount();
   await widget.expectState("qr");
   const first = await openExtension(widget, page);
@@ -152,7 +159,7 @@ test("nothing is fetched while the tab is hidden; the link is checked when it sh
   await widget.mount();
   await widget.expectState("qr");
   await openExtension(widget, page);
-  await widget.advance(5_000);
+  await widget.advance(30_000);
   await expect.poll(async () => (await sim.calls()).status).toBeGreaterThanOrEqual(2);
   await widget.setHidden(true);
   const hidden = await sim.calls();

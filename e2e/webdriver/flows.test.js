@@ -8,7 +8,14 @@ import { PAGES, publishTestPage } from "./page.js";
 import { Simulator, Widget, eventually } from "./widget.js";
 
 const engineName = process.env.ZAPI_E2E_ENGINE;
-for (const name of ["ZAPI_E2E_ENGINE", "ZAPI_E2E_BASE_URL", "ZAPI_E2E_SIM_URL", "ZAPI_E2E_SITE_DIR"]) {
+for (const name of [
+  "ZAPI_E2E_ENGINE",
+  "ZAPI_E2E_BASE_URL",
+  "ZAPI_E2E_SIM_URL",
+  "ZAPI_E2E_SITE_DIR",
+  "ZAPI_E2E_STREAMLESS_RELAY_URL",
+  "ZAPI_E2E_TICKET",
+]) {
   if (!process.env[name]) throw new Error(`${name} is unset: run these tests with \`cargo xtask engines\``);
 }
 
@@ -156,6 +163,27 @@ describe(`core flows in ${engineName}`, () => {
     assert.deepEqual(await sim.calls(), calls, "connected is final: no more calls");
   });
 
+  test("with the relay's event stream, a scan turns the widget to connected at once, confirmed by one /status", async () => {
+    await widget.mount({ interval: "20" }, { watchStream: true });
+    await widget.expectState("qr");
+    await eventually(
+      () => engine.driver.executeScript("return window.streamsOpened;"),
+      (opened) => opened === 1,
+      "the event stream open",
+    );
+    const before = await sim.calls();
+    const clockBefore = await engine.driver.executeScript("return Date.now();");
+    await sim.scan();
+    await widget.expectState("connected");
+    // Sooner than any poll: with the stream open, the next would come 30 s after it opened.
+    const waited = (await engine.driver.executeScript("return Date.now();")) - clockBefore;
+    assert.ok(waited < 5_000, `connected after ${waited} ms`);
+    const after = await sim.calls();
+    assert.equal(after.status, before.status + 1);
+    assert.equal(after["qr-code"], before["qr-code"]);
+    assert.equal((await sim.instance()).webhooksSent, 1);
+  });
+
   test("a hidden tab makes no relay calls, and an expired QR is replaced the moment it shows", async () => {
     await widget.mount({ interval: "15" });
     await widget.expectState("qr");
@@ -231,7 +259,10 @@ describe(`core flows in ${engineName}`, () => {
   });
 
   test("a page restored from the back-forward cache checks the status again", async () => {
-    await widget.mount({ interval: "15" });
+    // Against a relay without an event stream: Firefox keeps no page with a request in flight
+    // in its cache, and the stream is one.
+    const relay = `${process.env.ZAPI_E2E_STREAMLESS_RELAY_URL}/zapi`;
+    await widget.mount({ interval: "15", relay, token: process.env.ZAPI_E2E_TICKET });
     await widget.expectState("qr");
     await engine.driver.executeScript(
       `window.restored = 0;

@@ -64,6 +64,20 @@ export async function eventually(read, accept, what) {
   }
 }
 
+/** Counts the relay's event streams the page opened, in `window.streamsOpened`. */
+const WATCH_STREAM = `{
+  const fetch = window.fetch;
+  window.streamsOpened = 0;
+  window.fetch = function (...args) {
+    const promise = fetch.apply(this, args);
+    const url = args[0] instanceof Request ? args[0].url : String(args[0]);
+    if (new URL(url, location.href).pathname.endsWith("/events")) {
+      promise.then((response) => response.ok && window.streamsOpened++, () => {});
+    }
+    return promise;
+  };
+}`;
+
 export class Widget {
   constructor(driver, sim, baseUrl = process.env.ZAPI_E2E_BASE_URL) {
     this.driver = driver;
@@ -72,13 +86,22 @@ export class Widget {
     this.pageCalls = 0;
   }
 
-  /** Opens the test page (a fresh document and clock) and inserts the element with `attributes`. */
-  async mount(attributes = {}) {
+  /**
+   * Opens the test page (a fresh document and clock) and inserts the element with `attributes`.
+   * With `watchStream`, `window.streamsOpened` counts the relay's event streams the page opened.
+   */
+  async mount(attributes = {}, { watchStream = false } = {}) {
     await this.open(PAGES.fixture);
     await this.awaitInPage(
       "inserting <zapi-connect>",
-      async (attributes, names) => {
+      async (attributes, names, watchStream) => {
         await customElements.whenDefined("zapi-connect");
+        // In the page's own script: a function set from here is one the page may not call.
+        if (watchStream) {
+          const script = document.createElement("script");
+          script.textContent = watchStream;
+          document.head.append(script);
+        }
         window.zapiEvents = [];
         for (const name of names) {
           document.addEventListener(name, (e) => window.zapiEvents.push({ type: e.type, detail: e.detail }));
@@ -89,6 +112,7 @@ export class Widget {
       },
       { relay: "/zapi", ...attributes },
       EVENTS,
+      watchStream && WATCH_STREAM,
     );
   }
 

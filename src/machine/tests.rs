@@ -17,18 +17,48 @@ fn svg_code() -> QrImage {
 struct Harness {
     machine: Machine,
     now: f64,
+    /// The relay offers an event stream; without one, each probe is answered 404 at once.
+    streams: bool,
 }
 
 impl Harness {
+    /// Against a relay without an event stream: the widget polls.
     fn new() -> Self {
         Self {
             machine: Machine::new(config()),
             now: 1_000_000.0,
+            streams: false,
+        }
+    }
+
+    /// Against a relay with an event stream, whose opening the test answers.
+    fn with_streams() -> Self {
+        Self {
+            streams: true,
+            ..Self::new()
         }
     }
 
     fn send(&mut self, event: Event) -> Vec<Command> {
-        self.machine.update(event, self.now)
+        let mut out = self.machine.update(event, self.now);
+        if !self.streams {
+            let probes: Vec<_> = out
+                .iter()
+                .filter_map(|c| match c {
+                    Command::OpenStream { id, .. } => Some(*id),
+                    _ => None,
+                })
+                .collect();
+            out.retain(|c| !matches!(c, Command::OpenStream { .. }));
+            for id in probes {
+                let end = StreamEnd::Absent;
+                out.extend(
+                    self.machine
+                        .update(Event::StreamEnded { id, end }, self.now),
+                );
+            }
+        }
+        out
     }
 
     fn state(&self) -> Option<StateName> {
@@ -2145,4 +2175,425 @@ fn stopping_forgets_a_disconnect_on_its_way() {
         .send(Event::Disconnected { id, result: Ok(()) })
         .is_empty());
     assert_eq!(h.state(), None);
+}
+
+// The relay's event stream.
+
+fn stream_opens(commands: &[Command]) -> Vec<RequestId> {
+    commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::OpenStream { id } => Some(*id),
+            _ => None,
+        })
+        .collect()
+}
+
+fn stream_id(commands: &[Command]) -> RequestId {
+    let opens = stream_opens(commands);
+    assert_eq!(opens.len(), 1, "expected one stream opened in {commands:?}");
+    opens[0]
+}
+
+impl Harness {
+    /// A QR shown, with the stream the status check led to open and heard from.
+    fn showing_code_with_stream(&mut self) -> RequestId {
+        let id = status_id(&self.send(Event::Start));
+        let out = self.status(id, Ok(StatusAnswer::NotConnected));
+        let stream = stream_id(&out);
+        self.qr(qr_id(&out), Ok(QrAnswer::Code(svg_code())));
+        self.send(Event::StreamOpened { id: stream });
+        assert!(self.machine.stream_healthy(self.now));
+        stream
+    }
+
+    fn news(&mut self, id: RequestId, news: StreamNews) -> Vec<Command> {
+        self.send(Event::StreamNews { id, news })
+    }
+
+    /// Runs `ms` in one-second ticks, answering every `/status` "not connected" and every QR
+    /// with a code, and the stream's heartbeat every 15 s while `stream` is given; counts the
+    /// status checks, and keeps the streams opened in `opened`.
+    fn run_answering(&mut self, ms: f64, stream: Option<RequestId>) -> usize {
+        self.run_answering_into(ms, stream, &mut Vec::new())
+    }
+
+    fn run_answering_into(
+        &mut self,
+        ms: f64,
+        stream: Option<RequestId>,
+        opened: &mut Vec<RequestId>,
+    ) -> usize {
+        let end = self.now + ms;
+        let mut statuses = 0;
+        let mut pending = Vec::new();
+        while self.now < end {
+            self.now += 1000.0;
+            pending.extend(self.send(Event::Tick));
+            if let Some(id) = stream.filter(|_| (self.now as u64 / 1000).is_multiple_of(15)) {
+                pending.extend(self.news(id, StreamNews::Alive));
+            }
+            while let Some(command) = pending.pop() {
+                pending.extend(match command {
+                    Command::FetchStatus { id } => {
+                        statuses += 1;
+                        self.status(id, Ok(StatusAnswer::NotConnected))
+                    }
+                    Command::FetchQr { id, .. } => self.qr(id, Ok(QrAnswer::Code(svg_code()))),
+                    Command::OpenStream { id, .. } => {
+                        opened.push(id);
+                        Vec::new()
+                    }
+                    _ => Vec::new(),
+                });
+            }
+        }
+        statuses
+    }
+}
+
+#[test]
+fn the_stream_opens_after_the_first_status_and_not_before() {
+    let mut h = Harness::with_streams();
+    let out = h.send(Event::Start);
+    assert!(stream_opens(&out).is_empty());
+    let out = h.status(status_id(&out), Ok(StatusAnswer::NotConnected));
+    assert_eq!(stream_opens(&out).len(), 1);
+    // Nothing opens it twice while it opens.
+    assert!(stream_opens(&h.advance(40_000.0)).is_empty());
+}
+
+#[test]
+fn an_already_linked_phone_gets_no_stream() {
+    let mut h = Harness::with_streams();
+    let id = status_id(&h.send(Event::Start));
+    let out = h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::AlreadyConnected));
+    assert!(stream_opens(&out).is_empty());
+    assert!(stream_opens(&h.advance(120_000.0)).is_empty());
+}
+
+#[test]
+fn a_relay_without_a_stream_is_asked_once_in_the_widgets_life() {
+    let mut h = Harness::with_streams();
+    let id = status_id(&h.send(Event::Start));
+    let out = h.status(id, Ok(StatusAnswer::NotConnected));
+    let stream = stream_id(&out);
+    h.qr(qr_id(&out), Ok(QrAnswer::Code(svg_code())));
+    h.send(Event::StreamEnded {
+        id: stream,
+        end: StreamEnd::Absent,
+    });
+    let mut opened = Vec::new();
+    h.run_answering_into(600_000.0, None, &mut opened);
+    let mut out = h.send(Event::Hidden(true));
+    out.extend(h.send(Event::Hidden(false)));
+    let refreshed = h.send(Event::Refresh);
+    out.extend(h.status(status_id(&refreshed), Ok(StatusAnswer::NotConnected)));
+    out.extend(refreshed);
+    h.run_answering_into(600_000.0, None, &mut opened);
+    assert!(stream_opens(&out).is_empty(), "{out:?}");
+    assert!(opened.is_empty(), "{opened:?}");
+}
+
+#[test]
+fn a_healthy_stream_leaves_at_most_two_status_checks_a_minute() {
+    let mut h = Harness::with_streams();
+    let stream = h.showing_code_with_stream();
+    assert!(h.run_answering(60_000.0, Some(stream)) <= 2);
+    // The QR still refreshes and pauses after three calls as without a stream.
+    assert_eq!(h.state(), Some(StateName::Paused));
+}
+
+#[test]
+fn without_a_stream_the_status_is_polled_every_five_seconds() {
+    let mut h = Harness::new();
+    h.showing_first_code();
+    // 60 s of QR: refreshes at 15 and 30 s replace a poll each, the pause at 45 s ends them.
+    let polls = h.run_answering(40_000.0, None);
+    assert!(polls >= 5, "{polls}");
+}
+
+#[test]
+fn a_connected_event_is_confirmed_by_one_status_check() {
+    let mut h = Harness::with_streams();
+    let stream = h.showing_code_with_stream();
+    let out = h.news(stream, StreamNews::Linked);
+    let id = status_id(&out);
+    // A second event while the check is on its way asks nothing more.
+    assert_eq!(status_fetches(&h.news(stream, StreamNews::Linked)), 0);
+    let out = h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::Connected));
+    assert!(events(&out).contains(&WidgetEvent::Connected { already: false }));
+}
+
+#[test]
+fn a_connected_event_for_another_link_changes_nothing() {
+    let mut h = Harness::with_streams();
+    let stream = h.showing_code_with_stream();
+    let id = status_id(&h.news(stream, StreamNews::Linked));
+    h.status(id, Ok(StatusAnswer::NotConnected));
+    assert_eq!(h.state(), Some(StateName::Qr));
+    assert!(h.machine.awaits(stream));
+}
+
+#[test]
+fn a_connected_event_on_the_phone_input_is_confirmed_too() {
+    let mut h = Harness::with_streams();
+    let stream = h.showing_code_with_stream();
+    h.send(Event::ChooseMethod(Method::Phone));
+    assert_eq!(h.state(), Some(StateName::PhoneInput));
+    let id = status_id(&h.news(stream, StreamNews::Linked));
+    h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::Connected));
+}
+
+#[test]
+fn a_silent_stream_is_dropped_after_45_seconds_and_polling_resumes_every_five() {
+    let mut h = Harness::with_streams();
+    // Codes at 0, 20 and 40 s: still one on screen when the stream is dropped.
+    h.machine = Machine::new(config_with_interval(20));
+    let stream = h.showing_code_with_stream();
+    let mut opened = Vec::new();
+    h.run_answering_into(45_000.0, None, &mut opened);
+    assert!(h.machine.awaits(stream));
+    h.run_answering_into(1_000.0, None, &mut opened);
+    assert!(!h.machine.awaits(stream));
+    assert!(!h.machine.stream_healthy(h.now));
+    // Within five seconds a poll, and after the first backoff a new stream.
+    let polls = h.run_answering_into(5_000.0, None, &mut opened);
+    assert_eq!(polls, 1);
+    assert_eq!(opened.len(), 1);
+}
+
+#[test]
+fn a_stream_that_keeps_failing_is_opened_again_after_1_2_4_up_to_30_seconds() {
+    let mut h = Harness::with_streams();
+    let id = status_id(&h.send(Event::Start));
+    let out = h.status(id, Ok(StatusAnswer::NotConnected));
+    let mut stream = stream_id(&out);
+    let mut waits = Vec::new();
+    for _ in 0..8 {
+        h.send(Event::StreamEnded {
+            id: stream,
+            end: StreamEnd::Dropped,
+        });
+        let failed_at = h.now;
+        loop {
+            let out = h.advance(1_000.0);
+            if let Some(id) = stream_opens(&out).first() {
+                stream = *id;
+                break;
+            }
+            assert!(h.now - failed_at <= 60_000.0, "never opened again");
+        }
+        waits.push(((h.now - failed_at) / 1000.0) as u32);
+    }
+    assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30, 30]);
+    // A stream that speaks starts the backoff over.
+    h.send(Event::StreamOpened { id: stream });
+    h.news(stream, StreamNews::Alive);
+    h.send(Event::StreamEnded {
+        id: stream,
+        end: StreamEnd::Dropped,
+    });
+    assert_eq!(stream_opens(&h.advance(1_000.0)).len(), 1);
+}
+
+#[test]
+fn a_dropped_stream_brings_back_five_second_polling() {
+    let mut h = Harness::with_streams();
+    let stream = h.showing_code_with_stream();
+    h.run_answering(20_000.0, Some(stream));
+    h.send(Event::StreamEnded {
+        id: stream,
+        end: StreamEnd::Dropped,
+    });
+    assert_eq!(status_fetches(&h.advance(5_000.0)), 1);
+}
+
+#[test]
+fn a_hidden_page_closes_the_stream_and_showing_it_opens_one_at_once() {
+    let mut h = Harness::with_streams();
+    let stream = h.showing_code_with_stream();
+    let out = h.send(Event::Hidden(true));
+    assert!(!h.machine.awaits(stream));
+    assert!(stream_opens(&out).is_empty());
+    assert!(stream_opens(&h.advance(120_000.0)).is_empty());
+    let out = h.send(Event::Hidden(false));
+    assert_eq!(stream_opens(&out).len(), 1);
+}
+
+#[test]
+fn offline_stop_and_errors_close_the_stream() {
+    for event in [Event::Online(false), Event::Stop] {
+        let mut h = Harness::with_streams();
+        let stream = h.showing_code_with_stream();
+        h.send(event.clone());
+        assert!(!h.machine.awaits(stream), "{event:?}");
+        assert!(stream_opens(&h.advance(120_000.0)).is_empty(), "{event:?}");
+    }
+    let mut h = Harness::with_streams();
+    let stream = h.showing_code_with_stream();
+    let id = qr_id(&h.advance(15_000.0));
+    h.qr(id, Err(error(ErrorCode::RelayUnreachable)));
+    assert!(!h.machine.awaits(stream));
+}
+
+#[test]
+fn an_unauthorized_stream_is_the_unauthorized_error() {
+    let mut h = Harness::with_streams();
+    let stream = h.showing_code_with_stream();
+    let out = h.send(Event::StreamEnded {
+        id: stream,
+        end: StreamEnd::Unauthorized,
+    });
+    assert_eq!(
+        events(&out),
+        [
+            WidgetEvent::State(StateName::Error),
+            WidgetEvent::Error(error(ErrorCode::Unauthorized))
+        ]
+    );
+}
+
+#[test]
+fn a_failing_stream_raises_no_error() {
+    let mut h = Harness::with_streams();
+    let stream = h.showing_code_with_stream();
+    for end in [StreamEnd::Dropped, StreamEnd::Absent] {
+        let out = h.send(Event::StreamEnded { id: stream, end });
+        assert!(events(&out).is_empty(), "{end:?}");
+        assert_eq!(h.state(), Some(StateName::Qr));
+    }
+}
+
+#[test]
+fn news_from_a_stream_no_longer_read_is_ignored() {
+    let mut h = Harness::with_streams();
+    let old = h.showing_code_with_stream();
+    h.send(Event::Hidden(true));
+    let current = stream_id(&h.send(Event::Hidden(false)));
+    assert_ne!(old, current);
+    assert!(h.news(old, StreamNews::Linked).is_empty());
+    h.send(Event::StreamEnded {
+        id: old,
+        end: StreamEnd::Absent,
+    });
+    assert!(h.machine.awaits(current));
+}
+
+impl Harness {
+    /// Runs `ms` as the runtime does: a tick every second while a countdown wants them, else one
+    /// tick at each wake-up the machine asks for. Returns how many ticks were sent.
+    fn run_as_woken(&mut self, ms: f64, opened: &mut Vec<RequestId>) -> usize {
+        let end = self.now + ms;
+        let mut ticks = 0;
+        loop {
+            let next = if self.machine.wants_ticks() {
+                self.now + 1000.0
+            } else {
+                match self.machine.wake_at_ms() {
+                    Some(at) => at.max(self.now).ceil() + 1.0,
+                    None => break,
+                }
+            };
+            if next > end {
+                break;
+            }
+            self.now = next;
+            ticks += 1;
+            opened.extend(stream_opens(&self.send(Event::Tick)));
+        }
+        self.now = end;
+        ticks
+    }
+
+    /// The paused screen after a cycle of codes, with the stream open and heard from.
+    fn paused_with_stream(&mut self) -> RequestId {
+        let stream = self.showing_code_with_stream();
+        self.run_answering(60_000.0, Some(stream));
+        assert_eq!(self.state(), Some(StateName::Paused));
+        assert!(self.machine.awaits(stream));
+        self.news(stream, StreamNews::Alive);
+        stream
+    }
+}
+
+#[test]
+fn the_connected_screen_closes_the_stream_and_keeps_no_timer() {
+    let mut h = Harness::with_streams();
+    let stream = h.showing_code_with_stream();
+    let id = status_id(&h.news(stream, StreamNews::Linked));
+    h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::Connected));
+    assert!(!h.machine.awaits(stream));
+    assert!(!h.machine.wants_ticks());
+    assert_eq!(h.machine.wake_at_ms(), None);
+    let mut opened = Vec::new();
+    assert_eq!(h.run_as_woken(600_000.0, &mut opened), 0);
+    assert!(opened.is_empty(), "{opened:?}");
+}
+
+#[test]
+fn on_the_paused_screen_a_dropped_stream_is_opened_again_by_wake_ups_alone() {
+    let mut h = Harness::with_streams();
+    let stream = h.paused_with_stream();
+    assert!(!h.machine.wants_ticks());
+    assert_eq!(h.machine.wake_at_ms(), Some(h.now + STREAM_SILENCE_MS));
+    h.send(Event::StreamEnded {
+        id: stream,
+        end: StreamEnd::Dropped,
+    });
+    assert_eq!(h.machine.wake_at_ms(), Some(h.now + STREAM_BACKOFF_MS));
+    let mut opened = Vec::new();
+    let ticks = h.run_as_woken(5_000.0, &mut opened);
+    assert_eq!(opened.len(), 1, "{opened:?}");
+    // One wake-up to open it, then only its silence check, not due within these 5 s.
+    assert_eq!(ticks, 1);
+}
+
+#[test]
+fn on_the_paused_screen_a_heard_stream_costs_no_tick_and_a_silent_one_is_opened_again() {
+    let mut h = Harness::with_streams();
+    let stream = h.paused_with_stream();
+    // A heartbeat every 15 s moves the silence check: ten minutes cost no tick at all.
+    let mut ticks = 0;
+    for _ in 0..40 {
+        ticks += h.run_as_woken(15_000.0, &mut Vec::new());
+        h.news(stream, StreamNews::Alive);
+    }
+    assert_eq!(ticks, 0);
+    assert!(h.machine.awaits(stream));
+    let mut opened = Vec::new();
+    h.run_as_woken(STREAM_SILENCE_MS + STREAM_BACKOFF_MS + 2_000.0, &mut opened);
+    assert!(!h.machine.awaits(stream));
+    assert_eq!(opened.len(), 1, "{opened:?}");
+    // Hidden: no stream, so nothing to wake for.
+    h.send(Event::Hidden(true));
+    assert_eq!(h.machine.wake_at_ms(), None);
+    assert!(!h.machine.wants_ticks());
+}
+
+#[test]
+fn a_qr_on_screen_ticks_every_second_and_needs_no_wake_up() {
+    let mut h = Harness::with_streams();
+    h.showing_code_with_stream();
+    assert!(h.machine.wants_ticks());
+    assert_eq!(h.machine.wake_at_ms(), None);
+    // The paused screen has no countdown: the stream's check is its only timer.
+    h.run_answering(60_000.0, None);
+    assert_eq!(h.state(), Some(StateName::Paused));
+    assert!(!h.machine.wants_ticks());
+    assert!(h.machine.wake_at_ms().is_some());
+}
+
+#[test]
+fn without_a_stream_the_connected_screen_has_no_timer_at_all() {
+    let mut h = Harness::new();
+    let id = status_id(&h.send(Event::Start));
+    h.status(id, Ok(StatusAnswer::Connected));
+    assert_eq!(h.state(), Some(StateName::AlreadyConnected));
+    assert!(!h.machine.wants_ticks());
+    assert_eq!(h.machine.wake_at_ms(), None);
 }

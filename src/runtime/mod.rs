@@ -4,21 +4,23 @@
 
 mod listener;
 mod requests;
+mod stream;
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use gloo_timers::callback::Interval;
+use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
 pub use listener::Listener;
 use requests::InFlight;
+use stream::OpenStream;
 
 use crate::error::{ErrorCode, WidgetError};
 use crate::fetch::{self, Credentials};
-use crate::machine::{Command, Event, Machine, QrFormat, RequestId, WidgetEvent};
+use crate::machine::{Command, Event, Machine, QrFormat, RequestId, StreamEnd, WidgetEvent};
 use crate::messages::Texts;
 use crate::relay;
 use crate::view::shown::{project, project_linked_phone, Shown};
@@ -59,9 +61,14 @@ pub struct Runtime {
     /// The widget is gone: nothing runs any more.
     disposed: Cell<bool>,
     ticker: RefCell<Option<Interval>>,
+    /// The one wake-up the machine asks for while nothing ticks, and when it is due.
+    wake: RefCell<Option<Timeout>>,
+    wake_at: Cell<f64>,
     /// Each with the machine's id for it: dropped, and so aborted, once the machine stops
     /// waiting for its answer.
     requests: RefCell<Vec<(RequestId, InFlight)>>,
+    /// The relay's event stream, dropped (and so aborted) once the machine stops reading it.
+    stream: RefCell<Option<OpenStream>>,
     listeners: RefCell<Vec<Listener>>,
     next_request: Cell<u32>,
     credentials: RefCell<Credentials>,
@@ -87,7 +94,10 @@ impl Runtime {
             busy: Cell::new(false),
             disposed: Cell::new(false),
             ticker: RefCell::default(),
+            wake: RefCell::default(),
+            wake_at: Cell::new(f64::NAN),
             requests: RefCell::default(),
+            stream: RefCell::default(),
             listeners: RefCell::default(),
             next_request: Cell::new(0),
             credentials: RefCell::default(),
@@ -139,6 +149,10 @@ impl Runtime {
                 self.requests
                     .borrow_mut()
                     .retain(|(id, _)| machine.awaits(*id));
+                let mut stream = self.stream.borrow_mut();
+                if stream.as_ref().is_some_and(|open| !machine.awaits(open.id)) {
+                    stream.take();
+                }
             }
             self.show(now);
             for command in commands {
@@ -151,7 +165,8 @@ impl Runtime {
         self.busy.set(false);
     }
 
-    /// Publishes what the machine's state shows, and ticks while a countdown runs.
+    /// Publishes what the machine's state shows, ticks while a countdown runs, and wakes the
+    /// machine when it asks to be woken.
     fn show(&self, now: f64) {
         let machine = self.machine.borrow();
         let mut shown = self.texts.with_untracked(|texts| {
@@ -190,6 +205,26 @@ impl Runtime {
             // Dropping an Interval clears it.
             ticker.take();
         }
+        let mut wake = self.wake.borrow_mut();
+        match machine.wake_at_ms() {
+            Some(at) if at != self.wake_at.get() => {
+                self.wake_at.set(at);
+                let this = self.this.clone();
+                // A millisecond late, so that the deadline has passed when the machine looks.
+                let delay = (at - now).max(0.0).ceil().min(f64::from(i32::MAX)) as u32 + 1;
+                *wake = Some(Timeout::new(delay, move || {
+                    if let Some(runtime) = this.upgrade() {
+                        runtime.wake_at.set(f64::NAN);
+                        runtime.dispatch(Event::Tick);
+                    }
+                }));
+            }
+            Some(_) => {}
+            None => {
+                self.wake_at.set(f64::NAN);
+                wake.take();
+            }
+        }
     }
 
     fn execute(&self, command: Command) {
@@ -200,6 +235,7 @@ impl Runtime {
             Command::FetchExtensionToken { id } => self.fetch(id, Route::ExtensionToken),
             Command::FetchDevice { id } => self.fetch(id, Route::Device),
             Command::Disconnect { id } => self.fetch(id, Route::Disconnect),
+            Command::OpenStream { id } => self.open_stream(id),
             Command::Emit(mut event) => {
                 if let WidgetEvent::Error(error) = &mut event {
                     error.message = self.texts.with_untracked(|texts| texts.error(error));
@@ -211,21 +247,42 @@ impl Runtime {
         }
     }
 
-    /// Requests the route and dispatches the answer. The only future the widget spawns for the
-    /// relay, so that the bundle holds one copy of the async machinery.
+    fn relay_url(&self, path: &str) -> String {
+        let machine = self.machine.borrow();
+        let mut url = machine
+            .config()
+            .relay
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        url.push_str(path);
+        url
+    }
+
+    fn open_stream(&self, id: RequestId) {
+        let Some(runtime) = self.this.upgrade() else {
+            return;
+        };
+        let url = self.relay_url("/events");
+        let credentials = self.credentials.borrow().clone();
+        let opened = OpenStream::start(runtime, id, url, credentials);
+        if opened.is_none() {
+            return self.dispatch(Event::StreamEnded {
+                id,
+                end: StreamEnd::Dropped,
+            });
+        }
+        *self.stream.borrow_mut() = opened;
+    }
+
+    /// Requests the route and dispatches the answer. The one future the widget spawns for all
+    /// the relay's routes (the event stream aside), so that the bundle holds one copy of the
+    /// async machinery.
     fn fetch(&self, id: RequestId, route: Route) {
         let Some(runtime) = self.this.upgrade() else {
             return;
         };
-        let mut url = {
-            let machine = self.machine.borrow();
-            machine
-                .config()
-                .relay
-                .trim()
-                .trim_end_matches('/')
-                .to_owned()
-        };
+        let mut url = self.relay_url("");
         match &route {
             Route::Status => url.push_str("/status"),
             Route::Qr(QrFormat::Svg) => url.push_str("/qr-code"),
@@ -306,9 +363,10 @@ impl Runtime {
         });
     }
 
-    /// Aborts every request in flight.
+    /// Aborts every request in flight, and the event stream.
     pub fn abort_requests(&self) {
         self.requests.borrow_mut().clear();
+        self.stream.borrow_mut().take();
     }
 
     /// Ends everything for good: timers, requests, queued events.
@@ -316,6 +374,7 @@ impl Runtime {
         self.disposed.set(true);
         self.queue.borrow_mut().clear();
         self.ticker.borrow_mut().take();
+        self.wake.borrow_mut().take();
         self.listeners.borrow_mut().clear();
         self.abort_requests();
     }

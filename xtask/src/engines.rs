@@ -14,8 +14,11 @@ pub fn dir() -> std::path::PathBuf {
     cmd::root().join("e2e/webdriver")
 }
 
-/// The core flows in each engine against `stack`, which serves `site`.
-pub fn run(site: &Path, stack: &Stack) -> Result {
+/// The core flows in each engine against `stack`, which serves `site`, and a relay of its own
+/// without an event stream (the ticket relay), for the back-forward cache: Firefox never keeps a
+/// page with a request in flight, such as the stream, in its cache.
+pub fn run(site: &Path, stack: &mut Stack) -> Result {
+    let (streamless_relay, ticket) = stack.start_ticket_relay()?;
     let sim = stack
         .simulator_url
         .as_deref()
@@ -35,6 +38,8 @@ pub fn run(site: &Path, stack: &Stack) -> Result {
                 ("ZAPI_E2E_ENGINE", engine),
                 ("ZAPI_E2E_BASE_URL", stack.relay_url.as_str()),
                 ("ZAPI_E2E_SIM_URL", sim),
+                ("ZAPI_E2E_STREAMLESS_RELAY_URL", streamless_relay.as_str()),
+                ("ZAPI_E2E_TICKET", ticket.as_str()),
                 ("ZAPI_E2E_SITE_DIR", cmd::utf8(site)?),
                 ("GECKODRIVER", &setup::geckodriver()),
             ],

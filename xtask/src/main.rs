@@ -191,7 +191,7 @@ fn browser_and_contract_tests(bundle: &bundle::Bundle) -> cmd::Result {
     )?;
     check_metrics_moved(&stack, filter.is_empty())?;
     if filter.is_empty() {
-        engines::run(&site, &stack)?;
+        engines::run(&site, &mut stack)?;
     }
     contract::run(&stack)?;
     if filter.is_empty() {
@@ -241,8 +241,8 @@ fn check_metrics_moved(stack: &services::Stack, all_specs: bool) -> cmd::Result 
 fn engine_tests(bundle: &bundle::Bundle) -> cmd::Result {
     let site = site::assemble(bundle)?;
     cmd::cargo(&["build", "-p", "zapi-sim", "-p", "zapi-relay"])?;
-    let stack = services::Stack::start(&site, services::Upstream::Simulator, "127.0.0.1:0")?;
-    engines::run(&site, &stack)
+    let mut stack = services::Stack::start(&site, services::Upstream::Simulator, "127.0.0.1:0")?;
+    engines::run(&site, &mut stack)
 }
 
 /// Only the relay contract suite (`cargo xtask contract`), with a stack that serves no site.
