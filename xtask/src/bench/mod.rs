@@ -33,7 +33,7 @@ pub(super) const WIDGET: &str = "zapi-connect";
 pub(super) type Results = BTreeMap<String, Vec<f64>>;
 
 /// The sections `browser.mjs` measures.
-const BROWSER_SECTIONS: [&str; 4] = ["time-to-qr", "qr-encode", "idle", "calls"];
+const BROWSER_SECTIONS: [&str; 5] = ["time-to-qr", "qr-encode", "idle", "calls", "push"];
 
 /// Measures the sections named (all of them when none is), and rewrites them in BENCHMARKS.md.
 pub fn run(names: &[String]) -> Result {

@@ -106,6 +106,7 @@ pub(super) const SECTIONS: &[(&str, Table)] = &[
     ("qr-encode", qr_encode_table),
     ("idle", idle_table),
     ("calls", calls_table),
+    ("push", super::widget::push_table),
     ("relay", relay_table),
     ("streams", super::streams::streams_table),
     ("redis", super::redis::redis_table),

@@ -226,6 +226,12 @@ pub(super) fn calls_table(r: &mut Report) {
         );
         r.line(&format!("| {label} | {a} | {b} | {} |", ratio(a, b)));
     }
+    let polls = r.median(&format!("calls.{WIDGET}.status-polls-per-min"));
+    r.target(
+        "`/status` calls per minute while a code is shown ≤ 2 (with the relay's event stream)",
+        format!("{polls}"),
+        polls <= 2.0,
+    );
     let qr = r.median(&format!("calls.{WIDGET}.qr-per-cycle"));
     r.target("`/qr-code` calls per cycle ≤ 3", format!("{qr}"), qr <= 3.0);
     let hidden = r.median(&format!("calls.{WIDGET}.calls-per-min-hidden"));
@@ -233,5 +239,36 @@ pub(super) fn calls_table(r: &mut Report) {
         "no calls while the tab is hidden",
         format!("{hidden} calls per minute"),
         hidden == 0.0,
+    );
+}
+
+pub(super) fn push_table(r: &mut Report) {
+    let runs = r.get("push.push.scan-to-connected-ms").map_or(0, |s| s.n);
+    r.line("\n### 5b. Scan to connected: push against polling\n");
+    r.line(&format!(
+        "Milliseconds from the simulator's scan control call (`POST /__sim/instances/{{id}}/scan`, \
+         sent once the widget shows its QR and its event stream has said something) to the \
+         `zapi-connected` event in the page, in real time. Headless Chromium, zapi-connect \
+         through zapi-relay (release, webhook secret set, the simulator's callbacks registered) \
+         to zapi-sim; {runs} runs each, alternating. Push: the simulator posts its \
+         `ConnectedCallback` to the relay, which streams it to the widget. Polling: the \
+         simulator in `webhooksLost` mode, so only the widget's fallback `/status` poll (every \
+         30 s while its stream is healthy) finds the link.\n"
+    ));
+    r.line("| | push | polling | ratio |\n|---|---:|---:|---:|");
+    let (push, polling) = (
+        r.median("push.push.scan-to-connected-ms"),
+        r.median("push.polling.scan-to-connected-ms"),
+    );
+    r.line(&format!(
+        "| scan to `zapi-connected`, ms | {} | {} | {} |",
+        spread(r.get("push.push.scan-to-connected-ms"), 1),
+        spread(r.get("push.polling.scan-to-connected-ms"), 1),
+        ratio(push, polling)
+    ));
+    r.target(
+        "scan to `zapi-connected` with push < 300 ms",
+        format!("{push:.1} ms (median)"),
+        push < 300.0,
     );
 }
