@@ -253,7 +253,10 @@ pub(super) fn push_table(r: &mut Report) {
          to zapi-sim; {runs} runs each, alternating. Push: the simulator posts its \
          `ConnectedCallback` to the relay, which streams it to the widget. Polling: the \
          simulator in `webhooksLost` mode, so only the widget's fallback `/status` poll (every \
-         30 s while its stream is healthy) finds the link.\n"
+         30 s while its stream is healthy) finds the link. Each run scans at the same point \
+         of the widget's cycle (just after its stream's first heartbeat), so polling's figure \
+         is the wait from there to the widget's next `/status` call, nearly the same every \
+         run; a scan at a random moment waits on average half the time between two polls.\n"
     ));
     r.line("| | push | polling | ratio |\n|---|---:|---:|---:|");
     let (push, polling) = (
