@@ -4,7 +4,7 @@
 //
 // Prints one `RESULT <key> <number>...` line per measurement; xtask turns them into tables.
 // Environment: BENCH_BASE_URL (relay serving target/site), BENCH_SIM_URL, and optionally
-// BENCH_LOADS, BENCH_CYCLES, BENCH_QR_RUNS, BENCH_QR_MS, BENCH_ONLY (comma-separated sections).
+// BENCH_LOADS, BENCH_CYCLES, BENCH_QR_RUNS, BENCH_QR_MS, BENCH_PUSH_RUNS, BENCH_ONLY (comma-separated sections).
 import { chromium } from "playwright-core";
 import { chromiumLaunchOptions } from "../../e2e/chromium.js";
 
@@ -14,6 +14,7 @@ const LOADS = Number(process.env.BENCH_LOADS ?? 20);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 1000);
 const QR_RUNS = Number(process.env.BENCH_QR_RUNS ?? 7);
 const QR_MS = Number(process.env.BENCH_QR_MS ?? 1000);
+const PUSH_RUNS = Number(process.env.BENCH_PUSH_RUNS ?? 20);
 const ONLY = process.env.BENCH_ONLY?.split(",");
 const INSTANCE = "demo-instance";
 const PAGE = `${BASE}/bench/index.html`;
@@ -109,6 +110,9 @@ async function clockPage(tag) {
     const fetch = window.fetch;
     window.benchInflight = 0;
     window.fetch = function (...args) {
+      const url = args[0] instanceof Request ? args[0].url : String(args[0]);
+      // The relay's event stream never ends: it is no request in flight.
+      if (new URL(url, location.href).pathname.endsWith("/events")) return fetch.apply(this, args);
       window.benchInflight++;
       const done = () => window.benchInflight--;
       const promise = fetch.apply(this, args);
@@ -256,11 +260,81 @@ async function idleCost() {
   }
 }
 
+// 6. A scan to `zapi-connected` in the page, in real time: pushed by the relay's event stream
+// (the simulator posts its callback to the relay), against found by polling alone (the
+// simulator's callbacks lost, so the widget's fallback poll finds the link).
+async function pushLatency() {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    const fetch = window.fetch;
+    // Nothing is waited for here but the states: real time runs on.
+    window.benchInflight = 0;
+    window.streamChunks = 0;
+    window.fetch = function (...args) {
+      const promise = fetch.apply(this, args);
+      const url = args[0] instanceof Request ? args[0].url : String(args[0]);
+      if (new URL(url, location.href).pathname.endsWith("/events")) {
+        promise.then(async (response) => {
+          const reader = response.clone().body.getReader();
+          try {
+            while (!(await reader.read()).done) window.streamChunks++;
+          } catch {
+            // Aborted with the widget's own reader.
+          }
+        }, () => {});
+      }
+      return promise;
+    };
+  });
+  const page = await context.newPage();
+  for (let run = 0; run < PUSH_RUNS; run++) {
+    for (const mode of ["push", "polling"]) {
+      await page.goto(PAGE);
+      await resetSim();
+      await control(`/instances/${INSTANCE}/mode`, { webhooksLost: mode === "polling" });
+      await page.evaluate(() => {
+        window.connectedAt = null;
+        window.mount("zapi-connect");
+        document.querySelector("zapi-connect").addEventListener("zapi-connected", () => {
+          window.connectedAt ??= Date.now();
+        });
+      });
+      await waitFor(page, "zapi-connect", "qr");
+      // The stream's first heartbeat: the widget listens before the phone scans.
+      const heard = Date.now() + 20_000;
+      while ((await page.evaluate(() => window.streamChunks)) < 1) {
+        if (Date.now() > heard) throw new Error("the widget's event stream said nothing in 20 s");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const scanned = Date.now();
+      await sim(`/instances/${INSTANCE}/scan`, "POST");
+      const deadline = scanned + 45_000;
+      let connectedAt = null;
+      while ((connectedAt = await page.evaluate(() => window.connectedAt)) === null) {
+        if (Date.now() > deadline) throw new Error(`${mode}: no zapi-connected within 45 s of the scan`);
+        await new Promise((r) => setTimeout(r, mode === "push" ? 2 : 50));
+      }
+      result(`push.${mode}.scan-to-connected-ms`, connectedAt - scanned);
+    }
+  }
+  await context.close();
+}
+
+async function control(path, body) {
+  const response = await fetch(`${SIM}/__sim${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`POST /__sim${path}: ${response.status}`);
+}
+
 const sections = {
   "time-to-qr": timeToQr,
   "qr-encode": qrEncode,
   calls: callEconomy,
   idle: idleCost,
+  push: pushLatency,
 };
 try {
   for (const [name, measure] of Object.entries(sections)) {

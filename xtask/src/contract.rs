@@ -373,6 +373,8 @@ pub(crate) struct Nginx {
     pub(crate) workers: &'static str,
     /// Whether requests are written to `logs/access.log`.
     pub(crate) access_log: bool,
+    /// Applied to the whole filled-in config before nginx starts.
+    pub(crate) edit: fn(String) -> String,
 }
 
 /// What the benchmark's nginx allows: it measures the proxy, not a stream of 429s.
@@ -500,6 +502,8 @@ impl Relay {
             // No stream server: the benchmark measures the Z-API routes.
             &format!("127.0.0.1:{}", free_port()?),
         )?;
+        let filled = std::fs::read_to_string(&conf).map_err(|e| e.to_string())?;
+        std::fs::write(&conf, (settings.edit)(filled)).map_err(|e| e.to_string())?;
         let child = start_nginx(&prefix, &conf, &logs)?;
         Relay::ready(child, port)
     }

@@ -36,7 +36,8 @@ usage: cargo xtask <command>
            (or those named: cargo xtask contract nginx node-relay), their logs scanned for secrets
   consumers  only the packed package in plain Node, a Vite app and a Next.js app (e2e/consumers)
   bundle   build the npm package (npm/index.js, npm/pkg) and report its size
-  bench    measure the widget and the relay against their baselines, write BENCHMARKS.md
+  bench    measure the widget and the relay against their baselines, write BENCHMARKS.md (or only
+           the sections named: cargo xtask bench relay; the others keep their figures)
   mutants  mutation testing (cargo-mutants) of the widget's pure modules and the relay's parsers
            and validators (or one of them: cargo xtask mutants widget, cargo xtask mutants relay);
            every mutant must be caught. The relay's run edits its sources in place meanwhile
@@ -67,7 +68,7 @@ fn main() -> ExitCode {
             Some("--check") => api_files::check(cmd::root()),
             _ => api_files::write(cmd::root()),
         },
-        Some("bench") => bench::run(),
+        Some("bench") => bench::run(&args[1..]),
         Some("mutants") => mutants::run(args.get(1).map(String::as_str)),
         Some("bundle") => setup::build_tools().and_then(|()| bundle::build().map(|_| ())),
         Some("setup") => {
