@@ -184,6 +184,40 @@ describe(`core flows in ${engineName}`, () => {
     assert.equal((await sim.instance()).webhooksSent, 1);
   });
 
+  test("passkey required: a scan does not link, the extension code on screen does", async () => {
+    await sim.requirePasskey();
+    await widget.mount({}, { watchStream: true });
+    await widget.expectState("qr");
+    await eventually(
+      () => engine.driver.executeScript("return window.streamsOpened;"),
+      (opened) => opened === 1,
+      "the event stream open",
+    );
+    await sim.scan();
+    assert.equal((await sim.instance()).passkeyPending, true);
+    await widget.advance(5_000);
+    assert.equal(await widget.state(), "qr");
+
+    await widget.click("trouble-link");
+    await widget.expectState("extension-code");
+    const shown = (await widget.text("extension-code")).trim();
+    const { extensionToken } = await sim.instance();
+    assert.equal(shown, extensionToken.token);
+    assert.match(await widget.text("countdown"), /^Code expires in [45]:\d\d$/);
+    const install = await widget.part("extension-install-link");
+    assert.equal(await install.getAttribute("target"), "_blank");
+    assert.equal(await install.getAttribute("rel"), "noopener noreferrer");
+    assert.match(await install.getAttribute("href"), /^https:\/\//);
+
+    const before = await sim.calls();
+    await sim.typeIntoExtension(shown);
+    await widget.expectState("connected");
+    assert.equal((await sim.calls()).status, before.status + 1);
+    await widget.visiblePart("device");
+    const { device } = await sim.instance();
+    assert.equal((await widget.text("device-phone")).replace(/\D/g, ""), device.phone);
+  });
+
   test("a hidden tab makes no relay calls, and an expired QR is replaced the moment it shows", async () => {
     await widget.mount({ interval: "15" });
     await widget.expectState("qr");

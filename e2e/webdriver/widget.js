@@ -38,6 +38,14 @@ export class Simulator {
   advance(ms) {
     return this.post("/clock/advance", { ms });
   }
+  /** WhatsApp asks for a passkey: neither a scan nor a pairing code links, the extension does. */
+  requirePasskey() {
+    return this.post(`/instances/${INSTANCE}/mode`, { passkeyRequired: true });
+  }
+  /** The user types `code` into the simulated Z-API Conector extension and confirms. */
+  typeIntoExtension(code) {
+    return this.post(`/instances/${INSTANCE}/extension`, { code });
+  }
   async instance() {
     const response = await fetch(`${this.url}/__sim/instances/${INSTANCE}`);
     assert.ok(response.ok, `GET /__sim/instances/${INSTANCE}: ${response.status}`);
