@@ -148,15 +148,17 @@ pub fn app_with_metrics(config: ValidConfig, metrics: &Metrics) -> Router {
     }
     zapi = zapi.route_layer(middleware::from_fn_with_state(auth, auth::require));
     zapi = zapi.route_layer(middleware::from_fn_with_state(cross_site, csrf::guard));
-    if let Some(limits) = &limits {
-        let state = rate_limit::AddressLimit {
-            limits: limits.clone(),
-            clients: clients.clone(),
-        };
-        zapi = zapi.route_layer(middleware::from_fn_with_state(
-            state,
+    let address_limit = limits.as_ref().map(|limits| {
+        middleware::from_fn_with_state(
+            rate_limit::AddressLimit {
+                limits: limits.clone(),
+                clients: clients.clone(),
+            },
             rate_limit::by_address,
-        ));
+        )
+    });
+    if let Some(address_limit) = &address_limit {
+        zapi = zapi.route_layer(address_limit.clone());
     }
     let router = if base.is_empty() {
         zapi
@@ -168,15 +170,8 @@ pub fn app_with_metrics(config: ValidConfig, metrics: &Metrics) -> Router {
         Some((_, webhook)) => {
             let mut webhook = Router::new().route(&format!("{base}/webhooks/{{secret}}"), webhook);
             // Z-API cannot authenticate nor send the widget's header: only the address limit.
-            if let Some(limits) = &limits {
-                let state = rate_limit::AddressLimit {
-                    limits: limits.clone(),
-                    clients: clients.clone(),
-                };
-                webhook = webhook.route_layer(middleware::from_fn_with_state(
-                    state,
-                    rate_limit::by_address,
-                ));
+            if let Some(address_limit) = address_limit {
+                webhook = webhook.route_layer(address_limit);
             }
             router.merge(webhook)
         }
