@@ -447,22 +447,8 @@ fn a_public_metrics_bind_is_refused_without_the_opt_in() {
 /// The relay with push on (the push tests' configuration), counting into `metrics`.
 async fn start_push(metrics: &Metrics) -> harness::Relay {
     let mut config = harness::config();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    config.bind = addr.to_string();
     config.webhooks.max_streams_per_address = 2;
-    let limits = config.connections;
-    let app = zapi_relay::app_with_metrics(config.validate().unwrap(), metrics);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = tokio::spawn(zapi_relay::serve::serve(listener, app, limits, async {
-        let _ = stopped.await;
-    }));
-    harness::Relay {
-        addr,
-        http: reqwest::Client::new(),
-        stop: Some(stop),
-        served,
-    }
+    harness::start_counting(config, metrics).await
 }
 
 const OPEN_STREAMS: &str = "zapi_relay_event_streams";

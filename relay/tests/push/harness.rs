@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use zapi_relay::{AuthMode, Instance, RelayConfig};
+use zapi_relay::{AuthMode, Instance, Metrics, RelayConfig};
 
 pub const TICKET_SECRET: &str = "0f3c9a7e51b2d8460f3c9a7e51b2d846";
 pub const WEBHOOK_SECRET: &str = "9d1e7b3a5c0f2846e9d1b7a3c50f28e4";
@@ -41,7 +41,12 @@ pub fn config() -> RelayConfig {
     config
 }
 
-pub async fn start(mut config: RelayConfig) -> Relay {
+pub async fn start(config: RelayConfig) -> Relay {
+    start_counting(config, &Metrics::new()).await
+}
+
+/// The relay on a port of its own, counting into `metrics`, until `stop` is sent.
+pub async fn start_counting(mut config: RelayConfig, metrics: &Metrics) -> Relay {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     config.bind = addr.to_string();
@@ -49,7 +54,7 @@ pub async fn start(mut config: RelayConfig) -> Relay {
     let (stop, stopped) = oneshot::channel::<()>();
     let served = tokio::spawn(zapi_relay::serve::serve(
         listener,
-        zapi_relay::app(config.validate().unwrap()),
+        zapi_relay::app_with_metrics(config.validate().unwrap(), metrics),
         limits,
         async {
             let _ = stopped.await;

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use tokio::sync::oneshot;
 use zapi_relay::{Metrics, RelayConfig};
 use zapi_sim::{InstanceConfig, Sim, SimConfig};
 
@@ -305,28 +304,10 @@ pub struct Replica {
     pub metrics: Metrics,
 }
 
-pub async fn start_replica(mut config: RelayConfig) -> Replica {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    config.bind = addr.to_string();
-    let limits = config.connections;
+pub async fn start_replica(config: RelayConfig) -> Replica {
     let metrics = Metrics::new();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let served = tokio::spawn(zapi_relay::serve::serve(
-        listener,
-        zapi_relay::app_with_metrics(config.validate().unwrap(), &metrics),
-        limits,
-        async {
-            let _ = stopped.await;
-        },
-    ));
     Replica {
-        relay: Relay {
-            addr,
-            http: reqwest::Client::new(),
-            stop: Some(stop),
-            served,
-        },
+        relay: start_counting(config, &metrics).await,
         metrics,
     }
 }
