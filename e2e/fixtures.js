@@ -1,5 +1,8 @@
 import { test as base, expect } from "@playwright/test";
 import { decodeQrPng } from "./qr-decode.js";
+import { watchFetches } from "./watch-fetches.js";
+
+export { watchFetches };
 
 export const INSTANCE = "demo-instance";
 
@@ -12,35 +15,6 @@ export function formattedPhone(digits) {
 /** Where a paused clock starts. */
 const PAUSED_CLOCK_START = Date.UTC(2030, 0, 1);
 const EVENTS = ["zapi-state", "zapi-code", "zapi-expired", "zapi-connected", "zapi-error"];
-
-/**
- * Counts the page's fetches until their bodies have arrived, the event stream aside, whose chunks
- * (heartbeats, events) are counted instead, from a copy of its body.
- */
-export function watchFetches() {
-  const fetch = window.fetch;
-  window.inflight = 0;
-  window.streamChunks = 0;
-  window.fetch = function (...args) {
-    const promise = fetch.apply(this, args);
-    const url = args[0] instanceof Request ? args[0].url : String(args[0]);
-    if (new URL(url, location.href).pathname.endsWith("/events")) {
-      promise.then(async (response) => {
-        const reader = response.clone().body.getReader();
-        try {
-          while (!(await reader.read()).done) window.streamChunks++;
-        } catch {
-          // Aborted with the widget's copy.
-        }
-      }, () => {});
-      return promise;
-    }
-    window.inflight++;
-    const done = () => window.inflight--;
-    promise.then((response) => response.clone().arrayBuffer().then(done, done), done);
-    return promise;
-  };
-}
 
 /** Waits until the widget's requests are answered and read (after `watchFetches`). */
 export async function settle(page) {

@@ -7,6 +7,7 @@
 // BENCH_LOADS, BENCH_CYCLES, BENCH_QR_RUNS, BENCH_QR_MS, BENCH_PUSH_RUNS, BENCH_ONLY (comma-separated sections).
 import { chromium } from "playwright-core";
 import { chromiumLaunchOptions } from "../../e2e/chromium.js";
+import { watchFetches } from "../../e2e/watch-fetches.js";
 
 const BASE = required("BENCH_BASE_URL");
 const SIM = required("BENCH_SIM_URL");
@@ -106,20 +107,7 @@ async function qrEncode() {
  */
 async function clockPage(tag) {
   const context = await browser.newContext();
-  await context.addInitScript(() => {
-    const fetch = window.fetch;
-    window.benchInflight = 0;
-    window.fetch = function (...args) {
-      const url = args[0] instanceof Request ? args[0].url : String(args[0]);
-      // The relay's event stream never ends: it is no request in flight.
-      if (new URL(url, location.href).pathname.endsWith("/events")) return fetch.apply(this, args);
-      window.benchInflight++;
-      const done = () => window.benchInflight--;
-      const promise = fetch.apply(this, args);
-      promise.then((response) => response.clone().arrayBuffer().then(done, done), done);
-      return promise;
-    };
-  });
+  await context.addInitScript(watchFetches);
   const page = await context.newPage();
   const start = new Date("2030-01-01T00:00:00Z").getTime();
   await page.clock.install({ time: start });
@@ -133,7 +121,7 @@ async function clockPage(tag) {
 
 async function settle(page) {
   for (let i = 0; ; i++) {
-    if ((await page.evaluate(() => window.benchInflight)) === 0) break;
+    if ((await page.evaluate(() => window.inflight)) === 0) break;
     if (i > 2000) throw new Error("requests never finished");
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
@@ -265,27 +253,7 @@ async function idleCost() {
 // simulator's callbacks lost, so the widget's fallback poll finds the link).
 async function pushLatency() {
   const context = await browser.newContext();
-  await context.addInitScript(() => {
-    const fetch = window.fetch;
-    // Nothing is waited for here but the states: real time runs on.
-    window.benchInflight = 0;
-    window.streamChunks = 0;
-    window.fetch = function (...args) {
-      const promise = fetch.apply(this, args);
-      const url = args[0] instanceof Request ? args[0].url : String(args[0]);
-      if (new URL(url, location.href).pathname.endsWith("/events")) {
-        promise.then(async (response) => {
-          const reader = response.clone().body.getReader();
-          try {
-            while (!(await reader.read()).done) window.streamChunks++;
-          } catch {
-            // Aborted with the widget's own reader.
-          }
-        }, () => {});
-      }
-      return promise;
-    };
-  });
+  await context.addInitScript(watchFetches);
   const page = await context.newPage();
   for (let run = 0; run < PUSH_RUNS; run++) {
     for (const mode of ["push", "polling"]) {
