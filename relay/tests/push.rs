@@ -49,6 +49,29 @@ async fn a_callback_reaches_the_streams_of_its_alias_only() {
     assert_eq!(b.event().await, "id: 2\nevent: connected\ndata: {}");
 }
 
+/// Z-API cannot authenticate, so the secret in the path is all there is: guessing it spends the
+/// caller's address budget like any other request, and the real callback from that address waits.
+#[tokio::test]
+async fn guessing_the_webhook_secret_runs_out_the_address_limit() {
+    let mut config = config();
+    config.rate_limit = zapi_relay::RateLimitConfig {
+        per_minute: 1,
+        burst: 3,
+    };
+    let relay = start(config).await;
+    let body = connected("id-a").to_string();
+    for guess in ["guess-1", "guess-2", "guess-3"] {
+        assert_eq!(relay.webhook_raw(guess, body.clone()).await.0, 404);
+    }
+    let (status, answer) = relay.webhook_raw("guess-4", body.clone()).await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (429, Some("rate_limited"))
+    );
+    let (status, _) = relay.webhook_raw(WEBHOOK_SECRET, body).await;
+    assert_eq!(status, 429);
+}
+
 #[tokio::test]
 async fn a_wrong_or_missing_secret_is_refused_and_publishes_nothing() {
     let relay = start(config()).await;
