@@ -4,8 +4,15 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::http::header;
+use axum::http::{header, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Incoming;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 use reqwest::redirect::Policy;
 use reqwest::Url;
 use serde_json::Value;
@@ -129,22 +136,44 @@ impl ZapiPath {
     }
 }
 
-/// The Z-API client: a shared connection pool plus the config that holds the secrets.
+/// The Z-API client: connection pools plus the config that holds the secrets.
 #[derive(Clone)]
 pub struct Upstream {
-    http: reqwest::Client,
+    /// One client, and so one connection pool, per thread: a request and the task of the
+    /// pooled connection it goes out on then run on the same thread, with no wake-up across
+    /// threads between them.
+    http: Arc<thread_local::ThreadLocal<ProxyClient>>,
     config: Arc<RelayConfig>,
     metrics: Metrics,
 }
 
-/// The HTTP client for every call to Z-API: the configured timeouts, and no redirects, as a
-/// redirect would carry the Client-Token to wherever it points.
+/// The client that proxies the widget's calls: hyper's, handed a ready `Uri`. It follows no
+/// redirect, as a redirect would carry the Client-Token to wherever it points.
+type ProxyClient = Client<HttpsConnector<HttpConnector>, Empty<Bytes>>;
+
+fn proxy_client(config: &RelayConfig) -> ProxyClient {
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(config.connect_timeout));
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_webpki_roots()
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
+    Client::builder(TokioExecutor::new()).build(https)
+}
+
+const USER_AGENT: &str = concat!("zapi-relay/", env!("CARGO_PKG_VERSION"));
+
+/// The HTTP client for `zapi-relay webhooks register`: the configured timeouts, no redirects
+/// (as [`Upstream`]'s), the same user agent.
 pub(crate) fn zapi_client(config: &RelayConfig) -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(config.connect_timeout)
         .timeout(config.upstream_timeout)
         .redirect(Policy::none())
-        .user_agent(concat!("zapi-relay/", env!("CARGO_PKG_VERSION")))
+        .user_agent(USER_AGENT)
         .build()
         .expect("the TLS backend initializes")
 }
@@ -152,7 +181,7 @@ pub(crate) fn zapi_client(config: &RelayConfig) -> reqwest::Client {
 impl Upstream {
     pub fn new(config: RelayConfig) -> Self {
         Self {
-            http: zapi_client(&config),
+            http: Arc::default(),
             config: Arc::new(config),
             metrics: Metrics::new(),
         }
@@ -199,36 +228,25 @@ impl Upstream {
     /// Calls Z-API and turns its answer into the relay's: a JSON object on success, a
     /// [`RelayError`] otherwise.
     pub async fn get(&self, instance: &Instance, path: &ZapiPath) -> Result<Response, RelayError> {
-        let shown = Self::redacted(instance, path);
         let started = Instant::now();
-        let mut request = self.http.get(self.url(instance, path));
-        if let Some(client_token) = &self.config.client_token {
-            request = request.header("Client-Token", client_token);
-        }
-        let response = request.send().await.map_err(|e| {
-            self.metrics.upstream_answered(path.route(), started.elapsed());
-            let error = classify_transport(&e);
-            tracing::warn!(upstream = %shown, error = %e.without_url(), code = error.code(), "upstream request failed");
-            error
-        })?;
-
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = read_capped(response, self.config.max_upstream_body).await;
+        let exchange =
+            tokio::time::timeout(self.config.upstream_timeout, self.exchange(instance, path)).await;
         let elapsed = started.elapsed();
         self.metrics.upstream_answered(path.route(), elapsed);
-        let elapsed_ms = elapsed.as_millis();
-
-        let result = match body {
-            Err(BodyError::Transport(e)) => {
-                let error = classify_transport(&e);
-                tracing::warn!(upstream = %shown, error = %e.without_url(), "reading the upstream body failed");
-                Err(error)
+        let shown = || Self::redacted(instance, path);
+        let (status, content_type, body) = match exchange {
+            Err(_) => {
+                tracing::warn!(upstream = %shown(), code = RelayError::UpstreamTimeout.code(), "upstream request timed out");
+                return Err(RelayError::UpstreamTimeout);
             }
+            Ok(Err(failure)) => {
+                tracing::warn!(upstream = %shown(), error = %failure, code = RelayError::UpstreamUnreachable.code(), "upstream request failed");
+                return Err(RelayError::UpstreamUnreachable);
+            }
+            Ok(Ok(answer)) => answer,
+        };
+        let elapsed_ms = elapsed.as_millis();
+        let result = match body {
             Err(BodyError::TooLarge) if status.is_success() => Err(RelayError::UpstreamMalformed),
             Err(BodyError::TooLarge) => Err(error_answer(status.as_u16(), b"", &self.config)),
             Ok(body) if status.is_success() => {
@@ -238,44 +256,85 @@ impl Upstream {
         };
         match &result {
             Ok(_) => {
-                tracing::info!(upstream = %shown, status = status.as_u16(), elapsed_ms, "upstream answered")
+                tracing::info!(upstream = %shown(), status = status.as_u16(), elapsed_ms, "upstream answered")
             }
             Err(e) => {
-                tracing::warn!(upstream = %shown, status = status.as_u16(), elapsed_ms, code = e.code(), "upstream answer refused")
+                tracing::warn!(upstream = %shown(), status = status.as_u16(), elapsed_ms, code = e.code(), "upstream answer refused")
             }
         }
         result
     }
+
+    /// One request and its whole answer, within no time limit of its own. `Err` when no answer
+    /// arrived, or its body broke off: the reason, which names no secret.
+    async fn exchange(&self, instance: &Instance, path: &ZapiPath) -> Result<Answer, String> {
+        let uri = Uri::try_from(self.url(instance, path).as_str())
+            .map_err(|_| "the upstream URL is not a valid URI".to_owned())?;
+        let mut request = Request::get(uri).header(header::USER_AGENT, USER_AGENT);
+        if let Some(client_token) = &self.config.client_token {
+            request = request.header("Client-Token", client_token);
+        }
+        let request = request
+            .body(Empty::new())
+            .map_err(|_| "the Client-Token is not a valid header value".to_owned())?;
+        let http = self.http.get_or(|| proxy_client(&self.config));
+        let response = http.request(request).await.map_err(|e| failure(&e))?;
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = read_capped(response, self.config.max_upstream_body).await?;
+        Ok((status, content_type, body))
+    }
 }
 
-fn classify_transport(error: &reqwest::Error) -> RelayError {
-    if error.is_connect() {
-        RelayError::UpstreamUnreachable
-    } else if error.is_timeout() {
-        RelayError::UpstreamTimeout
-    } else {
-        RelayError::UpstreamUnreachable
+type Answer = (StatusCode, Option<String>, Result<Vec<u8>, BodyError>);
+
+/// An error and its causes in one line: hyper's own text is only "client error (Connect)".
+fn failure(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
     }
+    text
 }
 
 enum BodyError {
     TooLarge,
-    Transport(reqwest::Error),
 }
 
-async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, BodyError> {
+/// The body, or `Ok(Err(TooLarge))` past `cap` bytes; `Err` when it broke off.
+async fn read_capped(
+    response: hyper::Response<Incoming>,
+    cap: usize,
+) -> Result<Result<Vec<u8>, BodyError>, String> {
     let cap_u64 = u64::try_from(cap).unwrap_or(u64::MAX);
-    if response.content_length().is_some_and(|len| len > cap_u64) {
-        return Err(BodyError::TooLarge);
+    if response
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|len| len.to_str().ok()?.parse::<u64>().ok())
+        .is_some_and(|len| len > cap_u64)
+    {
+        return Ok(Err(BodyError::TooLarge));
     }
+    let mut incoming = response.into_body();
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
-        if body.len() + chunk.len() > cap {
-            return Err(BodyError::TooLarge);
+    while let Some(frame) = incoming.frame().await {
+        let frame =
+            frame.map_err(|e| format!("reading the upstream body failed: {}", failure(&e)))?;
+        if let Ok(chunk) = frame.into_data() {
+            if body.len() + chunk.len() > cap {
+                return Ok(Err(BodyError::TooLarge));
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok(Ok(body))
 }
 
 fn contains_secret(text: &str, config: &RelayConfig) -> bool {

@@ -1,6 +1,8 @@
 //! The relay over real HTTP in front of an in-process zapi-sim, both on OS-picked ports.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
@@ -395,4 +397,73 @@ async fn every_answer_carries_the_relays_date() {
         let date = answer.headers["date"].to_str().unwrap();
         assert!(date.ends_with(" GMT"), "{path}: {date}");
     }
+}
+
+/// A Z-API stand-in that answers every request with `answer`, raw, and counts the requests.
+async fn raw_upstream(answer: &'static [u8], then_stall: bool) -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counted = requests.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let counted = counted.clone();
+            tokio::spawn(async move {
+                let mut head = vec![0; 4096];
+                if stream.read(&mut head).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                counted.fetch_add(1, Ordering::SeqCst);
+                let _ = stream.write_all(answer).await;
+                if then_stall {
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                }
+            });
+        }
+    });
+    (addr, requests)
+}
+
+#[tokio::test]
+async fn a_redirect_from_upstream_is_not_followed() {
+    let (elsewhere, followed) = raw_upstream(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}",
+        false,
+    )
+    .await;
+    let redirect: &'static [u8] = format!(
+        "HTTP/1.1 302 Found\r\nlocation: http://{elsewhere}/steal\r\ncontent-length: 0\r\n\r\n"
+    )
+    .leak()
+    .as_bytes();
+    let (redirecting, asked) = raw_upstream(redirect, false).await;
+    let stack = Stack::start_with(|config| {
+        config.upstream = format!("http://{redirecting}").parse().unwrap();
+    })
+    .await;
+    let answer = stack.get("/zapi/status").await;
+    assert_error(&answer, 502, "upstream_error");
+    assert_eq!(answer.body["upstreamStatus"], 302);
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+    // The Client-Token would have gone along to wherever the redirect pointed.
+    assert_eq!(followed.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn an_upstream_body_that_stalls_times_out() {
+    let (stalling, _) = raw_upstream(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"val",
+        true,
+    )
+    .await;
+    let stack = Stack::start_with(|config| {
+        config.upstream = format!("http://{stalling}").parse().unwrap();
+        config.upstream_timeout = Duration::from_millis(300);
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let answer = stack.get("/zapi/status").await;
+    assert_error(&answer, 504, "upstream_timeout");
+    assert!(started.elapsed() < Duration::from_secs(2));
 }
