@@ -40,6 +40,11 @@ const LOG_INTERVAL: Duration = Duration::from_secs(10);
 /// Serves `router` on `listener` until `shutdown` resolves; then stops accepting, lets open
 /// connections finish their requests for up to `limits.shutdown_grace`, and drops the rest.
 /// Each request carries the peer's [`ConnectInfo<SocketAddr>`], as the rate limits need.
+///
+/// Connections are handed in turn to threads of `serve`'s own, one per core, each running a
+/// single-threaded runtime that keeps a connection, its requests and their calls to Z-API on
+/// one thread; the caller's tracing subscriber receives their logs. Tasks that handlers spawn
+/// run there too, and end when `serve` returns.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
@@ -52,6 +57,7 @@ pub async fn serve(
         .keep_alive(true);
     let open = Arc::new(OpenConnections::default());
     let (stop, stopping) = watch::channel(());
+    let workers = Workers::start();
     let mut connections = JoinSet::new();
     let mut next_id = 0u64;
     let mut refused = Tally::default();
@@ -111,18 +117,21 @@ pub async fn serve(
         let activity = Arc::new(Activity::new());
         // Spawned and recorded under one hold of the lock, which the task's `Registered` guard
         // also takes on the way out: a connection that ends at once still finds its entry.
-        let abort = connections.spawn(connection(
-            stream,
-            peer,
-            router.clone(),
-            http.clone(),
-            stopping.clone(),
-            Registered {
-                id,
-                open: open.clone(),
-            },
-            activity.clone(),
-        ));
+        let abort = connections.spawn_on(
+            connection(
+                stream,
+                peer,
+                router.clone(),
+                http.clone(),
+                stopping.clone(),
+                Registered {
+                    id,
+                    open: open.clone(),
+                },
+                activity.clone(),
+            ),
+            workers.next(),
+        );
         open_now.insert(id, Open { activity, abort });
         drop(open_now);
     }
@@ -144,6 +153,54 @@ pub async fn serve(
             "shutdown deadline reached; dropping the open connections"
         );
         connections.shutdown().await;
+    }
+}
+
+/// The threads that run the connections, one per core, each with a single-threaded runtime:
+/// a connection, the requests it carries and their calls to Z-API stay on one thread.
+struct Workers {
+    handles: Vec<tokio::runtime::Handle>,
+    next: std::cell::Cell<usize>,
+    /// Dropped with the workers, which ends each thread and its runtime.
+    _stop: Vec<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Workers {
+    fn start() -> Self {
+        let count = std::thread::available_parallelism().map_or(1, usize::from);
+        // The caller's subscriber, which may be its thread's own rather than the global one,
+        // receives the connections' logs too.
+        let logs = tracing::dispatcher::get_default(Clone::clone);
+        let mut handles = Vec::with_capacity(count);
+        let mut stops = Vec::with_capacity(count);
+        for index in 0..count {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime starts");
+            handles.push(runtime.handle().clone());
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            stops.push(stop);
+            let logs = logs.clone();
+            std::thread::Builder::new()
+                .name(format!("zapi-relay-{index}"))
+                .spawn(move || {
+                    let _logs = tracing::dispatcher::set_default(&logs);
+                    let _ = runtime.block_on(stopped);
+                })
+                .expect("a thread starts");
+        }
+        Self {
+            handles,
+            next: std::cell::Cell::new(0),
+            _stop: stops,
+        }
+    }
+
+    fn next(&self) -> &tokio::runtime::Handle {
+        let index = self.next.get();
+        self.next.set((index + 1) % self.handles.len());
+        &self.handles[index]
     }
 }
 

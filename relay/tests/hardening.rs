@@ -18,7 +18,7 @@ use common::Captured;
 const TICKET_SECRET: &str = "7c4a8d09ca3762af61e59520943dc26494f8941b";
 
 /// A relay served by `zapi_relay::serve` (so it sees each peer's address), its logs captured.
-/// Tests run on a current-thread runtime, which keeps the relay's tasks under the capture.
+/// `serve` hands the capture on to the threads that run its connections.
 struct Relay {
     addr: SocketAddr,
     logs: Captured,
