@@ -123,20 +123,23 @@ pub fn app_with_metrics(config: ValidConfig, metrics: &Metrics) -> Router {
     let push = push_routes(&config, bus, redis, &clients, metrics);
     let upstream = Upstream::new(config.into_inner()).with_metrics(metrics.clone());
 
+    // Each route under its whole path rather than a router nested at the base: nesting rewrites
+    // every request's URI on the way in.
+    let at = |path: &str| format!("{base}{path}");
     let mut zapi = Router::new()
-        .route("/qr-code", get(routes::qr_code::get))
-        .route("/qr-code/image", get(routes::qr_code_image::get))
-        .route("/phone-code/{phone}", get(routes::phone_code::get))
-        .route("/status", get(routes::status::get))
-        .route("/extension-token", get(routes::extension_token::get))
-        .route("/device", get(routes::device::get));
+        .route(&at("/qr-code"), get(routes::qr_code::get))
+        .route(&at("/qr-code/image"), get(routes::qr_code_image::get))
+        .route(&at("/phone-code/{phone}"), get(routes::phone_code::get))
+        .route(&at("/status"), get(routes::status::get))
+        .route(&at("/extension-token"), get(routes::extension_token::get))
+        .route(&at("/device"), get(routes::device::get));
     // Not routed at all unless allowed: the fallback's 404 then answers it, like any unknown
     // path, and no guard or credential can lead to Z-API's `/disconnect`.
     if allow_disconnect {
-        zapi = zapi.route("/disconnect", post(routes::disconnect::post));
+        zapi = zapi.route(&at("/disconnect"), post(routes::disconnect::post));
     }
     if let Some((events, _)) = &push {
-        zapi = zapi.route("/events", events.clone());
+        zapi = zapi.route(&at("/events"), events.clone());
     }
     // Route layers run outermost-last: address limit, cross-site check, authentication, ticket
     // limit.
@@ -160,12 +163,7 @@ pub fn app_with_metrics(config: ValidConfig, metrics: &Metrics) -> Router {
     if let Some(address_limit) = &address_limit {
         zapi = zapi.route_layer(address_limit.clone());
     }
-    let router = if base.is_empty() {
-        zapi
-    } else {
-        Router::new().nest(&base, zapi)
-    };
-    let router = router.route("/healthz", get(routes::healthz::get));
+    let router = zapi.route("/healthz", get(routes::healthz::get));
     let router = match push {
         Some((_, webhook)) => {
             let mut webhook = Router::new().route(&format!("{base}/webhooks/{{secret}}"), webhook);
