@@ -189,11 +189,81 @@ function sum(counts) {
 
 // 4. Idle cost: CPU and memory while the element waits through many refresh cycles (one cycle
 // is one code shown for the interval); "Get new code" after every pause.
+//
+// ScriptDuration counts only script run from a task: what a promise callback or an `await`
+// continuation runs (lit's renders, an async function after its fetch) is not in it. The
+// sampling profiler sees every frame, so each block is also profiled and the samples whose stack
+// holds a frame of the element's own module (its wasm included) are added up.
+const ELEMENT_CODE = {
+  "zapi-connect": (url) => url.endsWith("/vendor/zapi-connect/index.js") || url.startsWith("wasm://"),
+  "baseline-connect": (url) => url.endsWith("/vendor/baseline/baseline-connect.js"),
+};
+
+/** Milliseconds of `profile` spent in frames of `ours` and in what they called. */
+function timeInCode(profile, ours) {
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const inside = new Map();
+  const isInside = (id) => {
+    if (!inside.has(id)) {
+      const up = parent.get(id);
+      inside.set(id, ours(byId.get(id).callFrame.url) || (up !== undefined && isInside(up)));
+    }
+    return inside.get(id);
+  };
+  let us = 0;
+  // A sample's time is the gap to the next one.
+  for (let i = 0; i + 1 < profile.samples.length; i++) {
+    if (isInside(profile.samples[i])) us += profile.timeDeltas[i + 1];
+  }
+  return us / 1000;
+}
+
+/** ScriptDuration for the same 200 ms of work run from timer tasks and from promise callbacks. */
+async function scriptDurationCheck() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(PAGE);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Performance.enable");
+  const script = async () =>
+    (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "ScriptDuration").value * 1000;
+  for (const how of ["timer", "promise"]) {
+    const before = await script();
+    const worked = await page.evaluate(async (how) => {
+      const busy = () => {
+        const end = performance.now() + 20;
+        while (performance.now() < end);
+      };
+      const start = performance.now();
+      for (let i = 0; i < 10; i++) {
+        await new Promise((done) =>
+          setTimeout(() => (how === "timer" ? (busy(), done()) : Promise.resolve().then(() => (busy(), done())))),
+        );
+      }
+      return performance.now() - start;
+    }, how);
+    result(`idle.check.${how}-script-ms`, (await script()) - before);
+    result(`idle.check.${how}-wall-ms`, worked);
+  }
+  await context.close();
+}
+
 async function idleCost() {
+  await scriptDurationCheck();
   for (const tag of TAGS) {
     const page = await clockPage(tag);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Performance.enable");
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+    const profiled = [];
+    const profileBlock = async () => {
+      const { profile } = await cdp.send("Profiler.stop");
+      profiled.push(timeInCode(profile, ELEMENT_CODE[tag]));
+      await cdp.send("Profiler.start");
+    };
     const memoryProto = await cdp.send("Runtime.evaluate", {
       expression: "WebAssembly.Memory.prototype",
     });
@@ -219,6 +289,7 @@ async function idleCost() {
       };
     };
     const samples = [await sample()];
+    await cdp.send("Profiler.start");
     const before = await calls();
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       await run(page, INTERVAL_MS);
@@ -226,8 +297,13 @@ async function idleCost() {
         await page.evaluate((t) => window.clickNewCode(t), tag);
         await waitFor(page, tag, "qr");
       }
-      if (cycle % CHECKPOINT === 0) samples.push(await sample());
+      if (cycle % CHECKPOINT === 0) {
+        samples.push(await sample());
+        await profileBlock();
+      }
     }
+    await cdp.send("Profiler.stop");
+    for (const ms of profiled) result(`idle.${tag}.profiled-ms-per-cycle`, ms / CHECKPOINT);
     const after = delta(await calls(), before);
     result(`idle.${tag}.cycles`, CYCLES);
     result(`idle.${tag}.qr-calls`, after["qr-code"]);
