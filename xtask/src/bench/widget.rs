@@ -142,13 +142,14 @@ pub(super) fn idle_table(r: &mut Report) {
          interval, with its `/status` polls) under Playwright's clock, \"Get new code\" clicked \
          at each pause (every 3 codes). CPU: CDP `Performance.getMetrics` per cycle, median over \
          each block of 100 cycles (min–max, IQR across blocks). `ScriptDuration` leaves out \
-         script that promise callbacks and `await` continuations run (checked in each run: 10 × 20 ms \
-         of work in `setTimeout` callbacks counted {timer:.1} ms, the same work in promise \
-         callbacks {promise:.1} ms), and the baseline does nearly all of its work there; so each block also runs \
-         under V8's sampling profiler (CDP `Profiler`, one sample every 100 µs), and the samples \
-         whose stack holds a frame of the element's own module (its wasm included) are added up. \
-         The profiler runs through every block, so its overhead is in every figure. Memory after a forced GC: JS \
-         heap (`Runtime.getHeapUsage`) and wasm linear memory (every `WebAssembly.Memory` via \
+         script that promise callbacks and `await` continuations run (checked in each run: \
+         10 × 20 ms of work in `setTimeout` callbacks counted {timer:.1} ms, the same work in \
+         promise callbacks {promise:.1} ms), and the baseline does nearly all of its work \
+         there; so each block also runs under V8's sampling profiler (CDP `Profiler`, one \
+         sample every 100 µs), and the samples whose stack holds a frame of the element's own \
+         module (its wasm included) are added up. The profiler runs through every block, so \
+         its overhead is in every figure. Memory after a forced GC: JS heap \
+         (`Runtime.getHeapUsage`) and wasm linear memory (every `WebAssembly.Memory` via \
          `Runtime.queryObjects`), after the first 100 cycles and at the end; growth between the \
          two is what a leak would show.\n"
     ));
